@@ -1,0 +1,102 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``BWQ_*`` environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    PER_PAGE = 20
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads (never under static/)
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "BWQ Lab <noreply@bwq-lab.local>"
+    OUTBOX_FOLDER: str | None = None  # defaults to instance/outbox
+    SEED_DEMO_IF_EMPTY = False
+    # flask-smorest / OpenAPI
+    API_TITLE = "BWQ Lab API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+            }
+        },
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+    }
+
+
+def _coerce(value: str):
+    """Environment values are strings; accept JSON literals (numbers, booleans, lists)."""
+    try:
+        return json.loads(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    app.config.from_object(Defaults)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key, value in os.environ.items():
+            if key.startswith("BWQ_"):
+                app.config[key[4:]] = _coerce(value)
+        if os.environ.get("BWQ_DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["BWQ_DATABASE_URL"]
+    else:
+        app.config.update(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'bwq_lab.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("UPLOAD_FOLDER", None)
+    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    app.config["OUTBOX_FOLDER"] = app.config["OUTBOX_FOLDER"] or str(instance / "outbox")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
+
+
+def normalise_db_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (the driver we ship)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def instance_secret_key(instance: Path) -> str:
+    """A secret generated on first run and kept in the instance folder (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

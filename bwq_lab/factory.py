@@ -1,0 +1,163 @@
+"""The application factory: a list of named steps. It starts nothing (no scheduler, no threads)."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from bwq_lab.config import load_config
+from bwq_lab.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    # the instance folder sits at the repository's top level, beside app.py
+    app.instance_path = app.config.get("INSTANCE_PATH") or _default_instance_path(app)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _default_instance_path(app: Flask) -> str:
+    import os
+
+    return os.environ.get("BWQ_INSTANCE_PATH") or os.path.join(os.path.dirname(app.root_path), "instance")
+
+
+def register_extensions(app: Flask) -> None:
+    from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
+    from bwq_lab.api import api
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(app))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_token)
+    api.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _migrations_dir(app: Flask) -> str:
+    import os
+
+    return os.path.join(os.path.dirname(app.root_path), "migrations")
+
+
+def _tune_sqlite(engine) -> None:
+    """WAL + NORMAL sync + a busy timeout: many readers, one writer, no "database is locked" 500s.
+    Writers that check-then-insert take ``BEGIN IMMEDIATE`` themselves (see operations)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's autobegin is off)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # operations that check then insert ask for the write lock up front:
+        # db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def register_blueprints(app: Flask) -> None:
+    from bwq_lab import web
+    from bwq_lab.api import register_api
+
+    web.register(app)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from bwq_lab import errors
+
+    errors.register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _remember_language():
+        lang = request.args.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            session["lang"] = lang
+
+
+def register_template_helpers(app: Flask) -> None:
+    from bwq_lab.web import helpers
+
+    helpers.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from bwq_lab.cli import bwq
+
+    app.cli.add_command(bwq)
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if "lang" in session and session["lang"] in languages:
+        return session["lang"]
+    if current_user and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    best = request.accept_languages.best_match(languages)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def load_user(user_id: str):
+    from bwq_lab.models import User
+
+    uid, _, version = user_id.partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def load_user_from_token(req):
+    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    from sqlalchemy import select
+
+    from bwq_lab.models import ApiToken, User
+
+    digest = ApiToken.digest_of(header[7:].strip())
+    row = db.session.execute(
+        select(User, ApiToken.id).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.digest == digest, ApiToken.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return None
+    g.api_token_id = row[1]
+    g.auth_via_token = True
+    return row[0]

@@ -1,0 +1,9 @@
+"""Every model, imported so SQLAlchemy's registry and Alembic see the whole schema."""
+
+from bwq_lab.models.catalogue import Instrument, LabService
+from bwq_lab.models.enterprise import Enterprise
+from bwq_lab.models.provider import Provider
+from bwq_lab.models.region import Region
+from bwq_lab.models.user import ApiToken, User
+
+__all__ = ["ApiToken", "Enterprise", "Instrument", "LabService", "Provider", "Region", "User"]

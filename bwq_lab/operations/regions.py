@@ -1,0 +1,31 @@
+"""The region tree: Zhejiang, its 11 cities and their counties."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bwq_lab.domain.regions import CITIES, PROVINCE
+from bwq_lab.extensions import db
+from bwq_lab.models import Region
+
+
+def ensure_regions() -> int:
+    """Insert the region tree if it is missing; safe to run twice. Returns rows added."""
+    if db.session.execute(select(Region.id).limit(1)).first() is not None:
+        return 0
+    province = Region(name=PROVINCE[0], name_en=PROVINCE[1], code=PROVINCE[2], level="province")
+    db.session.add(province)
+    added = 1
+    for zh, en, code, counties in CITIES:
+        city = Region(name=zh, name_en=en, code=code, level="city", parent=province)
+        db.session.add(city)
+        added += 1
+        for czh, cen in counties:
+            db.session.add(Region(name=czh, name_en=cen, level="county", parent=city))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def cities() -> list[Region]:
+    return list(db.session.execute(select(Region).where(Region.level == "city").order_by(Region.code)).scalars())

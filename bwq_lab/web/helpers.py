@@ -1,0 +1,73 @@
+"""Template globals and filters: labels in the user's language, local times, money in yuan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+from bwq_lab.domain import catalogue as vocab
+
+
+def locale_code() -> str:
+    loc = get_locale()
+    return loc.language if loc else "zh"
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def yuan(fen: int | None) -> str:
+    """Integer fen shown as yuan: 12345 -> '123.45'."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def display(obj, attr: str = "name") -> str:
+    """The localized name of a model with ``name``/``name_en``."""
+    if obj is None:
+        return ""
+    if locale_code() == "en":
+        return getattr(obj, f"{attr}_en", None) or getattr(obj, attr)
+    return getattr(obj, attr)
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (for pagination and filters)."""
+    from flask import url_for
+
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for k, v in changes.items():
+        if v is None:
+            args.pop(k, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    def make_label(vocabulary):
+        return lambda code: vocab.label(vocabulary, code, locale_code())
+
+    app.jinja_env.globals.update(
+        locale_code=locale_code,
+        display=display,
+        url_with=url_with,
+        category_label=make_label(vocab.INSTRUMENT_CATEGORIES),
+        service_kind_label=make_label(vocab.SERVICE_KINDS),
+        provider_kind_label=make_label(vocab.PROVIDER_KINDS),
+        enterprise_category_label=make_label(vocab.ENTERPRISE_CATEGORIES),
+        status_label=make_label(vocab.INSTRUMENT_STATUSES),
+        unit_label=make_label(vocab.SERVICE_UNITS),
+        role_label=make_label(vocab.ROLES),
+        vocab=vocab,
+    )
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["yuan"] = yuan
