@@ -26,3 +26,7 @@ def serve(host: str, port: int) -> None:
 
     click.echo(f"BWQ Lab on http://{host}:{port}  (Ctrl+C to stop)")
     current_app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+
+
+# command modules register themselves on the group
+from bwq_lab.cli import accounts, demo  # noqa: E402, F401

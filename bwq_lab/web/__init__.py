@@ -1,9 +1,10 @@
-"""Server-rendered pages."""
+"""Server-rendered pages: one blueprint per area."""
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from bwq_lab.web import main
+    from bwq_lab.web import account, admin, auth, catalogue, main, manage
 
-    app.register_blueprint(main.bp)
+    for module in (main, auth, account, catalogue, manage, admin):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,1 @@
+"""create-user, create-token (accounts work fills these in)."""
