@@ -28,9 +28,16 @@ class Problem:
     code: str
     message: str
     field: str | None = None
+    params: dict | None = None  # rule parameters (booking violations), for API clients
+    overridable: bool | None = None  # a manager may override this rule with a reason
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "field": self.field}
+        out = {"code": self.code, "message": self.message, "field": self.field}
+        if self.params is not None:
+            out["params"] = self.params
+        if self.overridable is not None:
+            out["overridable"] = self.overridable
+        return out
 
 
 @dataclass

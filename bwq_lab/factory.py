@@ -35,7 +35,7 @@ def _default_instance_path(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
+    from bwq_lab import mail, models  # noqa: F401  (the whole schema, for Alembic; mail's commit hooks)
     from bwq_lab.api import api
 
     db.init_app(app)
@@ -98,6 +98,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _sqlite_writes_take_the_lock_first():
+        """SQLite: a request that writes holds the write lock from its first statement
+        (BEGIN IMMEDIATE), so a check and the insert that follows it cannot interleave with
+        another writer, and no read snapshot goes stale (no "database is locked" 500s)."""
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            from bwq_lab.operations.transactions import begin_write
+
+            begin_write()
+
     @app.before_request
     def _remember_language():
         lang = request.args.get("lang")

@@ -1,9 +1,29 @@
 """Every model, imported so SQLAlchemy's registry and Alembic see the whole schema."""
 
+from bwq_lab.models.booking import (
+    Booking,
+    BookingEvent,
+    MaintenanceWindow,
+    ProviderClosure,
+    Qualification,
+)
 from bwq_lab.models.catalogue import Instrument, LabService
 from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 from bwq_lab.models.user import ApiToken, User
 
-__all__ = ["ApiToken", "Enterprise", "Instrument", "LabService", "Provider", "Region", "User"]
+__all__ = [
+    "ApiToken",
+    "Booking",
+    "BookingEvent",
+    "MaintenanceWindow",
+    "ProviderClosure",
+    "Qualification",
+    "Enterprise",
+    "Instrument",
+    "LabService",
+    "Provider",
+    "Region",
+    "User",
+]

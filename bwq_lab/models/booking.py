@@ -1,0 +1,163 @@
+"""Bookings (台次) and what constrains them: maintenance windows, provider closures, qualifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bwq_lab.extensions import db
+from bwq_lab.models.base import UTCDateTime, utcnow
+from bwq_lab.models.catalogue import Instrument
+from bwq_lab.models.enterprise import Enterprise
+from bwq_lab.models.user import User
+
+LIVE = ("pending", "approved", "in_use")  # statuses that hold their slot
+LIVE_SQL = "status IN ('pending', 'approved', 'in_use')"
+
+
+class Booking(db.Model):
+    """One reserved interval ``[start_at, end_at)`` on one instrument.
+
+    ``blocked_until = end_at + buffer`` (the cleanup buffer at booking time). On PostgreSQL the
+    exclusion constraint makes ``[start_at, blocked_until)`` of live bookings disjoint per
+    instrument, so the database itself refuses a double booking and the buffer too."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_instrument_start", "instrument_id", "start_at"),
+        Index("ix_bookings_user_start", "user_id", "start_at"),
+        Index("ix_bookings_enterprise_start", "enterprise_id", "start_at"),
+        ExcludeConstraint(
+            ("instrument_id", "="),
+            (
+                func.tstzrange(text("start_at"), text("blocked_until"), text("'[)'")),
+                "&&",
+            ),
+            name="ex_bookings_no_overlap",
+            using="gist",
+            where=text(LIVE_SQL),
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    project_code: Mapped[str] = mapped_column(String(60), default="")
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_codes: Mapped[list | None] = mapped_column(JSON)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+
+    instrument: Mapped[Instrument] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    enterprise: Mapped[Enterprise | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
+    @property
+    def effective_minutes(self) -> int | None:
+        """Actual use (有效机时) from check-in to check-out, when both are recorded."""
+        if self.checked_in_at and self.checked_out_at:
+            return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.id} {self.status} {self.instrument_id} {self.start_at:%Y-%m-%d %H:%M}>"
+
+
+class BookingEvent(db.Model):
+    """Append-only history of a booking: created, approved, moved, cancelled, checked in, ..."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    old_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    old_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class MaintenanceWindow(db.Model):
+    __tablename__ = "maintenance_windows"
+    __table_args__ = (Index("ix_maintenance_instrument_start", "instrument_id", "start_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    instrument: Mapped[Instrument] = relationship()
+
+
+class ProviderClosure(db.Model):
+    """A holiday or closure of a whole provider (e.g. 国庆节): blocks every instrument of it."""
+
+    __tablename__ = "provider_closures"
+    __table_args__ = (Index("ix_closures_provider_start", "provider_id", "start_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Qualification(db.Model):
+    """A user's qualification to operate an instrument, granted by its manager, with an expiry."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (Index("ix_qualifications_user_instrument", "user_id", "instrument_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    instrument: Mapped[Instrument] = relationship()

@@ -1,0 +1,1181 @@
+"""Booking use cases: load what the rules need, ask the domain, change rows, flush.
+
+Nothing here commits: the request, job or command that called it commits once (and e-mail
+queued with ``bwq_lab.mail.queue`` goes out only after that commit).
+
+No double booking, ever: the check and the insert run in one write transaction. On SQLite that
+transaction is ``BEGIN IMMEDIATE`` (taken before the request reads anything, see
+``transactions.begin_write``), so no other writer can slip in between. On PostgreSQL the
+exclusion constraint ``ex_bookings_no_overlap`` refuses the loser of a race with SQLSTATE 23P01
+(or 40P01), which becomes a 409 ``OVERLAPS_BOOKING`` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
+
+from bwq_lab import mail
+from bwq_lab.domain import booking_lifecycle as lifecycle
+from bwq_lab.domain import booking_rules as rules
+from bwq_lab.domain import messages
+from bwq_lab.domain import slots as slot_finder
+from bwq_lab.errors import OperationError, Problem
+from bwq_lab.extensions import db
+from bwq_lab.models import (
+    Booking,
+    BookingEvent,
+    Instrument,
+    MaintenanceWindow,
+    Provider,
+    ProviderClosure,
+    Qualification,
+    User,
+)
+from bwq_lab.models.booking import LIVE
+from bwq_lab.models.user import managed_instruments
+from bwq_lab.operations.transactions import is_slot_taken
+
+#: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
+#: probe can bound its index range scan: latency never grows with an instrument's history.
+MAX_SPAN = timedelta(days=31)
+MAX_BUFFER = timedelta(days=1)
+SLOT_TAKEN_CODES = {rules.OVERLAPS_BOOKING, rules.INSIDE_BUFFER}
+CHECK_IN_EARLY_MINUTES = 15
+NO_SHOW_GRACE_MINUTES = 15
+
+
+# ------------------------------------------------------------------ policy and context
+def policy_of(instrument: Instrument) -> rules.BookingPolicy:
+    ranges = []
+    for weekday, start, end in instrument.opening_hours or []:
+        ranges.append(rules.OpeningRange(int(weekday), _hhmm(start), _hhmm(end)))
+    return rules.BookingPolicy(
+        timezone=current_app.config["TIMEZONE"],
+        status=instrument.status,
+        opening_hours=tuple(ranges),
+        slot_minutes=instrument.slot_minutes,
+        min_minutes=instrument.min_minutes,
+        max_minutes=min(instrument.max_minutes, int(MAX_SPAN.total_seconds() // 60)),
+        buffer_minutes=min(instrument.buffer_minutes, int(MAX_BUFFER.total_seconds() // 60)),
+        min_notice_minutes=instrument.min_notice_minutes,
+        max_days_ahead=instrument.max_days_ahead,
+        approval_required=instrument.approval_required,
+        qualification_required=instrument.qualification_required,
+        weekly_quota_minutes=instrument.weekly_quota_minutes,
+        monthly_quota_minutes=instrument.monthly_quota_minutes,
+        max_future_bookings=instrument.max_future_bookings,
+    )
+
+
+def _hhmm(value: str) -> time:
+    if value in ("24:00", "24:00:00"):
+        return time(23, 59, 59, 999999)
+    hours, minutes = value.split(":")[:2]
+    return time(int(hours), int(minutes))
+
+
+def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[rules.BusyBlock]]:
+    """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument.
+
+    The lower bound on ``start_at`` (no booking is longer than MAX_SPAN) keeps the index range
+    scan on (instrument_id, start_at) short however long the instrument's history is."""
+    ids = list(instrument_ids)
+    rows = db.session.execute(
+        select(
+            Booking.id,
+            Booking.instrument_id,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.blocked_until,
+            Booking.user_id,
+            Booking.enterprise_id,
+        )
+        .where(
+            Booking.instrument_id.in_(ids) if len(ids) != 1 else Booking.instrument_id == ids[0],
+            Booking.start_at >= lo - MAX_SPAN - MAX_BUFFER,
+            Booking.start_at < hi,
+            Booking.blocked_until > lo,
+            Booking.status.in_(LIVE),
+        )
+        .order_by(Booking.instrument_id, Booking.start_at)
+    ).all()
+    out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
+    for bid, iid, start, end, blocked, uid, eid in rows:
+        out[iid].append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
+    return out
+
+
+def _blackouts(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
+    ids = [i.id for i in instruments]
+    out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
+    for iid, start, end, reason in db.session.execute(
+        select(
+            MaintenanceWindow.instrument_id,
+            MaintenanceWindow.start_at,
+            MaintenanceWindow.end_at,
+            MaintenanceWindow.reason,
+        ).where(
+            MaintenanceWindow.instrument_id.in_(ids),
+            MaintenanceWindow.start_at < hi,
+            MaintenanceWindow.end_at > lo,
+        )
+    ):
+        out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
+    provider_ids = {i.provider_id for i in instruments}
+    closures: dict[int, list[rules.Blackout]] = {}
+    for pid, start, end, reason in db.session.execute(
+        select(
+            ProviderClosure.provider_id,
+            ProviderClosure.start_at,
+            ProviderClosure.end_at,
+            ProviderClosure.reason,
+        ).where(
+            ProviderClosure.provider_id.in_(provider_ids),
+            ProviderClosure.start_at < hi,
+            ProviderClosure.end_at > lo,
+        )
+    ):
+        closures.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
+    for instrument in instruments:
+        out[instrument.id].extend(closures.get(instrument.provider_id, ()))
+    return out
+
+
+def _qualified_until(user: User, instrument_ids: list[int], now: datetime) -> dict[int, datetime | None]:
+    far = now + timedelta(days=365 * 100)
+    out: dict[int, datetime | None] = {}
+    for iid, expires in db.session.execute(
+        select(Qualification.instrument_id, Qualification.expires_at).where(
+            Qualification.user_id == user.id,
+            Qualification.instrument_id.in_(instrument_ids),
+            Qualification.revoked_at.is_(None),
+        )
+    ):
+        value = expires or far
+        if out.get(iid) is None or value > out[iid]:
+            out[iid] = value
+    return out
+
+
+def may_book(actor: User, instrument: Instrument) -> bool:
+    """Who may book: active members of an enterprise, and the instrument's own managers."""
+    return actor.is_active_member or actor.manages_instrument(instrument)
+
+
+def build_context(
+    instrument: Instrument,
+    actor: User,
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    *,
+    moving_booking_id: int | None = None,
+    policy: rules.BookingPolicy | None = None,
+) -> rules.BookingContext:
+    """Everything the rules need for a request (or a slot search) over ``[lo, hi)``."""
+    policy = policy or policy_of(instrument)
+    busy_lo, busy_hi = rules.busy_load_window(policy, lo, hi)
+    busy = _busy_blocks([instrument.id], busy_lo, busy_hi)[instrument.id]
+    blackouts = _blackouts([instrument], lo, hi)[instrument.id]
+    qualified_until = None
+    if policy.qualification_required:
+        qualified_until = _qualified_until(actor, [instrument.id], now).get(instrument.id)
+    enterprise_bookings: list[rules.BusyBlock] = []
+    window = rules.quota_load_window(policy, lo, hi)
+    if window is not None and actor.enterprise_id is not None:
+        enterprise_bookings = _enterprise_bookings(instrument.id, actor.enterprise_id, *window)
+    user_future = 0
+    if policy.max_future_bookings is not None:
+        query = select(func.count(Booking.id)).where(
+            Booking.instrument_id == instrument.id,
+            Booking.user_id == actor.id,
+            Booking.status.in_(LIVE),
+            Booking.end_at > now,
+        )
+        if moving_booking_id is not None:
+            query = query.where(Booking.id != moving_booking_id)
+        user_future = db.session.execute(query).scalar_one()
+    return rules.BookingContext(
+        policy=policy,
+        busy=tuple(busy),
+        blackouts=tuple(blackouts),
+        qualified_until=qualified_until,
+        permitted=may_book(actor, instrument),
+        enterprise_bookings=tuple(enterprise_bookings),
+        user_future_count=user_future,
+    )
+
+
+def _enterprise_bookings(instrument_id: int, enterprise_id: int, lo: datetime, hi: datetime) -> list[rules.BusyBlock]:
+    rows = db.session.execute(
+        select(
+            Booking.id,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.blocked_until,
+            Booking.user_id,
+        ).where(
+            Booking.instrument_id == instrument_id,
+            Booking.enterprise_id == enterprise_id,
+            Booking.status.in_((*LIVE, "completed")),
+            Booking.start_at >= lo - MAX_SPAN,
+            Booking.start_at < hi,
+            Booking.end_at > lo,
+        )
+    ).all()
+    return [rules.BusyBlock(bid, s, e, b, uid, enterprise_id) for bid, s, e, b, uid in rows]
+
+
+# ------------------------------------------------------------------ reading bookings
+def _instrument_or_404(instrument_id: int) -> Instrument:
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise OperationError(404, [Problem("NOT_FOUND", _t("instrument_not_found"), "instrument_id")])
+    return instrument
+
+
+def can_view(actor: User, booking: Booking) -> bool:
+    if booking.user_id == actor.id or actor.is_province_admin:
+        return True
+    if actor.role == "city_admin":
+        return booking.instrument.provider.city_id == actor.city_id
+    return actor.manages_instrument(booking.instrument)
+
+
+def get_booking(actor: User, booking_id: int, *, for_update: bool = False) -> Booking:
+    """The booking, if ``actor`` may see it; otherwise 404 (never reveal that it exists)."""
+    query = select(Booking).where(Booking.id == booking_id).options(joinedload(Booking.instrument))
+    if for_update and db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(of=Booking)
+    booking = db.session.execute(query).scalar_one_or_none()
+    if booking is None or not can_view(actor, booking):
+        raise OperationError(404, [Problem("NOT_FOUND", _t("booking_not_found"))])
+    return booking
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+
+def managed_instrument_ids_query(manager: User):
+    """Ids of the instruments a manager manages, as a subquery."""
+    if manager.manages_all:
+        return select(Instrument.id).where(Instrument.provider_id == manager.provider_id)
+    return select(managed_instruments.c.instrument_id).where(managed_instruments.c.user_id == manager.id)
+
+
+def list_bookings(
+    actor: User,
+    *,
+    scope: str = "own",
+    status: Iterable[str] | None = None,
+    instrument_id: int | None = None,
+    start_from: datetime | None = None,
+    start_to: datetime | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """``scope="own"``: the actor's bookings; ``"managed"``: bookings on instruments they
+    manage (managers), their city's (city admins) or all (province admins)."""
+    query = select(Booking)
+    if scope == "managed":
+        if actor.is_manager:
+            query = query.where(Booking.instrument_id.in_(managed_instrument_ids_query(actor)))
+        elif actor.role == "city_admin":
+            query = (
+                query.join(Instrument, Instrument.id == Booking.instrument_id)
+                .join(Provider)
+                .where(Provider.city_id == actor.city_id)
+            )
+        elif not actor.is_province_admin:
+            raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden"))])
+    else:
+        query = query.where(Booking.user_id == actor.id)
+    status = [s for s in (status or []) if s]
+    if status:
+        query = query.where(Booking.status.in_(status))
+    if instrument_id is not None:
+        query = query.where(Booking.instrument_id == instrument_id)
+    if start_from is not None:
+        query = query.where(Booking.start_at >= start_from)
+    if start_to is not None:
+        query = query.where(Booking.start_at < start_to)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = (
+        db.session.execute(
+            query.options(
+                joinedload(Booking.instrument),
+                joinedload(Booking.user),
+                joinedload(Booking.enterprise),
+            )
+            .order_by(Booking.start_at.desc(), Booking.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(list(items), total, page, per_page)
+
+
+# ------------------------------------------------------------------ creating and moving
+def _violations_error(violations: list[rules.Violation], locale: str) -> OperationError:
+    status = 409 if any(v.code in SLOT_TAKEN_CODES for v in violations) else 422
+    return OperationError(
+        status,
+        [Problem(v.code, v.message(locale), v.field, dict(v.params), v.overridable) for v in violations],
+    )
+
+
+def _slot_taken_error(locale: str) -> OperationError:
+    v = rules.violation(rules.OVERLAPS_BOOKING, "start")
+    return OperationError(409, [Problem(v.code, v.message(locale), v.field, {}, False)])
+
+
+def _validate_interval(start: datetime, end: datetime, locale: str) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise OperationError(422, [Problem("NAIVE_DATETIME", _t("naive", locale), name)])
+    if end - start > MAX_SPAN:
+        v = rules.violation(
+            rules.TOO_LONG,
+            "end",
+            minutes=int((end - start).total_seconds() // 60),
+            max_minutes=int(MAX_SPAN.total_seconds() // 60),
+        )
+        raise _violations_error([v], locale)
+
+
+def _decide(
+    actor: User,
+    instrument: Instrument,
+    request: rules.BookingRequest,
+    context: rules.BookingContext,
+    now: datetime,
+    override_reason: str | None,
+    locale: str,
+) -> list[str]:
+    """Run the rules; raise with every blocking violation. Returns the overridden codes."""
+    violations = rules.check(request, context, now)
+    override = bool(override_reason and override_reason.strip()) and actor.manages_instrument(instrument)
+    stopping = rules.blocking(violations, override)
+    if stopping:
+        raise _violations_error(stopping, locale)
+    return [v.code for v in violations]  # what remains was overridden
+
+
+def create_booking(
+    actor: User,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    purpose: str = "",
+    project_code: str = "",
+    override_reason: str | None = None,
+    locale: str = "zh",
+) -> Booking:
+    _validate_interval(start, end, locale)
+    instrument = _instrument_or_404(instrument_id)
+    policy = policy_of(instrument)
+    request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
+    context = build_context(instrument, actor, start, end, now, policy=policy)
+    overridden = _decide(actor, instrument, request, context, now, override_reason, locale)
+    by_manager = actor.manages_instrument(instrument)
+    status = lifecycle.initial_status(policy, by_manager=by_manager).value
+    booking = Booking(
+        instrument_id=instrument.id,
+        user_id=actor.id,
+        enterprise_id=actor.enterprise_id if actor.is_enterprise else None,
+        status=status,
+        start_at=start,
+        end_at=end,
+        blocked_until=end + timedelta(minutes=policy.buffer_minutes),
+        purpose=(purpose or "").strip(),
+        project_code=(project_code or "").strip(),
+        override_reason=override_reason.strip() if overridden and override_reason else None,
+        overridden_codes=overridden or None,
+        decided_by_id=actor.id if status == "approved" and policy.approval_required else None,
+        decided_at=now if status == "approved" and policy.approval_required else None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    _flush_or_conflict(locale)
+    db.session.add(
+        BookingEvent(
+            booking_id=booking.id,
+            actor_id=actor.id,
+            action="created",
+            to_status=status,
+            new_start_at=start,
+            new_end_at=end,
+            reason=booking.override_reason,
+            at=now,
+        )
+    )
+    _notify_created(booking, instrument, actor, locale)
+    return booking
+
+
+def _flush_or_conflict(locale: str) -> None:
+    try:
+        db.session.flush()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()  # the transaction is dead on PostgreSQL; the request answers 409
+        if is_slot_taken(exc):
+            raise _slot_taken_error(locale) from exc
+        raise
+
+
+def move_booking(
+    actor: User,
+    booking_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    override_reason: str | None = None,
+    locale: str = "zh",
+) -> Booking:
+    """Move or shorten a live booking; re-checked against every rule, history kept. A user's
+    move of an approved booking on an instrument that needs approval goes back to pending,
+    unless it only shortens the booking inside its old interval."""
+    _validate_interval(start, end, locale)
+    booking = get_booking(actor, booking_id, for_update=True)
+    instrument = booking.instrument
+    is_manager = actor.manages_instrument(instrument)
+    if booking.user_id != actor.id and not is_manager:
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    _transition_or_409(booking, lifecycle.BookingAction.MOVE, locale)
+    if booking.status == "in_use":
+        raise _transition_error(booking.status, "move", locale)
+    policy = policy_of(instrument)
+    owner = booking.user if booking.user_id != actor.id else actor
+    request = rules.BookingRequest(start, end, owner.id, booking.enterprise_id, moving_booking_id=booking.id)
+    context = build_context(instrument, owner, start, end, now, moving_booking_id=booking.id, policy=policy)
+    if is_manager and not context.permitted:
+        context = rules.BookingContext(
+            policy=context.policy,
+            busy=context.busy,
+            blackouts=context.blackouts,
+            qualified_until=context.qualified_until,
+            permitted=True,
+            enterprise_bookings=context.enterprise_bookings,
+            user_future_count=context.user_future_count,
+        )
+    overridden = _decide(actor, instrument, request, context, now, override_reason, locale)
+    old_start, old_end = booking.start_at, booking.end_at
+    shortened_inside = start >= old_start and end <= old_end
+    from_status = booking.status
+    if booking.status == "approved" and policy.approval_required and not is_manager and not shortened_inside:
+        booking.status = "pending"
+        booking.decided_by_id = booking.decided_at = None
+    booking.start_at, booking.end_at = start, end
+    booking.blocked_until = end + timedelta(minutes=policy.buffer_minutes)
+    booking.updated_at = now
+    if overridden:
+        booking.override_reason = override_reason
+        booking.overridden_codes = overridden
+    _flush_or_conflict(locale)
+    db.session.add(
+        BookingEvent(
+            booking_id=booking.id,
+            actor_id=actor.id,
+            action="moved",
+            from_status=from_status,
+            to_status=booking.status,
+            old_start_at=old_start,
+            old_end_at=old_end,
+            new_start_at=start,
+            new_end_at=end,
+            reason=override_reason,
+            at=now,
+        )
+    )
+    return booking
+
+
+# ------------------------------------------------------------------ lifecycle
+def _transition_error(status: str, action: str, locale: str) -> OperationError:
+    return OperationError(
+        409,
+        [
+            Problem(
+                "INVALID_TRANSITION",
+                messages.render("INVALID_TRANSITION", {"status": status, "action": action}, locale),
+            )
+        ],
+    )
+
+
+def _transition_or_409(booking: Booking, action: lifecycle.BookingAction, locale: str) -> str:
+    try:
+        return lifecycle.next_status(booking.status, action).value
+    except lifecycle.TransitionError:
+        raise _transition_error(booking.status, action.value, locale) from None
+
+
+def _require_manager(actor: User, booking: Booking, locale: str) -> None:
+    if not actor.manages_instrument(booking.instrument):
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+
+
+def _record(
+    booking: Booking,
+    actor: User,
+    action: str,
+    from_status: str,
+    now: datetime,
+    reason: str | None = None,
+):
+    booking.updated_at = now
+    db.session.add(
+        BookingEvent(
+            booking_id=booking.id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=booking.status,
+            reason=reason,
+            at=now,
+        )
+    )
+
+
+def _reason_required(reason: str | None, locale: str) -> str:
+    if not reason or not reason.strip():
+        raise OperationError(422, [Problem("REASON_REQUIRED", _t("reason_required", locale), "reason")])
+    return reason.strip()
+
+
+def approve_booking(
+    actor: User,
+    booking_id: int,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    locale: str = "zh",
+) -> Booking:
+    """Approve a pending request. The rules run again (maintenance may have been added, a
+    qualification may have expired); the approving manager's decision overrides the soft ones."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    _require_manager(actor, booking, locale)
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.APPROVE, locale)
+    instrument = booking.instrument
+    policy = policy_of(instrument)
+    owner = booking.user
+    request = rules.BookingRequest(
+        booking.start_at,
+        booking.end_at,
+        owner.id,
+        booking.enterprise_id,
+        moving_booking_id=booking.id,
+    )
+    context = build_context(
+        instrument,
+        owner,
+        booking.start_at,
+        booking.end_at,
+        now,
+        moving_booking_id=booking.id,
+        policy=policy,
+    )
+    stopping = rules.blocking(rules.check(request, context, now), override=True)
+    if stopping:
+        raise _violations_error(stopping, locale)
+    from_status = booking.status
+    booking.status = new_status
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = (
+        actor.id,
+        now,
+        (reason or "").strip() or None,
+    )
+    _record(booking, actor, "approved", from_status, now, booking.decision_reason)
+    _notify_owner(booking, "approved", booking.decision_reason)
+    return booking
+
+
+def reject_booking(
+    actor: User,
+    booking_id: int,
+    reason: str | None,
+    now: datetime,
+    *,
+    locale: str = "zh",
+) -> Booking:
+    booking = get_booking(actor, booking_id, for_update=True)
+    _require_manager(actor, booking, locale)
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.REJECT, locale)
+    reason = _reason_required(reason, locale)
+    from_status = booking.status
+    booking.status = new_status
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = (
+        actor.id,
+        now,
+        reason,
+    )
+    _record(booking, actor, "rejected", from_status, now, reason)
+    _notify_owner(booking, "rejected", reason)
+    return booking
+
+
+def cancel_booking(
+    actor: User,
+    booking_id: int,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    locale: str = "zh",
+) -> Booking:
+    """The owner cancels before the instrument's cancellation deadline; a manager at any time,
+    with a reason."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    by_manager = actor.manages_instrument(booking.instrument)
+    if booking.user_id != actor.id and not by_manager:
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.CANCEL, locale)
+    if by_manager and booking.user_id != actor.id:
+        reason = _reason_required(reason, locale)
+    deadline = booking.instrument.cancel_deadline_hours
+    if not lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=by_manager):
+        raise OperationError(
+            409,
+            [
+                Problem(
+                    "CANCELLATION_DEADLINE_PASSED",
+                    _t("deadline", locale).format(hours=deadline),
+                )
+            ],
+        )
+    from_status = booking.status
+    booking.status = new_status
+    booking.cancelled_by_id, booking.cancelled_at = actor.id, now
+    booking.cancel_reason = (reason or "").strip() or None
+    _record(booking, actor, "cancelled", from_status, now, booking.cancel_reason)
+    if booking.user_id != actor.id:
+        _notify_owner(booking, "cancelled", booking.cancel_reason)
+    return booking
+
+
+def check_in(actor: User, booking_id: int, now: datetime, *, locale: str = "zh") -> Booking:
+    """The owner within the check-in window, or a manager at any time before the end."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    by_manager = actor.manages_instrument(booking.instrument)
+    if booking.user_id != actor.id and not by_manager:
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.CHECK_IN, locale)
+    window_ok = lifecycle.check_in_allowed(
+        booking.start_at,
+        booking.end_at,
+        now,
+        CHECK_IN_EARLY_MINUTES,
+        NO_SHOW_GRACE_MINUTES,
+    )
+    if not window_ok and not (by_manager and now < booking.end_at):
+        raise OperationError(
+            409,
+            [
+                Problem(
+                    "CHECK_IN_CLOSED",
+                    _t("check_in_closed", locale).format(early=CHECK_IN_EARLY_MINUTES, grace=NO_SHOW_GRACE_MINUTES),
+                )
+            ],
+        )
+    from_status = booking.status
+    booking.status = new_status
+    booking.checked_in_at = now
+    _record(booking, actor, "checked_in", from_status, now)
+    return booking
+
+
+def check_out(
+    actor: User,
+    booking_id: int,
+    now: datetime,
+    *,
+    used_from: datetime | None = None,
+    used_until: datetime | None = None,
+    locale: str = "zh",
+) -> Booking:
+    """Record the end of use (a manager may also record the actual times afterwards), which
+    gives the effective hours (有效机时)."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    by_manager = actor.manages_instrument(booking.instrument)
+    if booking.user_id != actor.id and not by_manager:
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    if booking.status == "approved" and by_manager:
+        booking.checked_in_at = used_from or booking.start_at  # use recorded afterwards
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.COMPLETE, locale)
+    start = used_from or booking.checked_in_at or booking.start_at
+    finish = used_until or now
+    if finish <= start:
+        raise OperationError(
+            422,
+            [
+                Problem(
+                    "END_BEFORE_START",
+                    messages.render("END_BEFORE_START", {}, locale),
+                    "used_until",
+                )
+            ],
+        )
+    from_status = booking.status
+    booking.status = new_status
+    booking.checked_in_at, booking.checked_out_at = start, finish
+    _record(booking, actor, "checked_out", from_status, now)
+    return booking
+
+
+def mark_no_shows(now: datetime) -> int:
+    """Approved bookings not checked in by the grace period become no-shows. Safe to run twice
+    and catches up after a missed run (it selects by time, not by an exact minute)."""
+    cutoff = now - timedelta(minutes=NO_SHOW_GRACE_MINUTES)
+    bookings = (
+        db.session.execute(select(Booking).where(Booking.status == "approved", Booking.start_at <= cutoff))
+        .scalars()
+        .all()
+    )
+    for booking in bookings:
+        booking.status = "no_show"
+        booking.updated_at = now
+        db.session.add(
+            BookingEvent(
+                booking_id=booking.id,
+                actor_id=None,
+                action="no_show",
+                from_status="approved",
+                to_status="no_show",
+                at=now,
+            )
+        )
+    return len(bookings)
+
+
+def complete_finished(now: datetime) -> int:
+    """Bookings still checked in after their end are completed at their end time."""
+    bookings = (
+        db.session.execute(select(Booking).where(Booking.status == "in_use", Booking.end_at <= now)).scalars().all()
+    )
+    for booking in bookings:
+        booking.status = "completed"
+        booking.checked_out_at = booking.end_at
+        booking.updated_at = now
+        db.session.add(
+            BookingEvent(
+                booking_id=booking.id,
+                action="completed",
+                from_status="in_use",
+                to_status="completed",
+                at=now,
+            )
+        )
+    return len(bookings)
+
+
+# ------------------------------------------------------------------ approval queue
+@dataclass
+class QueueItem:
+    booking: Booking
+    qualified: bool | None
+    problems: list[rules.Violation]
+
+
+def approval_queue(manager: User, now: datetime, *, limit: int = 200) -> list[QueueItem]:
+    """Pending requests on the manager's instruments, oldest first, each with what the rules
+    say about it now (qualification, maintenance added since, ...)."""
+    if not manager.is_manager:
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden"))])
+    bookings = (
+        db.session.execute(
+            select(Booking)
+            .where(
+                Booking.status == "pending",
+                Booking.instrument_id.in_(managed_instrument_ids_query(manager)),
+            )
+            .options(
+                joinedload(Booking.instrument),
+                joinedload(Booking.user),
+                joinedload(Booking.enterprise),
+            )
+            .order_by(Booking.created_at, Booking.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    items = []
+    for booking in bookings:
+        policy = policy_of(booking.instrument)
+        context = build_context(
+            booking.instrument,
+            booking.user,
+            booking.start_at,
+            booking.end_at,
+            now,
+            moving_booking_id=booking.id,
+            policy=policy,
+        )
+        request = rules.BookingRequest(
+            booking.start_at,
+            booking.end_at,
+            booking.user_id,
+            booking.enterprise_id,
+            moving_booking_id=booking.id,
+        )
+        qualified = None
+        if policy.qualification_required:
+            qualified = context.qualified_until is not None and context.qualified_until >= booking.end_at
+        items.append(QueueItem(booking, qualified, rules.check(request, context, now)))
+    return items
+
+
+# ------------------------------------------------------------------ availability and slots
+def availability(instrument_id: int, viewer: User | None, week_start: datetime, now: datetime):
+    """A week of free/busy for an instrument: the viewer's own bookings in full, others' only
+    as busy time."""
+    instrument = _instrument_or_404(instrument_id)
+    policy = policy_of(instrument)
+    lo, hi = week_start, week_start + timedelta(days=7)
+    busy_lo, busy_hi = rules.busy_load_window(policy, lo, hi)
+    context = rules.BookingContext(
+        policy=policy,
+        busy=tuple(_busy_blocks([instrument.id], busy_lo - MAX_BUFFER, busy_hi)[instrument.id]),
+        blackouts=tuple(_blackouts([instrument], lo, hi)[instrument.id]),
+    )
+    return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None)
+
+
+def find_slots(
+    actor: User,
+    now: datetime,
+    *,
+    duration_minutes: int,
+    window_start: datetime,
+    window_end: datetime,
+    instrument_id: int | None = None,
+    category: str | None = None,
+    city_id: int | None = None,
+    capability: str | None = None,
+    limit: int = 20,
+    max_instruments: int = 2000,
+) -> list[tuple[Instrument, datetime, datetime]]:
+    """The earliest free slots that pass every rule for this user, on one instrument or across
+    the instruments matching a category / capability / city filter. Loads everything in a few
+    set-based queries (no per-instrument queries)."""
+    query = select(Instrument).where(Instrument.status == "active").options(joinedload(Instrument.provider))
+    if instrument_id is not None:
+        query = query.where(Instrument.id == instrument_id)
+    if category:
+        query = query.where(Instrument.category == category)
+    if city_id is not None:
+        query = query.join(Provider, Provider.id == Instrument.provider_id).where(Provider.city_id == city_id)
+    if capability:
+        needle = f"%{capability.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Instrument.capabilities).like(needle),
+                func.lower(Instrument.name).like(needle),
+                func.lower(Instrument.name_en).like(needle),
+            )
+        )
+    instruments = db.session.execute(query.order_by(Instrument.id).limit(max_instruments)).scalars().unique().all()
+    if not instruments:
+        return []
+    ids = [i.id for i in instruments]
+    busy = _busy_blocks(ids, window_start, window_end + MAX_BUFFER)
+    blackouts = _blackouts(list(instruments), window_start, window_end)
+    qualified = _qualified_until(actor, ids, now) if any(i.qualification_required for i in instruments) else {}
+    enterprise_blocks: dict[int, list[rules.BusyBlock]] = {}
+    future_counts: dict[int, int] = {}
+    if actor.enterprise_id is not None and any(i.weekly_quota_minutes or i.monthly_quota_minutes for i in instruments):
+        lo, hi = window_start - timedelta(days=31), window_end + timedelta(days=31)
+        for bid, iid, s, e, b, uid in db.session.execute(
+            select(
+                Booking.id,
+                Booking.instrument_id,
+                Booking.start_at,
+                Booking.end_at,
+                Booking.blocked_until,
+                Booking.user_id,
+            ).where(
+                Booking.enterprise_id == actor.enterprise_id,
+                Booking.instrument_id.in_(ids),
+                Booking.status.in_((*LIVE, "completed")),
+                Booking.start_at < hi,
+                Booking.end_at > lo,
+            )
+        ):
+            enterprise_blocks.setdefault(iid, []).append(rules.BusyBlock(bid, s, e, b, uid, actor.enterprise_id))
+    if any(i.max_future_bookings is not None for i in instruments):
+        for iid, count in db.session.execute(
+            select(Booking.instrument_id, func.count(Booking.id))
+            .where(
+                Booking.user_id == actor.id,
+                Booking.instrument_id.in_(ids),
+                Booking.status.in_(LIVE),
+                Booking.end_at > now,
+            )
+            .group_by(Booking.instrument_id)
+        ):
+            future_counts[iid] = count
+    by_id = {i.id: i for i in instruments}
+    contexts = {
+        i.id: rules.BookingContext(
+            policy=policy_of(i),
+            busy=tuple(busy[i.id]),
+            blackouts=tuple(blackouts[i.id]),
+            qualified_until=qualified.get(i.id),
+            permitted=may_book(actor, i),
+            enterprise_bookings=tuple(enterprise_blocks.get(i.id, ())),
+            user_future_count=future_counts.get(i.id, 0),
+        )
+        for i in instruments
+    }
+    found = slot_finder.find_slots_many(
+        contexts,
+        user_id=actor.id,
+        enterprise_id=actor.enterprise_id,
+        duration_minutes=duration_minutes,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        limit=limit,
+    )
+    return [(by_id[iid], s, e) for iid, s, e in found]
+
+
+# ------------------------------------------------------------------ maintenance, closures, qualifications
+def add_maintenance(
+    actor: User,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    *,
+    locale: str = "zh",
+):
+    """Block time for maintenance. Returns the window and the live bookings it now collides
+    with (the manager decides what to do with them; nothing is cancelled silently)."""
+    instrument = _instrument_or_404(instrument_id)
+    if not actor.manages_instrument(instrument):
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    _validate_interval(start, end, locale)
+    if end <= start:
+        raise OperationError(
+            422,
+            [
+                Problem(
+                    "END_BEFORE_START",
+                    messages.render("END_BEFORE_START", {}, locale),
+                    "end",
+                )
+            ],
+        )
+    window = MaintenanceWindow(
+        instrument_id=instrument.id,
+        start_at=start,
+        end_at=end,
+        reason=(reason or "").strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(window)
+    db.session.flush()
+    affected = (
+        db.session.execute(
+            select(Booking)
+            .where(
+                Booking.instrument_id == instrument.id,
+                Booking.status.in_(LIVE),
+                Booking.start_at < end,
+                Booking.end_at > start,
+            )
+            .order_by(Booking.start_at)
+        )
+        .scalars()
+        .all()
+    )
+    return window, list(affected)
+
+
+def delete_maintenance(actor: User, window_id: int, *, locale: str = "zh") -> None:
+    window = db.session.get(MaintenanceWindow, window_id)
+    if window is None or not actor.manages_instrument(window.instrument):
+        raise OperationError(404, [Problem("NOT_FOUND", _t("not_found", locale))])
+    db.session.delete(window)
+    db.session.flush()
+
+
+def grant_qualification(
+    actor: User,
+    instrument_id: int,
+    user_email: str,
+    expires_at: datetime | None,
+    now: datetime,
+    *,
+    note: str = "",
+    locale: str = "zh",
+) -> Qualification:
+    instrument = _instrument_or_404(instrument_id)
+    if not actor.manages_instrument(instrument):
+        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    user = db.session.execute(select(User).where(User.email == (user_email or "").strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise OperationError(422, [Problem("UNKNOWN_USER", _t("unknown_user", locale), "email")])
+    for existing in db.session.execute(
+        select(Qualification).where(
+            Qualification.user_id == user.id,
+            Qualification.instrument_id == instrument.id,
+            Qualification.revoked_at.is_(None),
+        )
+    ).scalars():
+        existing.revoked_at, existing.revoked_by_id = now, actor.id
+    qualification = Qualification(
+        user_id=user.id,
+        instrument_id=instrument.id,
+        granted_by_id=actor.id,
+        granted_at=now,
+        expires_at=expires_at,
+        note=(note or "").strip(),
+    )
+    db.session.add(qualification)
+    db.session.flush()
+    return qualification
+
+
+def revoke_qualification(actor: User, qualification_id: int, now: datetime, *, locale: str = "zh") -> Qualification:
+    qualification = db.session.get(Qualification, qualification_id)
+    if qualification is None or not actor.manages_instrument(qualification.instrument):
+        raise OperationError(404, [Problem("NOT_FOUND", _t("not_found", locale))])
+    if qualification.revoked_at is None:
+        qualification.revoked_at, qualification.revoked_by_id = now, actor.id
+    db.session.flush()
+    return qualification
+
+
+def qualifications_for(instrument_id: int) -> list[Qualification]:
+    return list(
+        db.session.execute(
+            select(Qualification)
+            .where(Qualification.instrument_id == instrument_id)
+            .options(joinedload(Qualification.user))
+            .order_by(Qualification.revoked_at.is_not(None), Qualification.granted_at.desc())
+        ).scalars()
+    )
+
+
+def maintenance_for(instrument_id: int, since: datetime) -> list[MaintenanceWindow]:
+    return list(
+        db.session.execute(
+            select(MaintenanceWindow)
+            .where(
+                MaintenanceWindow.instrument_id == instrument_id,
+                MaintenanceWindow.end_at > since,
+            )
+            .order_by(MaintenanceWindow.start_at)
+        ).scalars()
+    )
+
+
+# ------------------------------------------------------------------ notifications (sent after commit)
+def _managers_of(instrument: Instrument) -> list[str]:
+    rows = db.session.execute(
+        select(User.email).where(
+            User.role == "manager",
+            User.provider_id == instrument.provider_id,
+            or_(
+                User.manages_all.is_(True),
+                exists().where(
+                    managed_instruments.c.user_id == User.id,
+                    managed_instruments.c.instrument_id == instrument.id,
+                ),
+            ),
+        )
+    ).scalars()
+    return list(rows)
+
+
+def _when(booking: Booking) -> str:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    s, e = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
+    return f"{s:%Y-%m-%d %H:%M}–{e:%H:%M}" if s.date() == e.date() else f"{s:%Y-%m-%d %H:%M} – {e:%Y-%m-%d %H:%M}"
+
+
+def _notify_created(booking: Booking, instrument: Instrument, actor: User, locale: str) -> None:
+    if booking.status == "pending":
+        mail.queue(
+            actor.email,
+            f"[BWQ Lab] 预约已提交 Booking request received: {instrument.name}",
+            f"{instrument.name}\n{_when(booking)}\n状态 Status: {booking.status}\n#{booking.id}",
+        )
+        managers = [m for m in _managers_of(instrument) if m != actor.email]
+        if managers:
+            mail.queue(
+                managers,
+                f"[BWQ Lab] 新的预约申请 New booking request: {instrument.name}",
+                f"{actor.name} <{actor.email}>\n{instrument.name}\n{_when(booking)}\n{booking.purpose}\n#{booking.id}",
+            )
+    else:
+        mail.queue(
+            actor.email,
+            f"[BWQ Lab] 预约成功 Booking confirmed: {instrument.name}",
+            f"{instrument.name}\n{_when(booking)}\n#{booking.id}",
+        )
+
+
+def _notify_owner(booking: Booking, what: str, reason: str | None) -> None:
+    subjects = {
+        "approved": "预约已批准 Booking approved",
+        "rejected": "预约被拒绝 Booking rejected",
+        "cancelled": "预约已取消 Booking cancelled",
+    }
+    body = f"{booking.instrument.name}\n{_when(booking)}\n#{booking.id}"
+    if reason:
+        body += f"\n原因 Reason: {reason}"
+    mail.queue(
+        booking.user.email,
+        f"[BWQ Lab] {subjects[what]}: {booking.instrument.name}",
+        body,
+    )
+
+
+# ------------------------------------------------------------------ small texts
+_TEXTS = {
+    "instrument_not_found": ("找不到该仪器。", "No such instrument."),
+    "booking_not_found": ("找不到该预约。", "No such booking."),
+    "not_found": ("找不到。", "Not found."),
+    "forbidden": ("您无权执行此操作。", "You are not allowed to do that."),
+    "naive": (
+        "时间必须带时区，例如 2026-12-01T09:00:00+08:00。",
+        "Times need an offset, e.g. 2026-12-01T09:00:00+08:00.",
+    ),
+    "reason_required": ("请填写原因。", "Please give a reason."),
+    "unknown_user": ("没有使用该邮箱的用户。", "No user has that e-mail address."),
+    "deadline": (
+        "已过取消截止时间（开始前 {hours} 小时），请联系实验室管理员。",
+        "The cancellation deadline ({hours} h before the start) has passed; please contact the lab manager.",
+    ),
+    "check_in_closed": (
+        "签到时间为开始前 {early} 分钟至开始后 {grace} 分钟。",
+        "Check-in is open from {early} minutes before the start until {grace} minutes after it.",
+    ),
+}
+
+
+def _t(key: str, locale: str = "zh") -> str:
+    zh, en = _TEXTS[key]
+    return en if str(locale).startswith("en") else zh
