@@ -1,0 +1,657 @@
+"""The catalogue: search what providers open, and let managers and administrators edit it.
+
+Searches are public and hide retired instruments and services. Editing use cases check who may
+do what on every object, validate every field at once (raising :class:`OperationError` with one
+:class:`Problem` per mistake, ``field`` naming the data key) and only flush.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from bwq_lab.domain import catalogue as vocab
+from bwq_lab.domain import opening_hours
+from bwq_lab.errors import OperationError, Problem, forbidden, not_found
+from bwq_lab.extensions import db
+from bwq_lab.models import Instrument, LabService, Provider, Region, User
+
+MAX_PER_PAGE = 100
+SLOT_CHOICES = (5, 10, 15, 20, 30, 60, 120)
+PUBLIC_INSTRUMENT_STATUSES = ("active", "maintenance")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _page_args(page: int | None, per_page: int | None) -> tuple[int, int]:
+    page = max(1, int(page or 1))
+    per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
+    return page, per_page
+
+
+def _paginate(query: Select, count_query: Select, page: int | None, per_page: int | None) -> Page:
+    page, per_page = _page_args(page, per_page)
+    total = db.session.execute(count_query).scalar_one()
+    items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars())
+    return Page(items, total, page, per_page)
+
+
+def _like(column, term: str) -> ColumnElement[bool]:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _terms(q: str | None) -> list[str]:
+    return [t.lower() for t in (q or "").split() if t.strip()]
+
+
+def _keyword_filters(
+    q: str | None, columns: Iterable, code_column, vocabulary: Mapping[str, tuple[str, str]]
+) -> list[ColumnElement[bool]]:
+    """One condition per word (all must match): the word in any column, or a label of the code."""
+    columns = list(columns)
+    conditions = []
+    for term in _terms(q):
+        alternatives = [_like(c, term) for c in columns]
+        codes = vocab.codes_matching(vocabulary, term)
+        if codes:
+            alternatives.append(code_column.in_(codes))
+        conditions.append(or_(*alternatives))
+    return conditions
+
+
+# ------------------------------------------------------------------------------------ searches
+
+
+def search_instruments(
+    q: str | None = None,
+    category: str | None = None,
+    city_id: int | None = None,
+    provider_id: int | None = None,
+    status: str | None = None,
+    page: int | None = 1,
+    per_page: int | None = 20,
+) -> Page:
+    """Public instrument search; retired instruments never appear."""
+    conditions: list[ColumnElement[bool]] = [Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES)]
+    conditions += _keyword_filters(
+        q,
+        (
+            Instrument.name,
+            Instrument.name_en,
+            Instrument.model,
+            Instrument.manufacturer,
+            Instrument.capabilities,
+            Instrument.description,
+            Provider.name,
+            Provider.name_en,
+        ),
+        Instrument.category,
+        vocab.INSTRUMENT_CATEGORIES,
+    )
+    if category:
+        conditions.append(Instrument.category == category)
+    if city_id:
+        conditions.append(Provider.city_id == city_id)
+    if provider_id:
+        conditions.append(Instrument.provider_id == provider_id)
+    if status:
+        conditions.append(Instrument.status == status)
+    query = (
+        select(Instrument)
+        .join(Provider, Instrument.provider_id == Provider.id)
+        .where(*conditions)
+        .options(selectinload(Instrument.provider).selectinload(Provider.city))
+        .order_by(Instrument.name, Instrument.id)
+    )
+    count = select(func.count(Instrument.id)).join(Provider, Instrument.provider_id == Provider.id).where(*conditions)
+    return _paginate(query, count, page, per_page)
+
+
+def search_services(
+    q: str | None = None,
+    kind: str | None = None,
+    city_id: int | None = None,
+    provider_id: int | None = None,
+    page: int | None = 1,
+    per_page: int | None = 20,
+) -> Page:
+    """Public lab-service search; retired services never appear."""
+    conditions: list[ColumnElement[bool]] = [LabService.status != "retired"]
+    conditions += _keyword_filters(
+        q,
+        (
+            LabService.name,
+            LabService.name_en,
+            LabService.capabilities,
+            LabService.description,
+            Provider.name,
+            Provider.name_en,
+        ),
+        LabService.kind,
+        vocab.SERVICE_KINDS,
+    )
+    if kind:
+        conditions.append(LabService.kind == kind)
+    if city_id:
+        conditions.append(Provider.city_id == city_id)
+    if provider_id:
+        conditions.append(LabService.provider_id == provider_id)
+    query = (
+        select(LabService)
+        .join(Provider, LabService.provider_id == Provider.id)
+        .where(*conditions)
+        .options(selectinload(LabService.provider).selectinload(Provider.city))
+        .order_by(LabService.name, LabService.id)
+    )
+    count = select(func.count(LabService.id)).join(Provider, LabService.provider_id == Provider.id).where(*conditions)
+    return _paginate(query, count, page, per_page)
+
+
+def list_providers(
+    q: str | None = None,
+    kind: str | None = None,
+    city_id: int | None = None,
+    page: int | None = 1,
+    per_page: int | None = 20,
+) -> Page:
+    conditions = _keyword_filters(
+        q,
+        (Provider.name, Provider.name_en, Provider.description, Provider.address),
+        Provider.kind,
+        vocab.PROVIDER_KINDS,
+    )
+    if kind:
+        conditions.append(Provider.kind == kind)
+    if city_id:
+        conditions.append(Provider.city_id == city_id)
+    query = (
+        select(Provider)
+        .where(*conditions)
+        .options(selectinload(Provider.city), selectinload(Provider.region))
+        .order_by(Provider.name, Provider.id)
+    )
+    count = select(func.count(Provider.id)).where(*conditions)
+    return _paginate(query, count, page, per_page)
+
+
+def offer_counts(provider_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """``{provider_id: (public instruments, public services)}`` in two grouped queries."""
+    ids = list(provider_ids)
+    if not ids:
+        return {}
+    instruments = dict(
+        db.session.execute(
+            select(Instrument.provider_id, func.count(Instrument.id))
+            .where(Instrument.provider_id.in_(ids), Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES))
+            .group_by(Instrument.provider_id)
+        ).all()
+    )
+    services = dict(
+        db.session.execute(
+            select(LabService.provider_id, func.count(LabService.id))
+            .where(LabService.provider_id.in_(ids), LabService.status != "retired")
+            .group_by(LabService.provider_id)
+        ).all()
+    )
+    return {i: (instruments.get(i, 0), services.get(i, 0)) for i in ids}
+
+
+@dataclass(frozen=True)
+class Summary:
+    instruments: int
+    services: int
+    providers: int
+    by_category: dict[str, int]
+
+
+def catalogue_summary() -> Summary:
+    """Counts for the home page: public instruments per category, services, providers."""
+    by_category = dict(
+        db.session.execute(
+            select(Instrument.category, func.count(Instrument.id))
+            .where(Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES))
+            .group_by(Instrument.category)
+        ).all()
+    )
+    services = db.session.execute(select(func.count(LabService.id)).where(LabService.status != "retired")).scalar_one()
+    providers = db.session.execute(select(func.count(Provider.id))).scalar_one()
+    return Summary(sum(by_category.values()), services, providers, by_category)
+
+
+def city_by_id_or_name(value: str | int | None) -> Region | None:
+    """A city from its id, Chinese or English name (case-insensitive), or None."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        region = db.session.get(Region, int(text))
+        return region if region is not None and region.level == "city" else None
+    return db.session.execute(
+        select(Region).where(
+            Region.level == "city",
+            or_(
+                Region.name == text, Region.name == text.removesuffix("市"), func.lower(Region.name_en) == text.lower()
+            ),
+        )
+    ).scalar_one_or_none()
+
+
+# ------------------------------------------------------------------------------- public lookups
+
+
+def public_instrument(instrument_id: int) -> Instrument:
+    instrument = db.session.execute(
+        select(Instrument)
+        .where(Instrument.id == instrument_id)
+        .options(selectinload(Instrument.provider).selectinload(Provider.city))
+    ).scalar_one_or_none()
+    if instrument is None or instrument.status == "retired":
+        raise not_found(_("No such instrument."))
+    return instrument
+
+
+def public_service(service_id: int) -> LabService:
+    service = db.session.execute(
+        select(LabService)
+        .where(LabService.id == service_id)
+        .options(selectinload(LabService.provider).selectinload(Provider.city))
+    ).scalar_one_or_none()
+    if service is None or service.status == "retired":
+        raise not_found(_("No such lab service."))
+    return service
+
+
+def get_provider(provider_id: int) -> Provider:
+    provider = db.session.get(Provider, provider_id)
+    if provider is None:
+        raise not_found(_("No such provider."))
+    return provider
+
+
+# ------------------------------------------------------------------------------ manager views
+
+
+def managed_instruments(actor: User) -> list[Instrument]:
+    """Every instrument the manager may edit, retired ones included."""
+    if not actor.is_manager or actor.provider_id is None:
+        return []
+    query = select(Instrument).where(Instrument.provider_id == actor.provider_id)
+    if not actor.manages_all:
+        query = query.where(Instrument.managers.any(User.id == actor.id))
+    return list(db.session.execute(query.order_by(Instrument.name, Instrument.id)).scalars())
+
+
+def managed_services(actor: User) -> list[LabService]:
+    if not actor.is_manager or actor.provider_id is None:
+        return []
+    query = select(LabService).where(LabService.provider_id == actor.provider_id)
+    if not actor.manages_all:
+        query = query.where(LabService.managers.any(User.id == actor.id))
+    return list(db.session.execute(query.order_by(LabService.name, LabService.id)).scalars())
+
+
+def instrument_for_editing(actor: User, instrument_id: int) -> Instrument:
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise not_found(_("No such instrument."))
+    if not (actor.is_province_admin or actor.manages_instrument(instrument)):
+        raise forbidden(_("You do not manage this instrument."))
+    return instrument
+
+
+def service_for_editing(actor: User, service_id: int) -> LabService:
+    service = db.session.get(LabService, service_id)
+    if service is None:
+        raise not_found(_("No such lab service."))
+    if not (actor.is_province_admin or actor.manages_service(service)):
+        raise forbidden(_("You do not manage this lab service."))
+    return service
+
+
+# ---------------------------------------------------------------------------------- validation
+
+
+def _locale() -> str:
+    loc = get_locale()
+    return loc.language if loc else "zh"
+
+
+class _Checker:
+    """Collects problems for one data dict."""
+
+    def __init__(self, data: Mapping[str, Any]):
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str, code: str = "INVALID") -> None:
+        self.problems.append(Problem(code, message, field))
+
+    def text(self, key: str, max_len: int, required: bool = False) -> str:
+        value = str(self.data.get(key) or "").strip()
+        if required and not value:
+            self.add(key, _("This field is required."), "REQUIRED")
+        elif len(value) > max_len:
+            self.add(key, _("At most %(n)d characters.", n=max_len))
+        return value
+
+    def choice(self, key: str, vocabulary: Mapping[str, Any]) -> str:
+        value = self.data.get(key)
+        if value not in vocabulary:
+            self.add(key, _("Choose one of the listed values."))
+        return value or ""
+
+    def integer(self, key: str, lo: int | None = 0, hi: int | None = None, optional: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if optional:
+                return None
+            self.add(key, _("This field is required."), "REQUIRED")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(key, _("Enter a whole number."))
+            return None
+        if lo is not None and value < lo:
+            self.add(key, _("Must be at least %(n)d.", n=lo))
+        elif hi is not None and value > hi:
+            self.add(key, _("Must be at most %(n)d.", n=hi))
+        return value
+
+    def flag(self, key: str) -> bool:
+        return bool(self.data.get(key))
+
+    def fail_if_any(self) -> None:
+        if self.problems:
+            raise OperationError(422, self.problems)
+
+
+def _opening_hours(check: _Checker) -> list | None:
+    raw = check.data.get("opening_hours")
+    try:
+        if raw is None or isinstance(raw, str):
+            return opening_hours.parse(raw)
+        return opening_hours.validate_rows(raw)
+    except opening_hours.OpeningHoursError as exc:
+        for message in exc.messages(_locale()):
+            check.add("opening_hours", message, "BAD_OPENING_HOURS")
+        return None
+
+
+INSTRUMENT_TEXT_FIELDS = {
+    "name": 120,
+    "name_en": 160,
+    "model": 80,
+    "manufacturer": 80,
+    "capabilities": 4000,
+    "location": 160,
+    "description": 8000,
+}
+
+
+def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of an instrument, checked; raises with every problem at once."""
+    c = _Checker(data)
+    v: dict[str, Any] = {k: c.text(k, n, required=(k == "name")) for k, n in INSTRUMENT_TEXT_FIELDS.items()}
+    v["category"] = c.choice("category", vocab.INSTRUMENT_CATEGORIES)
+    v["status"] = c.choice("status", vocab.INSTRUMENT_STATUSES)
+    v["price_internal_fen"] = c.integer("price_internal_fen", 0, 10**9)
+    v["price_external_fen"] = c.integer("price_external_fen", 0, 10**9)
+    v["voucher_eligible"] = c.flag("voucher_eligible")
+    v["opening_hours"] = _opening_hours(c)
+    slot = c.integer("slot_minutes", None)
+    if slot is not None and slot not in SLOT_CHOICES:
+        c.add("slot_minutes", _("Choose one of %(choices)s minutes.", choices=", ".join(map(str, SLOT_CHOICES))))
+        slot = None
+    v["slot_minutes"] = slot
+    v["min_minutes"] = lo = c.integer("min_minutes", 1, 7 * 24 * 60)
+    v["max_minutes"] = hi = c.integer("max_minutes", 1, 7 * 24 * 60)
+    for key, value in (("min_minutes", lo), ("max_minutes", hi)):
+        if slot and value and value % slot:
+            c.add(key, _("Must be a multiple of the %(slot)d-minute slot.", slot=slot), "NOT_ON_SLOT_GRID")
+    if lo and hi and lo > hi:
+        c.add("max_minutes", _("The longest booking must not be shorter than the shortest."), "MIN_ABOVE_MAX")
+    v["buffer_minutes"] = c.integer("buffer_minutes", 0, 24 * 60)
+    v["min_notice_minutes"] = c.integer("min_notice_minutes", 0, 90 * 24 * 60)
+    v["max_days_ahead"] = c.integer("max_days_ahead", 1, 730)
+    v["approval_required"] = c.flag("approval_required")
+    v["qualification_required"] = c.flag("qualification_required")
+    v["weekly_quota_minutes"] = c.integer("weekly_quota_minutes", 0, 7 * 24 * 60, optional=True)
+    v["monthly_quota_minutes"] = c.integer("monthly_quota_minutes", 0, 31 * 24 * 60, optional=True)
+    v["max_future_bookings"] = c.integer("max_future_bookings", 0, 1000, optional=True)
+    v["cancel_deadline_hours"] = c.integer("cancel_deadline_hours", 0, 30 * 24)
+    if "photo_path" in data:
+        v["photo_path"] = data["photo_path"] or None
+    c.fail_if_any()
+    return v
+
+
+def _service_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = _Checker(data)
+    v: dict[str, Any] = {
+        "name": c.text("name", 120, required=True),
+        "name_en": c.text("name_en", 160),
+        "capabilities": c.text("capabilities", 4000),
+        "description": c.text("description", 8000),
+    }
+    v["kind"] = c.choice("kind", vocab.SERVICE_KINDS)
+    v["unit"] = c.choice("unit", vocab.SERVICE_UNITS)
+    v["status"] = c.choice("status", {"active": 1, "retired": 1})
+    v["price_fen"] = c.integer("price_fen", 0, 10**9)
+    v["turnaround_days"] = c.integer("turnaround_days", 1, 365)
+    v["voucher_eligible"] = c.flag("voucher_eligible")
+    c.fail_if_any()
+    return v
+
+
+# ------------------------------------------------------------------------- instrument/service edits
+
+
+def _provider_for_new_item(actor: User, data: Mapping[str, Any]) -> int:
+    if actor.is_manager and actor.provider_id is not None:
+        return actor.provider_id
+    if actor.is_province_admin:
+        provider_id = data.get("provider_id")
+        if not isinstance(provider_id, int) or db.session.get(Provider, provider_id) is None:
+            raise OperationError(422, [Problem("INVALID", _("Choose a provider."), "provider_id")])
+        return provider_id
+    raise forbidden(_("Only lab managers can publish instruments and services."))
+
+
+def create_instrument(actor: User, data: Mapping[str, Any]) -> Instrument:
+    provider_id = _provider_for_new_item(actor, data)
+    instrument = Instrument(provider_id=provider_id, **_instrument_values(data))
+    db.session.add(instrument)
+    if actor.is_manager and not actor.manages_all:
+        actor.instruments.append(instrument)  # a manager keeps what they publish
+    db.session.flush()
+    return instrument
+
+
+def update_instrument(actor: User, instrument_id: int, data: Mapping[str, Any]) -> Instrument:
+    instrument = instrument_for_editing(actor, instrument_id)
+    for key, value in _instrument_values(data).items():
+        setattr(instrument, key, value)
+    db.session.flush()
+    return instrument
+
+
+def create_service(actor: User, data: Mapping[str, Any]) -> LabService:
+    provider_id = _provider_for_new_item(actor, data)
+    service = LabService(provider_id=provider_id, **_service_values(data))
+    db.session.add(service)
+    if actor.is_manager and not actor.manages_all:
+        actor.services.append(service)
+    db.session.flush()
+    return service
+
+
+def update_service(actor: User, service_id: int, data: Mapping[str, Any]) -> LabService:
+    service = service_for_editing(actor, service_id)
+    for key, value in _service_values(data).items():
+        setattr(service, key, value)
+    db.session.flush()
+    return service
+
+
+# ------------------------------------------------------------------------------------ providers
+
+
+def _require_province_admin(actor: User) -> None:
+    if not actor.is_province_admin:
+        raise forbidden(_("Only province administrators can do that."))
+
+
+def _provider_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = _Checker(data)
+    v: dict[str, Any] = {
+        "name": c.text("name", 120, required=True),
+        "name_en": c.text("name_en", 160),
+        "address": c.text("address", 200),
+        "contact_name": c.text("contact_name", 60),
+        "contact_phone": c.text("contact_phone", 40),
+        "contact_email": c.text("contact_email", 120),
+        "website": c.text("website", 200),
+        "description": c.text("description", 8000),
+    }
+    v["kind"] = c.choice("kind", vocab.PROVIDER_KINDS)
+    if v["contact_email"]:
+        try:
+            validate_email(v["contact_email"], check_deliverability=False)
+        except EmailNotValidError:
+            c.add("contact_email", _("Enter a valid e-mail address."))
+    if v["website"] and not v["website"].startswith(("http://", "https://")):
+        c.add("website", _("Start the address with http:// or https://."))
+    city = db.session.get(Region, data.get("city_id")) if isinstance(data.get("city_id"), int) else None
+    if city is None or city.level != "city":
+        c.add("city_id", _("Choose a city."), "REQUIRED")
+    county_id = data.get("county_id")
+    region = city
+    if city is not None and county_id:
+        county = db.session.get(Region, county_id) if isinstance(county_id, int) else None
+        if county is None or county.parent_id != city.id:
+            c.add("county_id", _("Choose a county of the chosen city."))
+        else:
+            region = county
+    c.fail_if_any()
+    v["city_id"] = city.id
+    v["region_id"] = region.id
+    return v
+
+
+def create_provider(actor: User, data: Mapping[str, Any]) -> Provider:
+    _require_province_admin(actor)
+    provider = Provider(**_provider_values(data))
+    db.session.add(provider)
+    db.session.flush()
+    return provider
+
+
+def update_provider(actor: User, provider_id: int, data: Mapping[str, Any]) -> Provider:
+    _require_province_admin(actor)
+    provider = get_provider(provider_id)
+    for key, value in _provider_values(data).items():
+        setattr(provider, key, value)
+    db.session.flush()
+    return provider
+
+
+def provider_managers(provider_id: int) -> list[User]:
+    return list(
+        db.session.execute(
+            select(User)
+            .where(User.role == "manager", User.provider_id == provider_id)
+            .options(selectinload(User.instruments), selectinload(User.services))
+            .order_by(User.name, User.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    user: User
+    created: bool
+    initial_password: str | None  # shown once to the administrator, never stored in plain text
+
+
+def assign_manager(
+    actor: User,
+    provider_id: int,
+    user_or_email: User | str,
+    manages_all: bool,
+    instrument_ids: Iterable[int] = (),
+    service_ids: Iterable[int] = (),
+    name: str | None = None,
+) -> Assignment:
+    """Make a user a manager of a provider: an existing manager account (by e-mail), or a new
+    manager account with a generated initial password. Re-assigning replaces their instruments."""
+    _require_province_admin(actor)
+    provider = get_provider(provider_id)
+    problems: list[Problem] = []
+    if isinstance(user_or_email, User):
+        user: User | None = user_or_email
+        email = user.email
+    else:
+        email = (user_or_email or "").strip()
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise OperationError(422, [Problem("INVALID", _("Enter a valid e-mail address."), "email")]) from None
+        user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
+    if user is not None:
+        if user.role != "manager":
+            problems.append(
+                Problem("WRONG_ROLE", _("%(email)s is not a lab manager account.", email=user.email), "email")
+            )
+        elif user.provider_id not in (None, provider.id):
+            problems.append(
+                Problem("OTHER_PROVIDER", _("%(email)s already manages another provider.", email=user.email), "email")
+            )
+    instruments = _owned(Instrument, provider.id, instrument_ids, "instrument_ids", problems)
+    services = _owned(LabService, provider.id, service_ids, "service_ids", problems)
+    if problems:
+        raise OperationError(422, problems)
+
+    password = None
+    created = user is None
+    if user is None:
+        password = secrets.token_urlsafe(9)
+        display_name = (name or "").strip()[:80] or email.split("@", 1)[0]
+        user = User(email=email, name=display_name, role="manager")
+        user.set_password(password)
+        db.session.add(user)
+    user.provider_id = provider.id
+    user.manages_all = bool(manages_all)
+    user.instruments = [] if manages_all else instruments
+    user.services = [] if manages_all else services
+    db.session.flush()
+    return Assignment(user, created, password)
+
+
+def _owned(model, provider_id: int, ids: Iterable[int], field: str, problems: list[Problem]) -> list:
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return []
+    rows = list(
+        db.session.execute(select(model).where(model.id.in_(wanted), model.provider_id == provider_id)).scalars()
+    )
+    if len(rows) != len(wanted):
+        problems.append(Problem("INVALID", _("Choose only items of this provider."), field))
+    return rows
