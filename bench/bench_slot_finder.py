@@ -80,9 +80,7 @@ def build(instruments: int, scenario: str, seed: int = 7) -> dict[int, BookingCo
                     extra.append(BusyBlock(instrument * 1000 + 950 + day, start, end, end))
             ids = {(b.start, b.end) for b in extra}
             blocks = [
-                b
-                for b in blocks
-                if not any(b.start < e.blocked_until and e.start < b.blocked_until for e in extra)
+                b for b in blocks if not any(b.start < e.blocked_until and e.start < b.blocked_until for e in extra)
             ]
             blocks = sorted(blocks + [e for e in extra if (e.start, e.end) in ids], key=lambda b: b.start)
         contexts[instrument] = BookingContext(POLICY, busy=tuple(blocks))

@@ -14,7 +14,7 @@ are final and stay in the database for the reports.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bwq_lab.domain import messages
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bwq_lab.domain.booking_rules import BookingPolicy
 
 
-class BookingStatus(str, Enum):
+class BookingStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -32,11 +32,8 @@ class BookingStatus(str, Enum):
     COMPLETED = "completed"
     NO_SHOW = "no_show"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class BookingAction(str, Enum):
+class BookingAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     CANCEL = "cancel"
@@ -44,9 +41,6 @@ class BookingAction(str, Enum):
     COMPLETE = "complete"
     NO_SHOW = "no_show"
     MOVE = "move"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 S, A = BookingStatus, BookingAction
@@ -92,9 +86,7 @@ class TransitionError(Exception):
         return messages.render(self.code, self.params, locale)
 
 
-def _parse(
-    status: str | BookingStatus, action: str | BookingAction
-) -> tuple[S, A] | None:
+def _parse(status: str | BookingStatus, action: str | BookingAction) -> tuple[S, A] | None:
     try:
         return S(status), A(action)
     except ValueError:
@@ -106,9 +98,7 @@ def can_transition(status: str | BookingStatus, action: str | BookingAction) -> 
     return parsed is not None and parsed[1] in TRANSITIONS[parsed[0]]
 
 
-def next_status(
-    status: str | BookingStatus, action: str | BookingAction
-) -> BookingStatus:
+def next_status(status: str | BookingStatus, action: str | BookingAction) -> BookingStatus:
     """The status after ``action``; raises TransitionError when the status does not allow it."""
     parsed = _parse(status, action)
     if parsed is None or parsed[1] not in TRANSITIONS[parsed[0]]:
@@ -123,9 +113,7 @@ def initial_status(policy: BookingPolicy, *, by_manager: bool = False) -> Bookin
     return S.PENDING
 
 
-def cancellation_allowed(
-    start: datetime, now: datetime, deadline_hours: float, by_manager: bool
-) -> bool:
+def cancellation_allowed(start: datetime, now: datetime, deadline_hours: float, by_manager: bool) -> bool:
     """A user may cancel until ``deadline_hours`` before the start (and never after it); a
     manager at any time. The caller still checks that the status allows ``cancel``."""
     if by_manager:

@@ -96,9 +96,7 @@ class OpeningRange:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("opening hours are local wall-clock times without tzinfo")
         if self.end != MIDNIGHT and self.end <= self.start:
-            raise ValueError(
-                f"opening range must end after it starts: {self.start}–{self.end}"
-            )
+            raise ValueError(f"opening range must end after it starts: {self.start}–{self.end}")
 
     @property
     def label(self) -> tuple[str, str]:
@@ -136,11 +134,7 @@ class BookingPolicy:
         ZoneInfo(self.timezone)  # fail early on an unknown zone
         if not isinstance(self.opening_hours, tuple):
             object.__setattr__(self, "opening_hours", tuple(self.opening_hours))
-        if (
-            self.slot_minutes < 0
-            or self.buffer_minutes < 0
-            or self.min_notice_minutes < 0
-        ):
+        if self.slot_minutes < 0 or self.buffer_minutes < 0 or self.min_notice_minutes < 0:
             raise ValueError("slot, buffer and notice minutes must not be negative")
 
     @property
@@ -154,11 +148,7 @@ class BookingPolicy:
 
     def hours_on(self, weekday: int) -> list[tuple[str, str]]:
         """The opening ranges on a weekday as ('08:30', '12:00') labels, sorted."""
-        return [
-            r.label
-            for r in sorted(self.opening_hours, key=_range_key)
-            if r.weekday == weekday
-        ]
+        return [r.label for r in sorted(self.opening_hours, key=_range_key) if r.weekday == weekday]
 
 
 def _range_key(r: OpeningRange) -> tuple[int, time]:
@@ -195,9 +185,7 @@ class Blackout:
 
     def __post_init__(self) -> None:
         if self.kind not in BLACKOUT_KINDS:
-            raise ValueError(
-                f"blackout kind must be one of {BLACKOUT_KINDS}, got {self.kind!r}"
-            )
+            raise ValueError(f"blackout kind must be one of {BLACKOUT_KINDS}, got {self.kind!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,27 +213,17 @@ class BookingContext:
     permitted: bool = True
     enterprise_bookings: tuple[BusyBlock, ...] = ()
     user_future_count: int = 0
-    busy_index: IntervalIndex[BusyBlock] = dc_field(
-        init=False, repr=False, compare=False
-    )
-    blackout_index: IntervalIndex[Blackout] = dc_field(
-        init=False, repr=False, compare=False
-    )
-    enterprise_index: IntervalIndex[BusyBlock] = dc_field(
-        init=False, repr=False, compare=False
-    )
+    busy_index: IntervalIndex[BusyBlock] = dc_field(init=False, repr=False, compare=False)
+    blackout_index: IntervalIndex[Blackout] = dc_field(init=False, repr=False, compare=False)
+    enterprise_index: IntervalIndex[BusyBlock] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("busy", "blackouts", "enterprise_bookings"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        object.__setattr__(
-            self, "busy_index", IntervalIndex(self.busy, _start, _blocked_until)
-        )
-        object.__setattr__(
-            self, "blackout_index", IntervalIndex(self.blackouts, _start, _end)
-        )
+        object.__setattr__(self, "busy_index", IntervalIndex(self.busy, _start, _blocked_until))
+        object.__setattr__(self, "blackout_index", IntervalIndex(self.blackouts, _start, _end))
         object.__setattr__(
             self,
             "enterprise_index",
@@ -309,9 +287,7 @@ def to_utc(value: datetime, name: str = "datetime") -> datetime:
 
 
 def _micros_into_day(local: datetime) -> int:
-    return (
-        (local.hour * 60 + local.minute) * 60 + local.second
-    ) * 1_000_000 + local.microsecond
+    return ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -368,9 +344,7 @@ def _day_openings(
     return tuple(spans)
 
 
-def day_openings(
-    policy: BookingPolicy, day: date
-) -> tuple[tuple[datetime, datetime], ...]:
+def day_openings(policy: BookingPolicy, day: date) -> tuple[tuple[datetime, datetime], ...]:
     """The opening ranges of one local day as UTC intervals (the whole day with no hours set);
     a range ending at 24:00 ends at the next local midnight."""
     if not policy.opening_hours:
@@ -379,9 +353,7 @@ def day_openings(
     return _day_openings(policy.timezone, policy.opening_hours, day)
 
 
-def open_intervals(
-    policy: BookingPolicy, lo: datetime, hi: datetime
-) -> list[tuple[datetime, datetime]]:
+def open_intervals(policy: BookingPolicy, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
     """The instrument's opening times (UTC, merged, touching ranges joined across midnight)
     on every local day that ``[lo, hi)`` touches. Not clipped to ``[lo, hi)``; with no opening
     hours configured, the whole of those days."""
@@ -389,9 +361,7 @@ def open_intervals(
     first = lo.astimezone(tz).date()
     last = hi.astimezone(tz).date()
     if not policy.opening_hours:
-        return [
-            (local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz))
-        ]
+        return [(local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz))]
     result: list[tuple[datetime, datetime]] = []
     day = first
     while day <= last:
@@ -446,17 +416,13 @@ def quota_periods(
     return result
 
 
-def busy_load_window(
-    policy: BookingPolicy, start: datetime, end: datetime
-) -> tuple[datetime, datetime]:
+def busy_load_window(policy: BookingPolicy, start: datetime, end: datetime) -> tuple[datetime, datetime]:
     """Load live bookings with ``start_at < hi and blocked_until > lo`` for a request or a
     slot search over ``[start, end)``."""
     return start, end + timedelta(minutes=policy.buffer_minutes)
 
 
-def quota_load_window(
-    policy: BookingPolicy, start: datetime, end: datetime
-) -> tuple[datetime, datetime] | None:
+def quota_load_window(policy: BookingPolicy, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
     """Load the enterprise's counted bookings with ``start_at < hi and end_at > lo``; None when
     the policy has no quota."""
     periods = quota_periods(policy, start, end)
@@ -490,6 +456,11 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def _minutes_up(delta: timedelta) -> int:
+    """Whole minutes, a started minute counting as one (quota use is never under-counted)."""
+    return -int(-delta.total_seconds() // 60)
+
+
 def quota_usage(request: BookingRequest, context: BookingContext) -> list[QuotaUsage]:
     """Per quota period the request touches: the enterprise's minutes already booked there
     (ignoring the moving booking and other enterprises' blocks) and the request's share."""
@@ -497,22 +468,12 @@ def quota_usage(request: BookingRequest, context: BookingContext) -> list[QuotaU
         return []
     start, end = to_utc(request.start, "start"), to_utc(request.end, "end")
     result = []
-    for kind, first_day, p_start, p_end, quota in quota_periods(
-        context.policy, start, end
-    ):
+    for kind, first_day, p_start, p_end, quota in quota_periods(context.policy, start, end):
         used = timedelta(0)
-        for b_start, b_end, block in context.enterprise_index.overlapping_spans(
-            p_start, p_end
-        ):
-            if (
-                block.booking_id == request.moving_booking_id
-                and block.booking_id is not None
-            ):
+        for b_start, b_end, block in context.enterprise_index.overlapping_spans(p_start, p_end):
+            if block.booking_id == request.moving_booking_id and block.booking_id is not None:
                 continue
-            if (
-                block.enterprise_id is not None
-                and block.enterprise_id != request.enterprise_id
-            ):
+            if block.enterprise_id is not None and block.enterprise_id != request.enterprise_id:
                 continue
             used += min(b_end, p_end) - max(b_start, p_start)
         requested = min(end, p_end) - max(start, p_start)
@@ -523,8 +484,8 @@ def quota_usage(request: BookingRequest, context: BookingContext) -> list[QuotaU
                 p_start,
                 p_end,
                 quota,
-                _minutes(used),
-                _minutes(requested),
+                _minutes_up(used),
+                _minutes_up(requested),
             )
         )
     return result
@@ -549,9 +510,7 @@ class _Facts:
         "valid",
     )
 
-    def __init__(
-        self, request: BookingRequest, context: BookingContext, now: datetime
-    ) -> None:
+    def __init__(self, request: BookingRequest, context: BookingContext, now: datetime) -> None:
         self.request = request
         self.context = context
         self.policy = context.policy
@@ -575,9 +534,7 @@ class _Facts:
             buffered: list[BusyBlock] = []
             reach = self.end + timedelta(minutes=self.policy.buffer_minutes)
             moving = self.request.moving_booking_id
-            for b_start, _, block in self.context.busy_index.overlapping_spans(
-                self.start, reach
-            ):
+            for b_start, _, block in self.context.busy_index.overlapping_spans(self.start, reach):
                 if moving is not None and block.booking_id == moving:
                     continue
                 if b_start < self.end and block.end > self.start:
@@ -612,9 +569,7 @@ def _in_past(f: _Facts) -> Violation | None:
 @_rule(END_BEFORE_START)
 def _end_before_start(f: _Facts) -> Violation | None:
     if not f.valid:
-        return violation(
-            END_BEFORE_START, "end", start=f.local(f.start), end=f.local(f.end)
-        )
+        return violation(END_BEFORE_START, "end", start=f.local(f.start), end=f.local(f.end))
     return None
 
 
@@ -751,11 +706,7 @@ def _inside_buffer(f: _Facts) -> Violation | None:
 
 def _blackout_rule(code: str, kind: str) -> Rule:
     def rule(f: _Facts) -> Violation | None:
-        hits = [
-            b
-            for b in f.context.blackout_index.overlapping(f.start, f.end)
-            if b.kind == kind
-        ]
+        hits = [b for b in f.context.blackout_index.overlapping(f.start, f.end) if b.kind == kind]
         if not hits:
             return None
         first = hits[0]
@@ -772,9 +723,7 @@ def _blackout_rule(code: str, kind: str) -> Rule:
     return rule
 
 
-_rule(OVERLAPS_MAINTENANCE, needs_interval=True)(
-    _blackout_rule(OVERLAPS_MAINTENANCE, "maintenance")
-)
+_rule(OVERLAPS_MAINTENANCE, needs_interval=True)(_blackout_rule(OVERLAPS_MAINTENANCE, "maintenance"))
 _rule(PROVIDER_CLOSED, needs_interval=True)(_blackout_rule(PROVIDER_CLOSED, "closure"))
 
 
@@ -832,9 +781,7 @@ def _not_permitted(f: _Facts) -> Violation | None:
 RULE_CODES: tuple[str, ...] = tuple(code for code, _, _ in _RULES)
 
 
-def check(
-    request: BookingRequest, context: BookingContext, now: datetime
-) -> list[Violation]:
+def check(request: BookingRequest, context: BookingContext, now: datetime) -> list[Violation]:
     """Every rule ``request`` breaks, in the order of ``RULE_CODES`` (empty: bookable).
 
     Each code appears at most once. When end <= start only the rules that need no valid

@@ -100,9 +100,7 @@ class IntervalIndex(Generic[T]):
         start: Callable[[T], datetime],
         end: Callable[[T], datetime],
     ) -> None:
-        rows = sorted(
-            ((_utc(start(it)), _utc(end(it)), it) for it in items), key=_first
-        )
+        rows = sorted(((_utc(start(it)), _utc(end(it)), it) for it in items), key=_first)
         self._starts = [r[0] for r in rows]
         self._ends = [r[1] for r in rows]
         self._items = [r[2] for r in rows]
@@ -123,9 +121,7 @@ class IntervalIndex(Generic[T]):
             if ends[i] > lo and starts[i] < ends[i]:
                 yield items[i]
 
-    def overlapping_spans(
-        self, lo: datetime, hi: datetime
-    ) -> Iterator[tuple[datetime, datetime, T]]:
+    def overlapping_spans(self, lo: datetime, hi: datetime) -> Iterator[tuple[datetime, datetime, T]]:
         """Like :meth:`overlapping`, also giving each item's UTC start and end."""
         starts, ends, items = self._starts, self._ends, self._items
         first = bisect_right(starts, lo - self._max_span)

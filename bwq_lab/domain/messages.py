@@ -229,8 +229,7 @@ def _grid(p: Params, lang: str) -> str:
     return _zh_en(
         lang,
         f"开始和结束时间须对齐 {slot} 分钟的时间格（从 0 点起算），例如 {example}",
-        f"Start and end must lie on the {slot}-minute grid (counted from midnight), "
-        f"for example {example}",
+        f"Start and end must lie on the {slot}-minute grid (counted from midnight), for example {example}",
     )
 
 
@@ -300,8 +299,7 @@ def _buffer(p: Params, lang: str) -> str:
         latest_end = format_instant(p["latest_end"])
         return _zh_en(
             lang,
-            f"距 {when} 的预约太近：每次预约结束后需留出 {buffer}清理时间，"
-            f"本次最晚须在 {latest_end} 结束",
+            f"距 {when} 的预约太近：每次预约结束后需留出 {buffer}清理时间，本次最晚须在 {latest_end} 结束",
             f"Too close to the booking at {when}: {buffer} must stay free after each booking, "
             f"so this one must end by {latest_end}",
         )
@@ -361,16 +359,8 @@ def _not_qualified(p: Params, lang: str) -> str:
 def _period_label(period: Mapping[str, Any], lang: str) -> str:
     start = date.fromisoformat(period["start"])
     if period["period"] == "month":
-        return (
-            f"{start.year} 年 {start.month} 月"
-            if lang == "zh"
-            else (f"{_MONTHS_EN[start.month - 1]} {start.year}")
-        )
-    return (
-        f"{start.isoformat()} 起的一周"
-        if lang == "zh"
-        else f"the week of {start.isoformat()}"
-    )
+        return f"{start.year} 年 {start.month} 月" if lang == "zh" else (f"{_MONTHS_EN[start.month - 1]} {start.year}")
+    return f"{start.isoformat()} 起的一周" if lang == "zh" else f"the week of {start.isoformat()}"
 
 
 @_renders("QUOTA_EXCEEDED")
@@ -384,9 +374,7 @@ def _quota(p: Params, lang: str) -> str:
         if lang == "zh":
             parts.append(f"{label}额度 {quota}，剩余 {remaining}，本次需 {requested}")
         else:
-            parts.append(
-                f"{label}: {remaining} of {quota} left, this booking needs {requested}"
-            )
+            parts.append(f"{label}: {remaining} of {quota} left, this booking needs {requested}")
     joined = "；".join(parts) if lang == "zh" else "; ".join(parts)
     return _zh_en(
         lang,
@@ -401,16 +389,13 @@ def _too_many(p: Params, lang: str) -> str:
     return _zh_en(
         lang,
         f"每位用户在该仪器上最多可保留 {most} 个未结束的预约，您已有 {count} 个",
-        f"You may hold at most {most} upcoming bookings on this instrument; "
-        f"you already have {count}",
+        f"You may hold at most {most} upcoming bookings on this instrument; you already have {count}",
     )
 
 
 @_renders("NOT_PERMITTED")
 def _not_permitted(p: Params, lang: str) -> str:
-    return _zh_en(
-        lang, "您无权预约该仪器", "You are not permitted to book this instrument"
-    )
+    return _zh_en(lang, "您无权预约该仪器", "You are not permitted to book this instrument")
 
 
 @_renders("INVALID_TRANSITION")
@@ -423,9 +408,7 @@ def _invalid_transition(p: Params, lang: str) -> str:
     )
 
 
-def render(
-    code: str, params: Params | None = None, locale: str | None = DEFAULT_LOCALE
-) -> str:
+def render(code: str, params: Params | None = None, locale: str | None = DEFAULT_LOCALE) -> str:
     """The message for ``code`` in ``locale`` ('zh' default, 'en'); an unknown code renders as itself."""
     renderer = _RENDERERS.get(code)
     if renderer is None:

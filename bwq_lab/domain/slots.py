@@ -63,9 +63,7 @@ _STOP_CODES = frozenset(
 _TICK = timedelta(microseconds=1)
 
 
-def _search_start(
-    context: BookingContext, window_start: datetime, now: datetime
-) -> datetime:
+def _search_start(context: BookingContext, window_start: datetime, now: datetime) -> datetime:
     notice = timedelta(minutes=context.policy.min_notice_minutes)
     return max(window_start, now, now + notice)
 
@@ -122,10 +120,7 @@ def iter_slots(
             # Jump past whatever is in the way: no start before its end can work.
             jump = None
             for _, blocked_until, block in busy_spans(start, end + buffer):
-                if (
-                    moving_booking_id is not None
-                    and block.booking_id == moving_booking_id
-                ):
+                if moving_booking_id is not None and block.booking_id == moving_booking_id:
                     continue
                 if jump is None or blocked_until > jump:
                     jump = blocked_until
@@ -136,9 +131,7 @@ def iter_slots(
                 start = ceil_to_grid(jump, tz, grid)
                 continue
 
-            request = BookingRequest(
-                start, end, user_id, enterprise_id, moving_booking_id
-            )
+            request = BookingRequest(start, end, user_id, enterprise_id, moving_booking_id)
             violations = check(request, context, now)
             if not violations:
                 yield start, end
@@ -149,12 +142,10 @@ def iter_slots(
                 return
             following = ceil_to_grid(start + _TICK, tz, grid)
             if QUOTA_EXCEEDED in codes:
-                # A start whose slot still lies wholly inside an exhausted period fails too.
+                # Moving later only grows the slot's share of an exhausted period until the
+                # slot ends with it, so every start up to (period end - duration) fails too.
                 for usage in quota_usage(request, context):
-                    if (
-                        usage.exceeded
-                        and usage.requested_minutes * 60 >= duration.total_seconds()
-                    ):
+                    if usage.exceeded:
                         past = ceil_to_grid(usage.end - duration + _TICK, tz, grid)
                         following = max(following, past)
             start = following
@@ -322,9 +313,7 @@ def week_view(
 
         busy = []
         holes = []
-        for b_start, blocked_until, block in context.busy_index.overlapping_spans(
-            day_start, day_end
-        ):
+        for b_start, blocked_until, block in context.busy_index.overlapping_spans(day_start, day_end):
             own = user_id is not None and block.user_id == user_id
             busy.append(
                 BusyView(
@@ -337,9 +326,7 @@ def week_view(
             )
             holes.append((b_start, blocked_until))
         blackouts = []
-        for x_start, x_end, blackout in context.blackout_index.overlapping_spans(
-            day_start, day_end
-        ):
+        for x_start, x_end, blackout in context.blackout_index.overlapping_spans(day_start, day_end):
             blackouts.append(
                 replace(
                     blackout,

@@ -7,9 +7,7 @@ from bwq_lab.domain.opening_hours import (
     validate_rows,
 )
 
-WORKDAY = [[d, "08:30", "12:00"] for d in range(5)] + [
-    [d, "13:30", "17:30"] for d in range(5)
-]
+WORKDAY = [[d, "08:30", "12:00"] for d in range(5)] + [[d, "13:30", "17:30"] for d in range(5)]
 
 
 def _sorted(rows):
@@ -84,13 +82,8 @@ def test_touching_ranges_are_fine():
 
 def test_format_joins_consecutive_days_and_round_trips():
     rows = parse("Mon-Fri 08:30-12:00, 13:30-17:30; Sat 09:00-12:00")
-    assert (
-        format_hours(rows, "en") == "Mon-Fri 08:30-12:00, 13:30-17:30; Sat 09:00-12:00"
-    )
-    assert (
-        format_hours(rows, "zh")
-        == "周一至周五 08:30-12:00, 13:30-17:30；周六 09:00-12:00"
-    )
+    assert format_hours(rows, "en") == "Mon-Fri 08:30-12:00, 13:30-17:30; Sat 09:00-12:00"
+    assert format_hours(rows, "zh") == "周一至周五 08:30-12:00, 13:30-17:30；周六 09:00-12:00"
     assert parse(format_hours(rows, "zh")) == rows
     assert parse(format_hours(rows, "en")) == rows
 
