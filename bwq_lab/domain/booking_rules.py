@@ -81,7 +81,7 @@ MIDNIGHT = time(0)
 class OpeningRange:
     """One opening range on a local weekday (0=Monday .. 6=Sunday), ``[start, end)`` wall clock.
 
-    ``end == time(0)`` means 24:00 (the end of the day), so a day open around the clock is
+    ``end == time(0)`` (or ``time.max``) means 24:00, so a day open around the clock is
     ``OpeningRange(d, time(0), time(0))``. Ranges on consecutive days that touch at midnight
     count as one opening, so overnight hours are two ranges: Mon 22:00–24:00 and Tue 00:00–06:00.
     """
@@ -91,6 +91,8 @@ class OpeningRange:
     end: time
 
     def __post_init__(self) -> None:
+        if self.end == time.max:  # 23:59:59.999999 is how some callers spell 24:00
+            object.__setattr__(self, "end", MIDNIGHT)
         if not 0 <= self.weekday <= 6:
             raise ValueError(f"weekday must be 0..6, got {self.weekday}")
         if self.start.tzinfo is not None or self.end.tzinfo is not None:

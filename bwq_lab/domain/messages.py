@@ -408,13 +408,48 @@ def _invalid_transition(p: Params, lang: str) -> str:
     )
 
 
+#: What each code means without the details, for params that are missing or malformed
+#: (e.g. a slot lost to a concurrent booking, known only from the database's refusal).
+GENERIC = {
+    "IN_PAST": ("开始时间已经过去", "The start time has already passed"),
+    "END_BEFORE_START": ("结束时间必须晚于开始时间", "The end time must be later than the start time"),
+    "INSTRUMENT_UNAVAILABLE": ("该仪器暂不接受预约", "This instrument cannot be booked at the moment"),
+    "OUTSIDE_OPENING_HOURS": ("所选时间不在开放时间内", "The requested time is outside opening hours"),
+    "NOT_ON_SLOT_GRID": ("开始和结束时间须对齐预约时间格", "Start and end must lie on the booking grid"),
+    "TOO_SHORT": ("预约时长太短", "The booking is too short"),
+    "TOO_LONG": ("预约时长太长", "The booking is too long"),
+    "NOTICE_TOO_SHORT": ("预约提前量不足", "The booking is made at too short notice"),
+    "TOO_FAR_AHEAD": ("预约时间太远", "The booking is too far ahead"),
+    "OVERLAPS_BOOKING": ("该时段已被预约", "The time is taken by another booking"),
+    "INSIDE_BUFFER": ("与已有预约间隔不足，需留出清理时间", "Too close to another booking: cleanup time is needed"),
+    "OVERLAPS_MAINTENANCE": ("与仪器维护时段冲突", "Overlaps scheduled maintenance"),
+    "PROVIDER_CLOSED": ("服务机构在该时段暂停服务", "The provider is closed at that time"),
+    "NOT_QUALIFIED": ("使用该仪器需先取得上机资格", "You need a qualification for this instrument first"),
+    "QUOTA_EXCEEDED": ("超出本企业在该仪器上的机时额度", "Exceeds your enterprise's quota on this instrument"),
+    "TOO_MANY_FUTURE_BOOKINGS": ("未结束的预约数量已达上限", "You hold the most upcoming bookings allowed"),
+    "NOT_PERMITTED": ("您无权预约该仪器", "You are not permitted to book this instrument"),
+    "INVALID_TRANSITION": ("预约当前状态不允许此操作", "The booking's status does not allow this"),
+}
+
+
 def render(code: str, params: Params | None = None, locale: str | None = DEFAULT_LOCALE) -> str:
-    """The message for ``code`` in ``locale`` ('zh' default, 'en'); an unknown code renders as itself."""
+    """The message for ``code`` in ``locale`` ('zh' default, 'en').
+
+    Missing or malformed params give the code's generic sentence; an unknown code renders as
+    itself.
+    """
+    lang = normalize_locale(locale)
     renderer = _RENDERERS.get(code)
-    if renderer is None:
+    if renderer is not None:
+        try:
+            return renderer(params or {}, lang)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            pass
+    generic = GENERIC.get(code)
+    if generic is None:
         return code
-    return renderer(params or {}, normalize_locale(locale))
+    return generic[0] if lang == "zh" else generic[1]
 
 
 def known_codes() -> frozenset[str]:
-    return frozenset(_RENDERERS)
+    return frozenset(_RENDERERS) | frozenset(GENERIC)

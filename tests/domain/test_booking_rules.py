@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bwq_lab.domain import booking_rules as rules
+from bwq_lab.domain import messages
 from bwq_lab.domain.booking_rules import (
     RULE_CODES,
     Blackout,
@@ -511,6 +512,22 @@ def test_every_code_has_a_message_in_both_locales():
         assert v.message("zh_CN") == zh and v.message("en-GB") == en
         json.dumps(v.to_dict("en"))  # params are JSON-serialisable
         assert v.to_dict()["message"] == zh
+
+
+@pytest.mark.parametrize("code", [*RULE_CODES, "INVALID_TRANSITION"])
+def test_missing_params_give_the_generic_sentence(code):
+    zh, en = messages.render(code, {}), messages.render(code, None, "en")
+    assert zh and en and zh != en and code not in (zh, en)
+    assert messages.render("SOMETHING_NEW", {}) == "SOMETHING_NEW"
+
+
+def test_opening_range_ending_at_24_00():
+    assert OpeningRange(0, time(22), time.max) == OpeningRange(0, time(22), time(0))
+    assert OpeningRange(0, time(22), time(0)).label == ("22:00", "24:00")
+    policy = BookingPolicy(opening_hours=(OpeningRange(0, time(22), time.max),))
+    assert codes(req(30, "23:00", "00:00", end_day=1), BookingContext(policy)) == []
+    with pytest.raises(ValueError):
+        OpeningRange(0, time(12), time(8))
 
 
 def test_messages_default_to_chinese():
