@@ -1,4 +1,8 @@
-"""seed-demo (demo data work fills this in)."""
+"""seed-demo: load the deterministic demo province (``make run`` calls it with ``--if-empty``)."""
+
+from __future__ import annotations
+
+import time
 
 import click
 
@@ -6,7 +10,52 @@ from bwq_lab.cli import bwq
 
 
 @bwq.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only seed when the database has no providers yet.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only seed when the database has no providers yet (the command never seeds over existing data anyway).",
+)
 def seed_demo(if_empty: bool) -> None:
-    """Load the deterministic demo province (TODO)."""
-    click.echo("seed-demo: not implemented yet")
+    """Load the demo province: providers, instruments, lab services, enterprises and one login per role.
+
+    The data are the same on every run (fixed seed). A database that already has providers is left
+    alone. The demo logins share one password, printed below: for a local trial only."""
+    from bwq_lab.extensions import db
+    from bwq_lab.operations import demo
+
+    started = time.perf_counter()
+    result = demo.seed_demo()
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+
+    counts = (
+        f"{result.providers} providers, {result.instruments} instruments, {result.services} lab services, "
+        f"{result.enterprises} enterprises, {result.users} users"
+    )
+    if result.seeded:
+        click.echo(f"demo data seeded in {elapsed:.1f} s: {counts}")
+    else:
+        click.echo(f"already seeded: the database has providers, nothing added ({counts})")
+    logins = demo.demo_logins_present()
+    if not logins:
+        return
+    click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD} -- demo only, never for real accounts):")
+    width = max(len(login.email) for login, _user in logins)
+    click.echo(f"  {'role':<15} {'e-mail':<{width}}  who")
+    for login, user in logins:
+        click.echo(f"  {login.role:<15} {login.email:<{width}}  {user.name}{_scope(user)}")
+
+
+def _scope(user) -> str:
+    if user.enterprise is not None:
+        return f" @ {user.enterprise.name}"
+    if user.provider is not None:
+        managed = "all" if user.manages_all else f"{_n(user.instruments, 'instrument')}, {_n(user.services, 'service')}"
+        return f" @ {user.provider.name} ({managed})"
+    if user.city is not None:
+        return f" @ {user.city.name}"
+    return " @ 浙江省" if user.role == "province_admin" else ""
+
+
+def _n(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

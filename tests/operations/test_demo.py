@@ -1,0 +1,268 @@
+"""The demo province: a pure, deterministic plan, and an operation that seeds it once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bwq_lab.domain import uscc
+from bwq_lab.domain.catalogue import (
+    ENTERPRISE_CATEGORIES,
+    INSTRUMENT_CATEGORIES,
+    INSTRUMENT_STATUSES,
+    PROVIDER_KINDS,
+    SERVICE_KINDS,
+    SERVICE_UNITS,
+)
+from bwq_lab.domain.regions import CITIES
+from bwq_lab.operations.demo import DEMO_LOGINS, DEMO_PASSWORD, SEED, build_plan
+
+CITY_CODES = {code for _zh, _en, code, _counties in CITIES}
+COUNTIES = {code: {c for c, _ in counties} for _zh, _en, code, counties in CITIES}
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan()
+
+
+def instruments(plan):
+    return [i for p in plan.providers for i in p.instruments]
+
+
+def services(plan):
+    return [s for p in plan.providers for s in p.services]
+
+
+# ---------------------------------------------------------------- the plan (pure: no app)
+def test_plan_is_deterministic(plan):
+    again = build_plan(SEED)
+    assert again == plan
+    first = plan.providers[0].instruments[0]
+    assert (again.providers[0].instruments[0].name, again.providers[0].instruments[0].model) == (
+        first.name,
+        first.model,
+    )
+    assert again.enterprises[0].uscc == plan.enterprises[0].uscc
+    assert build_plan(SEED + 1) != plan  # the seed matters: nothing is hard-wired
+
+
+def test_plan_has_the_expected_size_and_spread(plan):
+    assert len(plan.providers) >= 35
+    assert len(instruments(plan)) >= 350
+    assert len(services(plan)) >= 50
+    assert len(plan.enterprises) >= 250
+    assert {p.city_code for p in plan.providers} == CITY_CODES
+    assert {e.city_code for e in plan.enterprises} == CITY_CODES
+    assert {p.kind for p in plan.providers} == set(PROVIDER_KINDS)
+    assert {i.category for i in instruments(plan)} == set(INSTRUMENT_CATEGORIES)
+    assert {s.kind for s in services(plan)} == set(SERVICE_KINDS)
+    assert {e.category for e in plan.enterprises} == set(ENTERPRISE_CATEGORIES)
+
+
+def test_providers_and_enterprises_are_plausible(plan):
+    assert len({p.name for p in plan.providers}) == len(plan.providers)
+    for p in plan.providers:
+        assert p.county in COUNTIES[p.city_code], p.name
+        assert p.contact_email.endswith(("@example.cn", "@example.com"))
+        assert p.contact_name and p.contact_phone and p.address.startswith("浙江省") and p.description
+        assert p.instruments, p.name  # every provider opens at least one instrument
+    codes = [e.uscc for e in plan.enterprises]
+    assert len(set(codes)) == len(codes)
+    assert len({e.name for e in plan.enterprises}) == len(plan.enterprises)
+    for e in plan.enterprises:
+        assert uscc.validate(e.uscc) == e.uscc
+        assert e.uscc[2:8] == e.city_code
+        assert e.county in COUNTIES[e.city_code]
+        assert e.name.endswith("公司")
+
+
+def test_instruments_have_sane_prices_and_policies(plan):
+    items = instruments(plan)
+    for i in items:
+        assert 0 < i.price_internal_fen < i.price_external_fen, i
+        assert i.price_external_fen % 100 == 0  # whole yuan
+        assert i.status in INSTRUMENT_STATUSES
+        assert i.slot_minutes in (30, 60)
+        assert i.min_minutes % i.slot_minutes == 0 and i.min_minutes <= i.max_minutes
+        assert 0 <= i.buffer_minutes <= 30
+        assert 120 <= i.min_notice_minutes <= 48 * 60
+        for weekday, start, end in i.opening_hours:
+            assert 0 <= weekday <= 6 and HHMM.match(start) and HHMM.match(end) and start < end
+        assert "Keywords:" in i.capabilities
+        if i.category == "nmr" or "透射电子显微镜" in i.name:
+            assert i.qualification_required and i.approval_required, i.name
+    sem = [i for i in items if i.model == "SU8010"]
+    assert sem and all(20000 <= i.price_external_fen <= 60000 for i in sem)  # 200–600 yuan/h
+    # the policies vary: office hours, Saturday mornings, around the clock; some not bookable now
+    assert any(len(i.opening_hours) == 10 for i in items)
+    assert any(any(d == 5 for d, _s, _e in i.opening_hours) and len(i.opening_hours) == 11 for i in items)
+    around_the_clock = [i for i in items if i.opening_hours == tuple((d, "00:00", "24:00") for d in range(7))]
+    assert around_the_clock and all(i.max_minutes >= 1440 for i in around_the_clock)
+    assert {"active", "maintenance", "retired"} == {i.status for i in items}
+    assert sum(i.status == "active" for i in items) > 0.85 * len(items)
+    assert sum(i.voucher_eligible for i in items) > 0.8 * len(items)
+    assert 0 < sum(not i.approval_required for i in items) < 0.5 * len(items)
+
+
+def test_services_have_units_prices_and_turnaround(plan):
+    for s in services(plan):
+        assert s.unit in SERVICE_UNITS
+        assert s.price_fen > 0 and s.price_fen % 100 == 0
+        assert 1 <= s.turnaround_days <= 180
+
+
+# ---------------------------------------------------------------- the operation (database)
+def test_seed_demo_writes_the_plan(ctx, plan):
+    from sqlalchemy import func, select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region
+    from bwq_lab.operations.demo import seed_demo
+
+    result = seed_demo()
+    db.session.commit()
+
+    assert result.seeded
+    assert (result.providers, result.instruments, result.services, result.enterprises, result.users) == (
+        len(plan.providers),
+        len(instruments(plan)),
+        len(services(plan)),
+        len(plan.enterprises),
+        len(DEMO_LOGINS),
+    )
+    first = db.session.execute(select(Instrument).order_by(Instrument.id).limit(1)).scalar_one()
+    expected = plan.providers[0].instruments[0]
+    assert (first.name, first.model, first.price_external_fen) == (
+        expected.name,
+        expected.model,
+        expected.price_external_fen,
+    )
+    assert first.opening_hours == [list(r) for r in expected.opening_hours]
+    assert first.provider.name == plan.providers[0].name
+    first_enterprise = db.session.execute(select(Enterprise).order_by(Enterprise.id).limit(1)).scalar_one()
+    assert first_enterprise.uscc == plan.enterprises[0].uscc
+    assert first_enterprise.region.parent_id == first_enterprise.city_id  # a county of its city
+
+    cities_with_providers = db.session.execute(
+        select(func.count(func.distinct(Provider.city_id))).join(Region, Region.id == Provider.city_id)
+    ).scalar_one()
+    cities_with_enterprises = db.session.execute(select(func.count(func.distinct(Enterprise.city_id)))).scalar_one()
+    assert cities_with_providers == cities_with_enterprises == 11
+    assert all(uscc.is_valid(code) for code in db.session.execute(select(Enterprise.uscc)).scalars())
+    kinds = set(db.session.execute(select(LabService.kind).distinct()).scalars())
+    assert kinds == set(SERVICE_KINDS)
+
+
+def test_seeding_twice_adds_nothing(ctx):
+    from sqlalchemy import func, select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Enterprise, Instrument, User
+    from bwq_lab.operations.demo import seed_demo
+
+    first = seed_demo()
+    db.session.commit()
+    second = seed_demo()
+    db.session.commit()
+
+    assert first.seeded and not second.seeded
+    assert (second.providers, second.instruments, second.services, second.enterprises, second.users) == (
+        first.providers,
+        first.instruments,
+        first.services,
+        first.enterprises,
+        first.users,
+    )
+    for model, count in ((Instrument, first.instruments), (Enterprise, first.enterprises), (User, first.users)):
+        assert db.session.execute(select(func.count()).select_from(model)).scalar_one() == count
+
+
+def test_seed_leaves_a_database_with_providers_alone(ctx, create_provider):
+    from sqlalchemy import func, select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Instrument, User
+    from bwq_lab.operations.demo import seed_demo
+
+    create_provider(name="已有机构")
+    result = seed_demo()
+
+    assert not result.seeded and result.providers == 1
+    assert db.session.execute(select(func.count()).select_from(Instrument)).scalar_one() == 0
+    assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def test_demo_logins_have_their_roles_and_the_demo_password(ctx):
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Instrument, User
+    from bwq_lab.operations.demo import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    users = {u.email: u for u in db.session.execute(select(User)).scalars()}
+
+    for login in DEMO_LOGINS:
+        user = users[login.email]
+        assert user.role == login.role
+        assert user.check_password(DEMO_PASSWORD)
+        assert not user.check_password("wrong password")
+        assert user.is_active
+
+    enterprise_user = users["enterprise@demo.bwq"]
+    assert enterprise_user.is_active_member and enterprise_user.enterprise.city.name == "杭州"
+
+    manager = users["manager@demo.bwq"]
+    assert manager.manages_all and manager.provider.kind == "university"
+    assert manager.provider.name == "浙江大学分析测试中心"
+
+    manager2 = users["manager2@demo.bwq"]
+    assert not manager2.manages_all and manager2.provider_id != manager.provider_id
+    assert len(manager2.instruments) == 3 and len(manager2.services) == 1
+    own = db.session.execute(select(Instrument).where(Instrument.provider_id == manager2.provider_id)).scalars().all()
+    managed = [i for i in own if manager2.manages_instrument(i)]
+    assert len(managed) == 3 and len(own) > 3  # only some of the provider's instruments
+    assert all(i.status == "active" for i in managed)
+
+    city_admin = users["city@demo.bwq"]
+    assert city_admin.city.name == "杭州" and city_admin.city.level == "city"
+    assert users["admin@demo.bwq"].is_province_admin
+
+
+def test_seed_demo_command_prints_counts_and_logins(app):
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["bwq", "seed-demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "demo data seeded" in first.output
+    assert DEMO_PASSWORD in first.output
+    assert all(login.email in first.output for login in DEMO_LOGINS)
+
+    again = runner.invoke(args=["bwq", "seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "already seeded" in again.output and "admin@demo.bwq" in again.output
+
+
+def test_demo_values_fit_the_columns(plan):
+    """PostgreSQL refuses strings longer than the column (SQLite does not): check every one."""
+    from bwq_lab.models import Enterprise, Instrument, LabService, Provider
+
+    def check(model, spec):
+        for column in model.__table__.columns:
+            length = getattr(column.type, "length", None)
+            value = getattr(spec, column.name, None)
+            if length and isinstance(value, str):
+                assert len(value) <= length, (model.__name__, column.name, value)
+
+    for p in plan.providers:
+        check(Provider, p)
+        for i in p.instruments:
+            check(Instrument, i)
+        for s in p.services:
+            check(LabService, s)
+    for e in plan.enterprises:
+        check(Enterprise, e)
