@@ -380,6 +380,14 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _next_week(day: date) -> date:
+    return day + timedelta(days=7)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
 def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
@@ -393,26 +401,14 @@ def quota_periods(
     first_day = start.astimezone(tz).date()
     result = []
     for kind, quota, begin, following in (
-        (
-            "week",
-            policy.weekly_quota_minutes,
-            week_start_of,
-            lambda d: d + timedelta(days=7),
-        ),
-        (
-            "month",
-            policy.monthly_quota_minutes,
-            lambda d: d.replace(day=1),
-            _next_month,
-        ),
+        ("week", policy.weekly_quota_minutes, week_start_of, _next_week),
+        ("month", policy.monthly_quota_minutes, _month_start, _next_month),
     ):
         if quota is None:
             continue
         day = begin(first_day)
-        while True:
-            p_start, nxt = local_midnight(day, tz), following(day)
-            if p_start >= end:
-                break
+        while (p_start := local_midnight(day, tz)) < end:
+            nxt = following(day)
             result.append((kind, day, p_start, local_midnight(nxt, tz), quota))
             day = nxt
     return result
