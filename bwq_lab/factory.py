@@ -108,6 +108,27 @@ def register_request_hooks(app: Flask) -> None:
 
             begin_write()
 
+    @app.teardown_request
+    def _touch_api_token(_exc):
+        pending = g.pop("touch_api_token", None)
+        if pending is None:
+            return
+        from sqlalchemy import or_, update
+
+        from bwq_lab.models import ApiToken
+
+        token_id, now, stale = pending
+        db.session.remove()  # the request is over: end its transaction (and SQLite write lock) first
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    update(ApiToken)
+                    .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale))
+                    .values(last_used_at=now)
+                )
+        except Exception:  # noqa: BLE001 - a missed "last used" stamp must never fail the request
+            app.logger.warning("could not record the use of API token %s", token_id, exc_info=True)
+
     @app.before_request
     def _remember_language():
         lang = request.args.get("lang")
@@ -128,9 +149,11 @@ def register_commands(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: operations still build their messages
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if "lang" in session and session["lang"] in languages:
         return session["lang"]
     if current_user and getattr(current_user, "locale", None) in languages:
@@ -152,22 +175,34 @@ def load_user(user_id: str):
 
 
 def load_user_from_token(req):
-    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest."""
+    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest.
+
+    ``last_used_at`` is refreshed at most once a minute per token, after the request's own
+    transaction has ended (see ``_touch_api_token``): no write on every API request, and never
+    inside, or waiting on, the request's transaction."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from bwq_lab.models import ApiToken, User
+    from bwq_lab.models.base import utcnow
 
     digest = ApiToken.digest_of(header[7:].strip())
     row = db.session.execute(
-        select(User, ApiToken.id).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.digest == digest, ApiToken.revoked_at.is_(None)
-        )
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.digest == digest, ApiToken.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    g.api_token_id = row[1]
+    user, token_id, last_used_at = row
+    g.api_token_id = token_id
     g.auth_via_token = True
-    return row[0]
+    now = utcnow()
+    stale = now - timedelta(seconds=60)
+    if last_used_at is None or last_used_at < stale:
+        g.touch_api_token = (token_id, now, stale)  # done in _touch_api_token, after the request
+    return user

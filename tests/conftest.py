@@ -322,3 +322,18 @@ def token_for(app):
         return {"Authorization": f"Bearer {plain}"}
 
     return make
+
+
+@pytest.fixture
+def frozen_clock(app):
+    """Pin the app's clock (bwq_lab.clock.now) to FIXED_NOW for this test."""
+    app.config["FIXED_NOW"] = FIXED_NOW
+    yield FIXED_NOW
+    app.config.pop("FIXED_NOW", None)
+
+
+def local(text: str) -> datetime:
+    """'2026-12-02 10:00' in Asia/Shanghai as an aware datetime."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
