@@ -1,8 +1,165 @@
-from flask import Blueprint
+"""Administration of providers: province administrators create and edit them and assign their
+lab managers; city administrators may look at the providers of their city."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from bwq_lab.errors import OperationError, not_found
+from bwq_lab.extensions import db
+from bwq_lab.models import Provider
+from bwq_lab.operations import catalogue as ops
+from bwq_lab.operations.regions import cities
+from bwq_lab.web.access import role_required
+from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
+from bwq_lab.web.helpers import locale_code
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+PROVIDER_COPY = (
+    "name", "name_en", "kind", "city_id", "address", "contact_name", "contact_phone", "contact_email", "website",
+    "description",
+)  # fmt: skip
+
+
+def _visible_provider(provider_id: int) -> Provider:
+    """Province admins see every provider; a city admin only those of their city (404 otherwise)."""
+    provider = ops.get_provider(provider_id)
+    if current_user.role == "city_admin" and provider.city_id != current_user.city_id:
+        raise not_found(_("No such provider."))
+    return provider
+
 
 @bp.get("/providers")
+@role_required("province_admin", "city_admin")
 def providers():
-    return "TODO", 501
+    q = request.args.get("q", "").strip()[:100]
+    page_arg = request.args.get("page", "")
+    city_id = current_user.city_id if current_user.role == "city_admin" else None
+    page = ops.list_providers(
+        q=q,
+        city_id=city_id,
+        page=int(page_arg) if page_arg.isdigit() else 1,
+        per_page=current_app.config["PER_PAGE"],
+    )
+    counts = ops.offer_counts(p.id for p in page.items)
+    return render_template("admin/providers.html", page=page, q=q, counts=counts)
+
+
+def provider_form(provider: Provider | None = None) -> ProviderForm:
+    initial: dict = {}
+    if provider is not None:
+        initial = {name: getattr(provider, name) for name in PROVIDER_COPY}
+        initial["county_id"] = provider.region_id if provider.region_id != provider.city_id else None
+    return ProviderForm(data=initial).localize(locale_code(), cities())
+
+
+def _save_provider(form: ProviderForm, provider: Provider | None) -> Provider | None:
+    try:
+        if provider is None:
+            saved = ops.create_provider(current_user, form.values())
+        else:
+            saved = ops.update_provider(current_user, provider.id, form.values())
+    except OperationError as exc:
+        if exc.status != 422:
+            raise
+        db.session.rollback()
+        form.add_problems(exc.problems)
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+@role_required("province_admin")
+def new_provider():
+    form = provider_form()
+    if form.validate_on_submit():
+        saved = _save_provider(form, None)
+        if saved is not None:
+            flash(_("Provider created. Now assign its lab managers."), "success")
+            return redirect(url_for("admin.provider", provider_id=saved.id))
+    return render_template("admin/provider_form.html", form=form, provider=None)
+
+
+@bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
+@role_required("province_admin")
+def edit_provider(provider_id: int):
+    provider = ops.get_provider(provider_id)
+    form = provider_form(provider)
+    if form.validate_on_submit():
+        if _save_provider(form, provider) is not None:
+            flash(_("Provider saved."), "success")
+            return redirect(url_for("admin.provider", provider_id=provider_id))
+        provider = ops.get_provider(provider_id)
+    return render_template("admin/provider_form.html", form=form, provider=provider)
+
+
+def assign_form(provider: Provider) -> AssignManagerForm:
+    form = AssignManagerForm()
+    english = locale_code() == "en"
+    instruments = ops.search_instruments(provider_id=provider.id, per_page=ops.MAX_PER_PAGE).items
+    services = ops.search_services(provider_id=provider.id, per_page=ops.MAX_PER_PAGE).items
+    form.instrument_ids.choices = [(i.id, (i.name_en or i.name) if english else i.name) for i in instruments]
+    form.service_ids.choices = [(s.id, (s.name_en or s.name) if english else s.name) for s in services]
+    return form
+
+
+def _render_provider(provider: Provider, form: AssignManagerForm | None, status: int = 200):
+    return (
+        render_template(
+            "admin/provider.html",
+            provider=provider,
+            managers=ops.provider_managers(provider.id),
+            counts=ops.offer_counts([provider.id])[provider.id],
+            form=form,
+        ),
+        status,
+    )
+
+
+@bp.get("/providers/<int:provider_id>")
+@role_required("province_admin", "city_admin")
+def provider(provider_id: int):
+    item = _visible_provider(provider_id)
+    form = assign_form(item) if current_user.is_province_admin else None
+    return _render_provider(item, form)
+
+
+@bp.post("/providers/<int:provider_id>/managers")
+@role_required("province_admin")
+def assign_manager(provider_id: int):
+    item = ops.get_provider(provider_id)
+    form = assign_form(item)
+    if not form.validate_on_submit():
+        return _render_provider(item, form)
+    try:
+        result = ops.assign_manager(
+            current_user,
+            item.id,
+            form.email.data,
+            form.manages_all.data,
+            form.instrument_ids.data or [],
+            form.service_ids.data or [],
+            name=form.name.data,
+        )
+    except OperationError as exc:
+        if exc.status != 422:
+            raise
+        db.session.rollback()
+        form.add_problems(exc.problems)
+        return _render_provider(ops.get_provider(provider_id), form)
+    db.session.commit()
+    if result.created:
+        # the initial password is shown once, in this response only (never flashed into the cookie)
+        response = make_response(
+            render_template(
+                "admin/manager_created.html", provider=item, user=result.user, password=result.initial_password
+            )
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    flash(_("%(email)s now manages this provider.", email=result.user.email), "success")
+    return redirect(url_for("admin.provider", provider_id=item.id))

@@ -1,13 +1,184 @@
-from flask import Blueprint
+"""Lab managers publish and edit their provider's instruments and lab services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from bwq_lab.domain.opening_hours import format_hours
+from bwq_lab.errors import OperationError
+from bwq_lab.extensions import db
+from bwq_lab.models import Instrument, LabService
+from bwq_lab.models.catalogue import default_opening_hours
+from bwq_lab.operations import catalogue as ops
+from bwq_lab.web.access import role_required
+from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm, image_extension
+from bwq_lab.web.helpers import locale_code
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
+# form fields that hold the model's value as it is (the others are converted: yuan, hours, text)
+INSTRUMENT_COPY = (
+    "name", "name_en", "model", "manufacturer", "category", "capabilities", "location", "description",
+    "status", "voucher_eligible", "slot_minutes", "min_minutes", "max_minutes", "buffer_minutes",
+    "min_notice_minutes", "max_days_ahead", "approval_required", "qualification_required",
+    "max_future_bookings", "cancel_deadline_hours",
+)  # fmt: skip
+SERVICE_COPY = ("name", "name_en", "kind", "capabilities", "description", "unit", "turnaround_days",
+                "voucher_eligible", "status")  # fmt: skip
+
+
+# -------------------------------------------------------------------------------- instruments
+
 
 @bp.get("/instruments")
+@role_required("manager")
 def instruments():
-    return "TODO", 501
+    return render_template("manage/instruments.html", instruments=ops.managed_instruments(current_user))
+
+
+def instrument_form(instrument: Instrument | None = None) -> InstrumentForm:
+    initial = {}
+    if instrument is not None:
+        initial = {name: getattr(instrument, name) for name in INSTRUMENT_COPY}
+        initial.update(
+            price_internal=instrument.price_internal_fen,
+            price_external=instrument.price_external_fen,
+            weekly_quota_hours=instrument.weekly_quota_minutes,
+            monthly_quota_hours=instrument.monthly_quota_minutes,
+            opening_hours=format_hours(instrument.opening_hours or [], locale_code()),
+        )
+    else:
+        initial["opening_hours"] = format_hours(default_opening_hours(), locale_code())
+    return InstrumentForm(data=initial).localize(locale_code(), ops.SLOT_CHOICES)
+
+
+def _save_instrument(form: InstrumentForm, instrument: Instrument | None):
+    """Run the operation; store the photo and commit only when it succeeds. None when refused."""
+    data = form.values()
+    upload = form.photo.data if form.photo.data and getattr(form.photo.data, "filename", "") else None
+    old_photo = instrument.photo_path if instrument is not None else None
+    if upload is not None:
+        ext = image_extension(upload.stream.read(16))
+        upload.stream.seek(0)
+        data["photo_path"] = f"instruments/{secrets.token_hex(16)}.{ext}"
+    elif form.remove_photo.data:
+        data["photo_path"] = None
+    try:
+        if instrument is None:
+            saved = ops.create_instrument(current_user, data)
+        else:
+            saved = ops.update_instrument(current_user, instrument.id, data)
+    except OperationError as exc:
+        if exc.status != 422:
+            raise
+        db.session.rollback()
+        form.add_problems(exc.problems)
+        return None
+    folder = current_app.config["UPLOAD_FOLDER"]
+    written = None
+    if upload is not None:
+        written = os.path.join(folder, data["photo_path"])
+        os.makedirs(os.path.dirname(written), exist_ok=True)
+        upload.save(written)
+    try:
+        db.session.commit()
+    except Exception:
+        if written:
+            os.remove(written)
+        raise
+    if old_photo and "photo_path" in data and data["photo_path"] != old_photo:
+        _remove_upload(folder, old_photo)
+    return saved
+
+
+def _remove_upload(folder: str, relative: str) -> None:
+    path = os.path.realpath(os.path.join(folder, relative))
+    if path.startswith(os.path.realpath(folder) + os.sep) and os.path.isfile(path):
+        os.remove(path)
+
+
+@bp.route("/instruments/new", methods=["GET", "POST"])
+@role_required("manager")
+def new_instrument():
+    form = instrument_form()
+    if form.validate_on_submit():
+        saved = _save_instrument(form, None)
+        if saved is not None:
+            flash(_("Instrument published."), "success")
+            return redirect(url_for("manage.instruments"))
+    return render_template("manage/instrument_form.html", form=form, instrument=None)
+
+
+@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+@role_required("manager")
+def edit_instrument(instrument_id: int):
+    instrument = ops.instrument_for_editing(current_user, instrument_id)
+    form = instrument_form(instrument)
+    if form.validate_on_submit():
+        saved = _save_instrument(form, instrument)
+        if saved is not None:
+            flash(_("Instrument saved."), "success")
+            return redirect(url_for("manage.instruments"))
+        instrument = ops.instrument_for_editing(current_user, instrument_id)
+    return render_template("manage/instrument_form.html", form=form, instrument=instrument)
+
+
+# ----------------------------------------------------------------------------------- services
 
 
 @bp.get("/services")
+@role_required("manager")
 def services():
-    return "TODO", 501
+    return render_template("manage/services.html", services=ops.managed_services(current_user))
+
+
+def service_form(service: LabService | None = None) -> ServiceForm:
+    initial: dict = {}
+    if service is not None:
+        initial = {name: getattr(service, name) for name in SERVICE_COPY}
+        initial["price"] = service.price_fen
+    return ServiceForm(data=initial).localize(locale_code())
+
+
+def _save_service(form: ServiceForm, service: LabService | None):
+    try:
+        if service is None:
+            saved = ops.create_service(current_user, form.values())
+        else:
+            saved = ops.update_service(current_user, service.id, form.values())
+    except OperationError as exc:
+        if exc.status != 422:
+            raise
+        db.session.rollback()
+        form.add_problems(exc.problems)
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@role_required("manager")
+def new_service():
+    form = service_form()
+    if form.validate_on_submit() and _save_service(form, None) is not None:
+        flash(_("Lab service published."), "success")
+        return redirect(url_for("manage.services"))
+    return render_template("manage/service_form.html", form=form, service=None)
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@role_required("manager")
+def edit_service(service_id: int):
+    service = ops.service_for_editing(current_user, service_id)
+    form = service_form(service)
+    if form.validate_on_submit():
+        if _save_service(form, service) is not None:
+            flash(_("Lab service saved."), "success")
+            return redirect(url_for("manage.services"))
+        service = ops.service_for_editing(current_user, service_id)
+    return render_template("manage/service_form.html", form=form, service=service)
