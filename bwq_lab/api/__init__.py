@@ -23,9 +23,9 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def register_api(app: Flask) -> None:
-    from bwq_lab.api import catalogue
+    from bwq_lab.api import bookings, catalogue, me
 
-    for module in (catalogue,):
+    for module in (catalogue, me, bookings):
         blp = module.blp
         csrf.exempt(blp)
         blp.before_request(_csrf_for_browser_sessions)

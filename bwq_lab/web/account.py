@@ -1,8 +1,146 @@
-from flask import Blueprint
+"""The signed-in user's own page: profile and language, password, sessions, personal access
+tokens, and (for an enterprise's first user) pending membership requests."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from bwq_lab.errors import OperationError, not_found
+from bwq_lab.extensions import db
+from bwq_lab.models import User
+from bwq_lab.models.base import utcnow
+from bwq_lab.operations import accounts
+from bwq_lab.web.forms.accounts import ConfirmForm, MembershipForm, PasswordForm, ProfileForm, TokenForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in user."""
+
+
+def _me() -> User:
+    """The signed-in user itself, not the proxy (operations keep and return what they are given)."""
+    return current_user._get_current_object()
+
+
+def _page(status: int = 200, **forms):
+    user = _me()
+    forms.setdefault("profile_form", ProfileForm(name=user.name, locale=user.locale or ""))
+    forms.setdefault("password_form", PasswordForm())
+    forms.setdefault("token_form", TokenForm())
+    return (
+        render_template(
+            "account/profile.html",
+            user=user,
+            pending=accounts.pending_members(user),
+            confirm_form=ConfirmForm(),
+            membership_form=MembershipForm(),
+            **forms,
+        ),
+        status,
+    )
+
+
 @bp.get("/")
 def profile():
-    return "TODO", 501
+    return _page()
+
+
+@bp.post("/profile")
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(_me(), name=form.name.data, locale=form.locale.data or None)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            form.add_problems(exc.problems)
+        else:
+            if current_user.locale:
+                session["lang"] = current_user.locale  # the preference wins over an earlier ?lang= choice
+            else:
+                session.pop("lang", None)
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for(".profile"))
+    return _page(422, profile_form=form)
+
+
+@bp.post("/password")
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(_me(), form.current_password.data, form.new_password.data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            form.add_problems(exc.problems)
+        else:
+            # the session version moved on: every other session is over; keep this one signed in
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered)
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
+            return redirect(url_for(".profile"))
+    return _page(422, password_form=form)
+
+
+@bp.post("/sign-out-everywhere")
+def sign_out_everywhere():
+    if ConfirmForm().validate_on_submit():
+        accounts.sign_out_everywhere(_me())
+        db.session.commit()
+        logout_user()
+        flash(_("You have been signed out on every device, including this one."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/tokens")
+def create_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            token, plain = accounts.issue_token(_me(), form.name.data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            form.add_problems(exc.problems)
+        else:
+            # shown once, on this page only: never stored, never put in the (readable) session cookie
+            response = current_app.make_response(
+                render_template("account/token_created.html", token=token, plain=plain)
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _page(422, token_form=form)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    if ConfirmForm().validate_on_submit():
+        token = accounts.revoke_token(_me(), token_id, utcnow())
+        db.session.commit()
+        flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/members/<int:user_id>")
+def decide_member(user_id: int):
+    form = MembershipForm()
+    if form.validate_on_submit() and (form.approve.data or form.reject.data):
+        member = db.session.get(User, user_id)
+        if member is None:
+            raise not_found()
+        accounts.decide_membership(_me(), member, approve=bool(form.approve.data))
+        db.session.commit()
+        if member.membership == "active":
+            flash(_("%(name)s is now a member of your enterprise.", name=member.name), "success")
+        else:
+            flash(_("The request from %(name)s has been rejected.", name=member.name), "info")
+    return redirect(url_for(".profile"))

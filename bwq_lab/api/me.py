@@ -1,0 +1,43 @@
+"""``GET /api/v1/me``: who the session or bearer token belongs to."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from bwq_lab.web.access import api_login_required
+
+blp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="The signed-in user")
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    enterprise_id = fields.Integer(allow_none=True)
+    membership = fields.String(allow_none=True)
+    provider_id = fields.Integer(allow_none=True)
+    city_id = fields.Integer(allow_none=True)
+    locale = fields.String(allow_none=True)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeSchema)
+@blp.alt_response(401, description="No session and no valid bearer token")
+@api_login_required
+def me():
+    """The user behind this request (session or ``Authorization: Bearer <token>``)."""
+    user = current_user._get_current_object()
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "enterprise_id": user.enterprise_id,
+        "membership": user.membership if user.is_enterprise else None,
+        "provider_id": user.provider_id,
+        "city_id": user.city_id,
+        "locale": user.locale,
+    }

@@ -1,0 +1,389 @@
+"""Accounts: registration (creating or joining an enterprise), membership decisions, passwords,
+sessions and personal access tokens. Operations flush, never commit; a refusal raises
+``OperationError`` listing every problem at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bwq_lab.domain import uscc as uscc_rules
+from bwq_lab.domain.catalogue import ENTERPRISE_CATEGORIES
+from bwq_lab.errors import OperationError, Problem
+from bwq_lab.extensions import db
+from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User
+from bwq_lab.models.user import ROLES
+
+MIN_PASSWORD_LENGTH = 10
+LOCALES = ("zh", "en")
+
+
+# ------------------------------------------------------------------ small validators (messages in the user's language)
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    email = normalise_email(email)
+    if not email:
+        return None
+    return db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
+
+
+def uscc_problem(code: str | None, field: str = "uscc") -> Problem | None:
+    """What is wrong with a unified social credit code, said plainly, or None when it is valid."""
+    try:
+        uscc_rules.validate(code or "")
+    except uscc_rules.USCCError as exc:
+        return Problem(exc.code, _uscc_message(exc.code, uscc_rules.normalise(code or "")), field)
+    return None
+
+
+def _uscc_message(error_code: str, code: str) -> str:
+    if error_code == "USCC_LENGTH":
+        return _("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
+    if error_code == "USCC_CHARACTERS":
+        bad = "".join(sorted({ch for ch in code if ch not in uscc_rules.ALPHABET}))
+        return _(
+            "Contains characters a credit code never uses: %(bad)s (I, O, S, V and Z are not used).",
+            bad=bad,
+        )
+    if error_code == "USCC_DIVISION":
+        return _("Characters 3 to 8 must be the six-digit administrative division code.")
+    if error_code == "USCC_CHECK":
+        expected = uscc_rules.check_character(code[:17])
+        return _(
+            "The check character (the 18th) should be %(expected)s, not %(actual)s: please check for a typo.",
+            expected=expected,
+            actual=code[17],
+        )
+    return _("This is not a valid unified social credit code.")
+
+
+def _password_problems(password: str, field: str = "password") -> list[Problem]:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return [
+            Problem(
+                "PASSWORD_TOO_SHORT",
+                _("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+                field,
+            )
+        ]
+    return []
+
+
+def _email_problems(email: str, field: str = "email") -> list[Problem]:
+    if not email or "@" not in email:
+        return [Problem("EMAIL_INVALID", _("Enter a valid e-mail address."), field)]
+    if find_user_by_email(email) is not None:
+        return [Problem("EMAIL_TAKEN", _("An account with this e-mail address already exists."), field)]
+    return []
+
+
+def _required(value: str | None, field: str, message: str) -> list[Problem]:
+    return [] if (value or "").strip() else [Problem("REQUIRED", message, field)]
+
+
+def _raise_if(problems: list[Problem], status: int = 422) -> None:
+    if problems:
+        raise OperationError(status, problems)
+
+
+# ------------------------------------------------------------------ enterprise membership
+def enterprise_approver(enterprise_id: int) -> User | None:
+    """The enterprise's first active user (the earliest): the one who decides on new members."""
+    return db.session.execute(
+        select(User)
+        .where(
+            User.enterprise_id == enterprise_id,
+            User.role == "enterprise",
+            User.membership == "active",
+            User.is_active_account.is_(True),
+        )
+        .order_by(User.created_at, User.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def pending_members(approver: User) -> list[User]:
+    """Members waiting for ``approver``'s decision (empty unless they are the enterprise's approver)."""
+    if not approver.is_active_member:
+        return []
+    first = enterprise_approver(approver.enterprise_id)
+    if first is None or first.id != approver.id:
+        return []
+    return list(
+        db.session.execute(
+            select(User)
+            .where(User.enterprise_id == approver.enterprise_id, User.membership == "pending")
+            .order_by(User.created_at, User.id)
+        ).scalars()
+    )
+
+
+def decide_membership(approver: User, member: User, approve: bool) -> User:
+    """The enterprise's first user approves (active) or rejects a pending member."""
+    if member.enterprise_id is None or member.enterprise_id != approver.enterprise_id or member.role != "enterprise":
+        raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
+    first = enterprise_approver(approver.enterprise_id) if approver.is_active_member else None
+    if first is None or first.id != approver.id:
+        raise OperationError(
+            403,
+            [Problem("NOT_APPROVER", _("Only the enterprise's first registered user can decide on new members."))],
+        )
+    if member.membership != "pending":
+        raise OperationError(409, [Problem("NOT_PENDING", _("This request has already been decided."), "membership")])
+    member.membership = "active" if approve else "rejected"
+    db.session.flush()
+    return member
+
+
+# ------------------------------------------------------------------ registration
+def _region_problems(city_id: int | None, county_id: int | None) -> tuple[Region | None, Region | None, list[Problem]]:
+    problems: list[Problem] = []
+    city = db.session.get(Region, city_id) if city_id else None
+    if city is None or city.level != "city":
+        problems.append(Problem("CITY_INVALID", _("Choose the city your enterprise is registered in."), "city"))
+        city = None
+    county = db.session.get(Region, county_id) if county_id else None
+    if county is None or county.level != "county":
+        problems.append(Problem("COUNTY_INVALID", _("Choose the county or district."), "county"))
+        county = None
+    elif city is not None and county.parent_id != city.id:
+        problems.append(
+            Problem(
+                "COUNTY_NOT_IN_CITY",
+                _(
+                    "%(county)s is not in %(city)s: choose a county of the selected city.",
+                    county=county.name,
+                    city=city.name,
+                ),
+                "county",
+            )
+        )
+    return city, county, problems
+
+
+def register_enterprise_user(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    enterprise_name: str,
+    uscc: str,
+    city_id: int | None,
+    county_id: int | None,
+    category: str,
+    locale: str | None = None,
+) -> User:
+    """A new enterprise user. A new credit code creates the enterprise (the user is its first,
+    active member); a known one makes the user a *pending* member until the first user approves."""
+    email = normalise_email(email)
+    problems: list[Problem] = []
+    problems += _required(name, "name", _("Enter your name."))
+    problems += _email_problems(email)
+    problems += _password_problems(password)
+    problems += _required(enterprise_name, "enterprise_name", _("Enter the enterprise's registered name."))
+    code_problem = uscc_problem(uscc)
+    if code_problem:
+        problems.append(code_problem)
+    city, county, region_problems = _region_problems(city_id, county_id)
+    problems += region_problems
+    if category not in ENTERPRISE_CATEGORIES:
+        problems.append(Problem("CATEGORY_INVALID", _("Choose the enterprise's category."), "category"))
+    _raise_if(problems)
+
+    code = uscc_rules.validate(uscc)
+    enterprise = db.session.execute(select(Enterprise).where(Enterprise.uscc == code)).scalar_one_or_none()
+    membership = "active"
+    if enterprise is None:
+        enterprise = Enterprise(
+            name=enterprise_name.strip(), uscc=code, region_id=county.id, city_id=city.id, category=category
+        )
+        db.session.add(enterprise)
+    elif enterprise_approver(enterprise.id) is not None:
+        membership = "pending"
+    # (an enterprise nobody is active in yet, e.g. one loaded from a list, gets this user as its first)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role="enterprise",
+        enterprise=enterprise,
+        membership=membership,
+        locale=locale if locale in LOCALES else None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    _flush_unique(
+        Problem("ALREADY_REGISTERED", _("This e-mail address was registered a moment ago; please sign in."), "email")
+    )
+    return user
+
+
+def _flush_unique(problem: Problem) -> None:
+    """Flush inside a savepoint: a unique constraint lost to a concurrent request is a 409, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise OperationError(409, [problem]) from exc
+
+
+# ------------------------------------------------------------------ profile, password, sessions
+def update_profile(user: User, *, name: str, locale: str | None) -> User:
+    problems = _required(name, "name", _("Enter your name."))
+    if locale not in (*LOCALES, None, ""):
+        problems.append(Problem("LOCALE_INVALID", _("Choose Chinese or English."), "locale"))
+    _raise_if(problems)
+    user.name = name.strip()
+    user.locale = locale or None
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """Check the current password, set the new one and end every other session (the caller
+    signs the current session in again with the new session version)."""
+    problems: list[Problem] = []
+    if not user.check_password(current_password or ""):
+        problems.append(Problem("WRONG_PASSWORD", _("The current password is not correct."), "current_password"))
+    problems += _password_problems(new_password, "new_password")
+    if not problems and current_password == new_password:
+        problems.append(
+            Problem("PASSWORD_UNCHANGED", _("The new password must differ from the current one."), "new_password")
+        )
+    _raise_if(problems)
+    user.set_password(new_password)
+    user.sign_out_everywhere()
+    db.session.flush()
+    return user
+
+
+def sign_out_everywhere(user: User) -> User:
+    user.sign_out_everywhere()
+    db.session.flush()
+    return user
+
+
+# ------------------------------------------------------------------ operator-created users (CLI)
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    enterprise_code: str | None = None,
+    enterprise_name: str | None = None,
+    enterprise_category: str = "tech_sme",
+    city_name: str | None = None,
+    provider_id: int | None = None,
+) -> User:
+    """A user of any role, made by an operator. ``enterprise`` creates or joins the enterprise
+    (joining an enterprise that has an active member is pending, as on the web); ``manager``
+    manages every instrument and service of its provider; ``city_admin`` watches one city."""
+    email = normalise_email(email)
+    problems: list[Problem] = []
+    problems += _required(name, "name", _("Enter a name."))
+    problems += _email_problems(email)
+    problems += _password_problems(password)
+    if role not in ROLES:
+        problems.append(Problem("ROLE_INVALID", _("Role must be one of: %(roles)s.", roles=", ".join(ROLES)), "role"))
+    city = _city_by_name(city_name) if city_name else None
+    if city_name and city is None:
+        problems.append(Problem("CITY_UNKNOWN", _("No city is called %(name)s.", name=city_name), "city"))
+
+    user = User(email=email, name=(name or "").strip(), role=role)
+    if role == "enterprise":
+        problems += _enterprise_for_cli(user, enterprise_code, enterprise_name, enterprise_category, city, city_name)
+    elif role == "manager":
+        provider = db.session.get(Provider, provider_id) if provider_id else None
+        if provider is None:
+            problems.append(
+                Problem("PROVIDER_UNKNOWN", _("A lab manager needs an existing provider (--provider ID)."), "provider")
+            )
+        user.provider = provider
+        user.manages_all = True
+    elif role == "city_admin":
+        if not city_name:
+            problems.append(Problem("CITY_REQUIRED", _("A city administrator needs a city (--city NAME)."), "city"))
+        user.city = city
+    _raise_if(problems)
+
+    user.set_password(password)
+    db.session.add(user)
+    _flush_unique(Problem("ALREADY_REGISTERED", _("This e-mail address is already registered."), "email"))
+    return user
+
+
+def _city_by_name(name: str) -> Region | None:
+    text = name.strip()
+    return db.session.execute(
+        select(Region).where(
+            Region.level == "city",
+            (Region.name == text)
+            | (Region.name == text.removesuffix("市"))
+            | (func.lower(Region.name_en) == text.lower()),
+        )
+    ).scalar_one_or_none()
+
+
+def _enterprise_for_cli(
+    user: User,
+    code: str | None,
+    enterprise_name: str | None,
+    category: str,
+    city: Region | None,
+    city_name: str | None,
+) -> list[Problem]:
+    if not code:
+        return [Problem("USCC_REQUIRED", _("An enterprise user needs --enterprise-code."), "enterprise_code")]
+    problem = uscc_problem(code, "enterprise_code")
+    if problem:
+        return [problem]
+    code = uscc_rules.validate(code)
+    enterprise = db.session.execute(select(Enterprise).where(Enterprise.uscc == code)).scalar_one_or_none()
+    if enterprise is not None:
+        user.enterprise = enterprise
+        user.membership = "pending" if enterprise_approver(enterprise.id) is not None else "active"
+        return []
+    problems: list[Problem] = []
+    if not (enterprise_name or "").strip():
+        problems.append(Problem("REQUIRED", _("A new enterprise needs --enterprise-name."), "enterprise_name"))
+    if city is None and not city_name:
+        problems.append(Problem("CITY_REQUIRED", _("A new enterprise needs --city."), "city"))
+    if category not in ENTERPRISE_CATEGORIES:
+        problems.append(Problem("CATEGORY_INVALID", _("Unknown enterprise category."), "category"))
+    if problems or city is None:
+        return problems
+    county = city.children[0] if city.children else city
+    user.enterprise = Enterprise(
+        name=enterprise_name.strip(), uscc=code, region_id=county.id, city_id=city.id, category=category
+    )
+    user.membership = "active"
+    return []
+
+
+# ------------------------------------------------------------------ personal access tokens
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal access token; the plain token is returned once and never stored."""
+    name = (name or "").strip()
+    problems = _required(name, "name", _("Give the token a name, e.g. the script that will use it."))
+    if len(name) > 80:
+        problems.append(Problem("TOO_LONG", _("The name can have at most 80 characters."), "name"))
+    _raise_if(problems)
+    token, plain = ApiToken.issue(user, name)
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def revoke_token(user: User, token_id: int, now: datetime) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
+    token.revoke(now)
+    db.session.flush()
+    return token
