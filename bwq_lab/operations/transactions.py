@@ -17,7 +17,12 @@ def begin_write() -> None:
 
     On SQLite this is ``BEGIN IMMEDIATE``: the check-then-insert of a booking then runs under
     the database's single write lock. On PostgreSQL nothing is needed (the exclusion constraint
-    decides races). Must be called before the transaction has read anything."""
+    decides races).
+
+    Call it before the transaction reads anything (every writing request does, in a
+    ``before_request`` hook). A read-only transaction already under way (a CLI command or a test
+    that read first) is ended and restarted as a write transaction; one with unsaved changes
+    is a programming error."""
     if not is_sqlite():
         return
     session = db.session()
@@ -25,7 +30,9 @@ def begin_write() -> None:
         conn = session.connection()
         if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
             return
-        raise RuntimeError("begin_write() called after the transaction already read; call it first")
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() called with unsaved changes; call it before changing anything")
+        session.rollback()  # a read snapshot only: nothing is lost
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
