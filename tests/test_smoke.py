@@ -24,3 +24,10 @@ def test_unknown_api_path_answers_json_404(client):
     response = client.get("/api/v1/does-not-exist")
     assert response.status_code == 404
     assert response.json["errors"][0]["code"] == "NOT_FOUND"
+
+
+def test_unknown_page_answers_an_html_404_page(client):
+    response = client.get("/no-such-page?x=1", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True)
+    assert "/no-such-page?x=1&amp;lang=" in response.get_data(as_text=True)

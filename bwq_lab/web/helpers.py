@@ -44,11 +44,15 @@ def url_with(**changes) -> str:
     """The current URL with some query arguments changed (for pagination and filters)."""
     from flask import url_for
 
+    from urllib.parse import urlencode
+
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
     for k, v in changes.items():
         if v is None:
             args.pop(k, None)
+    if request.endpoint is None:  # error pages (404, 405) have no endpoint: keep the path
+        return request.path + ("?" + urlencode(args) if args else "")
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
