@@ -461,6 +461,24 @@ def _service_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return v
 
 
+def instrument_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Every problem with an instrument's data, without changing anything (for forms that
+    already found some mistakes of their own and want to show the rest at once)."""
+    try:
+        _instrument_values(data)
+    except OperationError as exc:
+        return exc.problems
+    return []
+
+
+def service_problems(data: Mapping[str, Any]) -> list[Problem]:
+    try:
+        _service_values(data)
+    except OperationError as exc:
+        return exc.problems
+    return []
+
+
 # ------------------------------------------------------------------------- instrument/service edits
 
 

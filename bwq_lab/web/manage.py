@@ -111,6 +111,8 @@ def new_instrument():
         if saved is not None:
             flash(_("Instrument published."), "success")
             return redirect(url_for("manage.instruments"))
+    elif form.is_submitted():
+        form.add_rule_problems(ops.instrument_problems(form.values()))
     return render_template("manage/instrument_form.html", form=form, instrument=None)
 
 
@@ -125,6 +127,8 @@ def edit_instrument(instrument_id: int):
             flash(_("Instrument saved."), "success")
             return redirect(url_for("manage.instruments"))
         instrument = ops.instrument_for_editing(current_user, instrument_id)
+    elif form.is_submitted():
+        form.add_rule_problems(ops.instrument_problems(form.values()))
     return render_template("manage/instrument_form.html", form=form, instrument=instrument)
 
 
@@ -165,9 +169,12 @@ def _save_service(form: ServiceForm, service: LabService | None):
 @role_required("manager")
 def new_service():
     form = service_form()
-    if form.validate_on_submit() and _save_service(form, None) is not None:
-        flash(_("Lab service published."), "success")
-        return redirect(url_for("manage.services"))
+    if form.validate_on_submit():
+        if _save_service(form, None) is not None:
+            flash(_("Lab service published."), "success")
+            return redirect(url_for("manage.services"))
+    elif form.is_submitted():
+        form.add_rule_problems(ops.service_problems(form.values()))
     return render_template("manage/service_form.html", form=form, service=None)
 
 
@@ -181,4 +188,6 @@ def edit_service(service_id: int):
             flash(_("Lab service saved."), "success")
             return redirect(url_for("manage.services"))
         service = ops.service_for_editing(current_user, service_id)
+    elif form.is_submitted():
+        form.add_rule_problems(ops.service_problems(form.values()))
     return render_template("manage/service_form.html", form=form, service=service)

@@ -126,6 +126,15 @@ class CatalogueForm(FlaskForm):
             else:
                 self.form_errors.append(p.message)
 
+    def add_rule_problems(self, problems: Iterable[Problem]) -> None:
+        """After the form's own checks failed: the operation's rule problems for the fields that
+        passed them, so every mistake shows at once."""
+        self.add_problems(
+            p
+            for p in problems
+            if not (f := self._fields.get(self.FIELD_MAP.get(p.field or "", p.field or ""))) or not f.errors
+        )
+
     def values(self) -> dict:
         """The data as the operation takes it."""
         skip = {"csrf_token", "submit", "photo"}
