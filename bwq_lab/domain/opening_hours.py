@@ -108,11 +108,7 @@ class Issue:
     def message(self, locale: str = "zh") -> str:
         zh, en = MESSAGES[self.code]
         english = locale.startswith("en")
-        day = (
-            ""
-            if self.day is None
-            else (DAY_NAMES_EN[self.day] if english else DAY_ABBR["zh"][self.day])
-        )
+        day = "" if self.day is None else (DAY_NAMES_EN[self.day] if english else DAY_ABBR["zh"][self.day])
         return (en if english else zh).format(fragment=self.fragment, day=day)
 
 
@@ -189,11 +185,7 @@ def _parse_days(text: str) -> tuple[list[int], list[Issue]]:
             first, _, last = item.partition("-")
             lo = _day_index(first)
             # "周一-五": the second end may omit the prefix
-            hi = (
-                _day_index(last)
-                if _day_index(last) is not None
-                else _ZH_DIGITS.get(last.strip())
-            )
+            hi = _day_index(last) if _day_index(last) is not None else _ZH_DIGITS.get(last.strip())
             if lo is None or hi is None:
                 issues.append(Issue("UNKNOWN_DAY", item))
                 continue
@@ -219,9 +211,7 @@ def _parse_times(text: str) -> tuple[list[tuple[str, str]], list[Issue]]:
             issues.append(Issue("BAD_TIME", item))
             continue
         h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if not _valid_clock(h1, m1, allow_24=False) or not _valid_clock(
-            h2, m2, allow_24=True
-        ):
+        if not _valid_clock(h1, m1, allow_24=False) or not _valid_clock(h2, m2, allow_24=True):
             issues.append(Issue("BAD_TIME", item))
             continue
         start, end = f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
@@ -247,9 +237,7 @@ def _overlaps(rows: list[Row]) -> list[Issue]:
     issues = []
     for prev, cur in pairwise(rows):
         if prev[0] == cur[0] and cur[1] < prev[2]:
-            issues.append(
-                Issue("OVERLAP", f"{prev[1]}-{prev[2]}, {cur[1]}-{cur[2]}", day=cur[0])
-            )
+            issues.append(Issue("OVERLAP", f"{prev[1]}-{prev[2]}, {cur[1]}-{cur[2]}", day=cur[0]))
     return issues
 
 
@@ -307,11 +295,7 @@ def format_hours(rows: Iterable[Sequence] | None, locale: str = "en") -> str:
         if last == day:
             days = names[day]
         else:
-            days = (
-                f"{names[day]}-{names[last]}"
-                if english
-                else f"{names[day]}至{names[last]}"
-            )
+            days = f"{names[day]}-{names[last]}" if english else f"{names[day]}至{names[last]}"
         groups.append(f"{days} " + ", ".join(f"{s}-{e}" for s, e in ranges))
         day = last + 1
     return ("; " if english else "；").join(groups)
