@@ -35,7 +35,7 @@ def _default_instance_path(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from bwq_lab import mail, models  # noqa: F401  (the whole schema, for Alembic; mail's commit hooks)
+    from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
     from bwq_lab.api import api
 
     db.init_app(app)
@@ -104,9 +104,10 @@ def register_request_hooks(app: Flask) -> None:
         (BEGIN IMMEDIATE), so a check and the insert that follows it cannot interleave with
         another writer, and no read snapshot goes stale (no "database is locked" 500s)."""
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            from bwq_lab.operations.transactions import begin_write
+            from bwq_lab.operations.transactions import begin_write, view_locks_itself
 
-            begin_write()
+            if not view_locks_itself(app.view_functions.get(request.endpoint)):
+                begin_write()
 
     @app.teardown_request
     def _touch_api_token(_exc):

@@ -1,69 +1,71 @@
-"""E-mail that goes out only after the transaction commits.
+"""E-mail through a transactional outbox.
 
-Operations call ``queue(...)``; the message waits in the session until the commit succeeds and
-is dropped on rollback. Delivery goes through SMTP when ``MAIL_SERVER`` is set, otherwise each
-message is written as an ``.eml`` file to the outbox folder (``instance/outbox``) for a developer
-to read."""
+Operations call ``queue(...)``: the message becomes an ``OutboxMessage`` row in the current
+transaction, so it exists only if the change it reports commits (a rollback drops it), and
+sending never slows down or breaks the request. The ``deliver_mail`` job sends queued rows
+through SMTP when ``MAIL_SERVER`` is set, otherwise writes each as an ``.eml`` file into the
+outbox folder (``instance/outbox``) for a developer to read; failures are retried."""
 
 from __future__ import annotations
 
 import smtplib
 import uuid
-from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app, has_app_context
-from flask_sqlalchemy.session import Session
-from sqlalchemy import event
+from flask import current_app
+from sqlalchemy import select
 
 from bwq_lab.extensions import db
+from bwq_lab.models.outbox import OutboxMessage
 
-_KEY = "bwq_mail_queue"
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: tuple[str, ...]
-    subject: str
-    body: str
+MAX_ATTEMPTS = 5
 
 
-def queue(to: str | list[str] | tuple[str, ...], subject: str, body: str) -> None:
-    recipients = (to,) if isinstance(to, str) else tuple(to)
-    recipients = tuple(r for r in recipients if r)
-    if recipients:
-        db.session.info.setdefault(_KEY, []).append(Mail(recipients, subject, body))
+def queue(to: str | list[str] | tuple[str, ...], subject: str, body: str) -> OutboxMessage | None:
+    recipients = [to] if isinstance(to, str) else list(to)
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return None
+    message = OutboxMessage(recipients=recipients, subject=subject[:300], body=body)
+    db.session.add(message)
+    return message
 
 
-def pending() -> list[Mail]:
-    return list(db.session.info.get(_KEY, []))
+def deliver_pending(now: datetime, limit: int = 200) -> int:
+    """Send queued messages; returns how many went out. Safe to run concurrently on
+    PostgreSQL (rows are claimed with SKIP LOCKED) and safe to run twice."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    sent = 0
+    for message in db.session.execute(query).scalars():
+        message.attempts += 1
+        try:
+            deliver(message.recipients, message.subject, message.body)
+        except Exception as exc:  # noqa: BLE001 - keep it for a retry, record why
+            message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            current_app.logger.warning("mail %s not delivered: %s", message.id, message.last_error)
+            continue
+        message.sent_at = now
+        message.last_error = None
+        sent += 1
+    return sent
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session) -> None:
-    messages = session.info.pop(_KEY, None)
-    if messages and has_app_context():
-        for message in messages:
-            try:
-                deliver(message)
-            except Exception:  # noqa: BLE001 - a mail failure must never undo a committed booking
-                current_app.logger.exception("could not deliver mail %r", message.subject)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_on_rollback(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-
-
-def deliver(message: Mail) -> None:
+def deliver(recipients: list[str], subject: str, body: str) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
-    email["To"] = ", ".join(message.to)
-    email["Subject"] = message.subject
-    email.set_content(message.body)
+    email["To"] = ", ".join(recipients)
+    email["Subject"] = subject
+    email.set_content(body)
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):

@@ -13,8 +13,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from bwq_lab import clock
-from bwq_lab.extensions import db
 from bwq_lab.operations import bookings as ops
+from bwq_lab.operations.transactions import commit, locks_itself
 from bwq_lab.web.access import api_login_required
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description="Bookings, availability and free slots")
@@ -167,10 +167,11 @@ class AvailabilitySchema(Schema):
 
 
 def _commit():
-    db.session.commit()
+    commit(keep_loaded=True)  # the response is built from the objects as they are: no reloads
 
 
 @blp.route("/bookings")
+@locks_itself  # create_booking takes SQLite's write lock itself, after its reads
 class Bookings(MethodView):
     @api_login_required
     @blp.arguments(BookingListArgs, location="query")

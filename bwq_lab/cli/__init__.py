@@ -24,8 +24,48 @@ def serve(host: str, port: int) -> None:
     Production runs gunicorn instead: see docs/operations.md."""
     from flask import current_app
 
+    from bwq_lab.jobs import build_scheduler
+
+    app = current_app._get_current_object()
+    # the jobs run here once (no reloader, so never twice); production runs `bwq scheduler`
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start()
     click.echo(f"BWQ Lab on http://{host}:{port}  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@bwq.command("scheduler")
+def scheduler_command() -> None:
+    """Run the background jobs (outbox e-mail, no-shows, ...) until stopped.
+
+    Run one per deployment, or one per machine: only the holder of the database lease works."""
+    from flask import current_app
+
+    from bwq_lab.jobs import JOBS, build_scheduler
+
+    for job in JOBS:
+        click.echo(f"  {job.name:<18} every {int(job.every.total_seconds())}s  {job.description}")
+    build_scheduler(current_app._get_current_object(), background=False).start()
+
+
+@bwq.command("run-jobs")
+@click.option("--job", "names", multiple=True, help="Only these jobs (default: all).")
+def run_jobs(names: tuple[str, ...]) -> None:
+    """Run the background jobs once (for cron, or to flush the outbox by hand)."""
+    from flask import current_app
+
+    from bwq_lab.jobs import JOBS, run_job
+
+    unknown = set(names) - {j.name for j in JOBS}
+    if unknown:
+        raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}", param_hint="--job")
+    for job in JOBS:
+        if not names or job.name in names:
+            count = run_job(current_app._get_current_object(), job)
+            click.echo(f"{job.name}: {count}")
 
 
 # command modules register themselves on the group

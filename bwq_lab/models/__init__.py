@@ -9,6 +9,7 @@ from bwq_lab.models.booking import (
 )
 from bwq_lab.models.catalogue import Instrument, LabService
 from bwq_lab.models.enterprise import Enterprise
+from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 from bwq_lab.models.user import ApiToken, User
@@ -18,6 +19,8 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "MaintenanceWindow",
+    "OutboxMessage",
+    "SchedulerLease",
     "ProviderClosure",
     "Qualification",
     "Enterprise",

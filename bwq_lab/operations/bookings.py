@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -40,7 +40,7 @@ from bwq_lab.models import (
 )
 from bwq_lab.models.booking import LIVE
 from bwq_lab.models.user import managed_instruments
-from bwq_lab.operations.transactions import is_slot_taken
+from bwq_lab.operations.transactions import begin_write, is_slot_taken
 
 #: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
 #: probe can bound its index range scan: latency never grows with an instrument's history.
@@ -113,39 +113,43 @@ def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> d
 
 
 def _blackouts(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
+    """Maintenance windows of the instruments and closures of their providers meeting
+    ``[lo, hi)``, in one query."""
     ids = [i.id for i in instruments]
+    provider_ids = list({i.provider_id for i in instruments})
+    maintenance = select(
+        literal("maintenance").label("kind"),
+        MaintenanceWindow.instrument_id.label("owner"),
+        MaintenanceWindow.start_at,
+        MaintenanceWindow.end_at,
+        MaintenanceWindow.reason,
+    ).where(MaintenanceWindow.instrument_id.in_(ids), MaintenanceWindow.start_at < hi, MaintenanceWindow.end_at > lo)
+    closures = select(
+        literal("closure").label("kind"),
+        ProviderClosure.provider_id.label("owner"),
+        ProviderClosure.start_at,
+        ProviderClosure.end_at,
+        ProviderClosure.reason,
+    ).where(ProviderClosure.provider_id.in_(provider_ids), ProviderClosure.start_at < hi, ProviderClosure.end_at > lo)
     out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
-    for iid, start, end, reason in db.session.execute(
-        select(
-            MaintenanceWindow.instrument_id,
-            MaintenanceWindow.start_at,
-            MaintenanceWindow.end_at,
-            MaintenanceWindow.reason,
-        ).where(
-            MaintenanceWindow.instrument_id.in_(ids),
-            MaintenanceWindow.start_at < hi,
-            MaintenanceWindow.end_at > lo,
-        )
-    ):
-        out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
-    provider_ids = {i.provider_id for i in instruments}
-    closures: dict[int, list[rules.Blackout]] = {}
-    for pid, start, end, reason in db.session.execute(
-        select(
-            ProviderClosure.provider_id,
-            ProviderClosure.start_at,
-            ProviderClosure.end_at,
-            ProviderClosure.reason,
-        ).where(
-            ProviderClosure.provider_id.in_(provider_ids),
-            ProviderClosure.start_at < hi,
-            ProviderClosure.end_at > lo,
-        )
-    ):
-        closures.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
-    for instrument in instruments:
-        out[instrument.id].extend(closures.get(instrument.provider_id, ()))
+    by_provider: dict[int, list[rules.Blackout]] = {}
+    for kind, owner, start, end, reason in db.session.execute(union_all(maintenance, closures)):
+        start, end = _aware(start), _aware(end)
+        if kind == "maintenance":
+            out[owner].append(rules.Blackout(start, end, reason, "maintenance"))
+        else:
+            by_provider.setdefault(owner, []).append(rules.Blackout(start, end, reason, "closure"))
+    if by_provider:
+        for instrument in instruments:
+            out[instrument.id].extend(by_provider.get(instrument.provider_id, ()))
     return out
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Rows of a UNION come back without the column type's conversion on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _qualified_until(user: User, instrument_ids: list[int], now: datetime) -> dict[int, datetime | None]:
@@ -390,6 +394,9 @@ def create_booking(
     _validate_interval(start, end, locale)
     instrument = _instrument_or_404(instrument_id)
     policy = policy_of(instrument)
+    # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
+    # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
+    begin_write()
     request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
     context = build_context(instrument, actor, start, end, now, policy=policy)
     overridden = _decide(actor, instrument, request, context, now, override_reason, locale)
@@ -412,11 +419,8 @@ def create_booking(
         created_at=now,
         updated_at=now,
     )
-    db.session.add(booking)
-    _flush_or_conflict(locale)
-    db.session.add(
+    booking.events.append(
         BookingEvent(
-            booking_id=booking.id,
             actor_id=actor.id,
             action="created",
             to_status=status,
@@ -426,6 +430,8 @@ def create_booking(
             at=now,
         )
     )
+    db.session.add(booking)
+    _flush_or_conflict(locale)  # one flush: the booking, then its first event
     _notify_created(booking, instrument, actor, locale)
     return booking
 
@@ -1179,3 +1185,29 @@ _TEXTS = {
 def _t(key: str, locale: str = "zh") -> str:
     zh, en = _TEXTS[key]
     return en if str(locale).startswith("en") else zh
+
+
+# ------------------------------------------------------------------ preview (booking pages)
+def preview_booking(
+    actor: User,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    locale: str = "zh",
+) -> list[rules.Violation]:
+    """Every rule a booking of ``[start, end)`` by ``actor`` would break now, saving nothing.
+
+    The same checks as :func:`create_booking` (a naive time or a span beyond ``MAX_SPAN`` is
+    refused the same way); a manager's override is not applied, so the overridable violations
+    show up with ``overridable=True``."""
+    _validate_interval(start, end, locale)
+    instrument = _instrument_or_404(instrument_id)
+    policy = policy_of(instrument)
+    # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
+    # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
+    begin_write()
+    request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
+    context = build_context(instrument, actor, start, end, now, policy=policy)
+    return rules.check(request, context, now)

@@ -32,8 +32,37 @@ def begin_write() -> None:
             return
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes; call it before changing anything")
-        session.rollback()  # a read snapshot only: nothing is lost
+        commit(keep_loaded=True)  # ends a read snapshot only: nothing to write, objects stay loaded
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def commit(*, keep_loaded: bool = False) -> None:
+    """Commit the request's transaction. ``keep_loaded`` keeps loaded objects as they are
+    instead of expiring them, so a response built right after the commit needs no reloads."""
+    session = db.session()
+    if not keep_loaded:
+        session.commit()
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def locks_itself(view):
+    """Mark a view (function or MethodView class) whose operation takes the write lock itself,
+    late, with ``begin_write()``: its reads before that point do not hold SQLite's lock. Only for
+    hot paths whose operation calls ``begin_write()`` before its check-then-write."""
+    view._bwq_locks_itself = True
+    return view
+
+
+def view_locks_itself(view) -> bool:
+    return bool(
+        getattr(view, "_bwq_locks_itself", False)
+        or getattr(getattr(view, "view_class", None), "_bwq_locks_itself", False)
+    )
 
 
 def sqlstate(exc: BaseException) -> str | None:
