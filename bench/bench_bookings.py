@@ -39,7 +39,6 @@ ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
 
 WRK_SCRIPT = r"""
 local counter = 0
-local tid = 0
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)

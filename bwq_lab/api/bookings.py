@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
 from bwq_lab.operations import bookings as ops
@@ -166,6 +167,11 @@ class AvailabilitySchema(Schema):
     days = fields.List(fields.Nested(DaySchema))
 
 
+def actor():
+    """The signed-in user itself, not the proxy (operations touch it many times)."""
+    return current_user._get_current_object() if isinstance(current_user, LocalProxy) else current_user
+
+
 def _commit():
     commit(keep_loaded=True)  # the response is built from the objects as they are: no reloads
 
@@ -179,7 +185,7 @@ class Bookings(MethodView):
     def get(self, args):
         """Your bookings (`scope=own`), or those you manage (`scope=managed`)."""
         page = ops.list_bookings(
-            current_user,
+            actor(),
             scope=args["scope"],
             status=args["status"],
             instrument_id=args["instrument_id"],
@@ -198,7 +204,7 @@ class Bookings(MethodView):
     def post(self, data):
         """Book an instrument. Answers 201, or 409/422 listing every rule the request breaks."""
         booking = ops.create_booking(
-            current_user,
+            actor(),
             data["instrument_id"],
             data["start"],
             data["end"],
@@ -218,7 +224,7 @@ class BookingById(MethodView):
     @blp.response(200, BookingSchema)
     def get(self, booking_id):
         """One booking (404 when it is not yours to see)."""
-        return ops.get_booking(current_user, booking_id)
+        return ops.get_booking(actor(), booking_id)
 
     @api_login_required
     @blp.arguments(BookingPatchSchema)
@@ -226,7 +232,7 @@ class BookingById(MethodView):
     def patch(self, data, booking_id):
         """Move or shorten a booking (the rules run again; the history is kept)."""
         booking = ops.move_booking(
-            current_user,
+            actor(),
             booking_id,
             data["start"],
             data["end"],
@@ -244,7 +250,7 @@ def _action(name: str, handler, schema=ReasonSchema):
     @blp.arguments(schema)
     @blp.response(200, BookingSchema)
     def view(data, booking_id):
-        booking = handler(current_user, booking_id, data)
+        booking = handler(actor(), booking_id, data)
         _commit()
         return booking
 
@@ -271,7 +277,7 @@ _action(
 @blp.response(200, AvailabilitySchema)
 def availability(args, instrument_id):
     """Free/busy per day from `from` (7 days): others' bookings appear as busy time only."""
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = actor() if current_user.is_authenticated else None
     instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now())
     out = []
     for d in days:
@@ -296,7 +302,7 @@ def slots(args):
     """The earliest free slots that pass every rule for you, on one instrument or across the
     instruments matching category / city / capability."""
     found = ops.find_slots(
-        current_user,
+        actor(),
         clock.now(),
         duration_minutes=args["duration"],
         window_start=args["start"],

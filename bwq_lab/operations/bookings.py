@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -81,75 +81,71 @@ def _hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+# Statements built once (hot path): building and cache-keying a select costs more than running it.
+_BUSY = (
+    select(
+        Booking.id,
+        Booking.instrument_id,
+        Booking.start_at,
+        Booking.end_at,
+        Booking.blocked_until,
+        Booking.user_id,
+        Booking.enterprise_id,
+    )
+    .where(
+        Booking.instrument_id.in_(bindparam("ids", expanding=True)),
+        Booking.start_at >= bindparam("floor"),
+        Booking.start_at < bindparam("hi"),
+        Booking.blocked_until > bindparam("lo"),
+        Booking.status.in_(LIVE),
+    )
+    .order_by(Booking.instrument_id, Booking.start_at)
+)
+
+
 def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[rules.BusyBlock]]:
     """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument.
 
     The lower bound on ``start_at`` (no booking is longer than MAX_SPAN) keeps the index range
     scan on (instrument_id, start_at) short however long the instrument's history is."""
     ids = list(instrument_ids)
-    rows = db.session.execute(
-        select(
-            Booking.id,
-            Booking.instrument_id,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.blocked_until,
-            Booking.user_id,
-            Booking.enterprise_id,
-        )
-        .where(
-            Booking.instrument_id.in_(ids) if len(ids) != 1 else Booking.instrument_id == ids[0],
-            Booking.start_at >= lo - MAX_SPAN - MAX_BUFFER,
-            Booking.start_at < hi,
-            Booking.blocked_until > lo,
-            Booking.status.in_(LIVE),
-        )
-        .order_by(Booking.instrument_id, Booking.start_at)
-    ).all()
+    rows = db.session.execute(_BUSY, {"ids": ids, "floor": lo - MAX_SPAN - MAX_BUFFER, "hi": hi, "lo": lo}).all()
     out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
     for bid, iid, start, end, blocked, uid, eid in rows:
         out[iid].append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
     return out
 
 
+_MAINTENANCE = select(
+    MaintenanceWindow.instrument_id, MaintenanceWindow.start_at, MaintenanceWindow.end_at, MaintenanceWindow.reason
+).where(
+    MaintenanceWindow.instrument_id.in_(bindparam("ids", expanding=True)),
+    MaintenanceWindow.start_at < bindparam("hi"),
+    MaintenanceWindow.end_at > bindparam("lo"),
+)
+_CLOSURES = select(
+    ProviderClosure.provider_id, ProviderClosure.start_at, ProviderClosure.end_at, ProviderClosure.reason
+).where(
+    ProviderClosure.provider_id.in_(bindparam("ids", expanding=True)),
+    ProviderClosure.start_at < bindparam("hi"),
+    ProviderClosure.end_at > bindparam("lo"),
+)
+
+
 def _blackouts(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
-    """Maintenance windows of the instruments and closures of their providers meeting
-    ``[lo, hi)``, in one query."""
+    """Maintenance windows of the instruments and closures of their providers meeting ``[lo, hi)``."""
     ids = [i.id for i in instruments]
-    provider_ids = list({i.provider_id for i in instruments})
-    maintenance = select(
-        literal("maintenance").label("kind"),
-        MaintenanceWindow.instrument_id.label("owner"),
-        MaintenanceWindow.start_at,
-        MaintenanceWindow.end_at,
-        MaintenanceWindow.reason,
-    ).where(MaintenanceWindow.instrument_id.in_(ids), MaintenanceWindow.start_at < hi, MaintenanceWindow.end_at > lo)
-    closures = select(
-        literal("closure").label("kind"),
-        ProviderClosure.provider_id.label("owner"),
-        ProviderClosure.start_at,
-        ProviderClosure.end_at,
-        ProviderClosure.reason,
-    ).where(ProviderClosure.provider_id.in_(provider_ids), ProviderClosure.start_at < hi, ProviderClosure.end_at > lo)
     out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
+    for iid, start, end, reason in db.session.execute(_MAINTENANCE, {"ids": ids, "lo": lo, "hi": hi}):
+        out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
     by_provider: dict[int, list[rules.Blackout]] = {}
-    for kind, owner, start, end, reason in db.session.execute(union_all(maintenance, closures)):
-        start, end = _aware(start), _aware(end)
-        if kind == "maintenance":
-            out[owner].append(rules.Blackout(start, end, reason, "maintenance"))
-        else:
-            by_provider.setdefault(owner, []).append(rules.Blackout(start, end, reason, "closure"))
+    provider_ids = list({i.provider_id for i in instruments})
+    for pid, start, end, reason in db.session.execute(_CLOSURES, {"ids": provider_ids, "lo": lo, "hi": hi}):
+        by_provider.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
     if by_provider:
         for instrument in instruments:
             out[instrument.id].extend(by_provider.get(instrument.provider_id, ()))
     return out
-
-
-def _aware(value: datetime | str) -> datetime:
-    """Rows of a UNION come back without the column type's conversion on SQLite."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _qualified_until(user: User, instrument_ids: list[int], now: datetime) -> dict[int, datetime | None]:
@@ -403,7 +399,7 @@ def create_booking(
     by_manager = actor.manages_instrument(instrument)
     status = lifecycle.initial_status(policy, by_manager=by_manager).value
     booking = Booking(
-        instrument_id=instrument.id,
+        instrument=instrument,
         user_id=actor.id,
         enterprise_id=actor.enterprise_id if actor.is_enterprise else None,
         status=status,

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event
+
 from bwq_lab.extensions import db
 
 # SQLSTATEs that mean "someone else took this slot first" on PostgreSQL (DESIGN.md, pitfalls)
@@ -33,7 +40,45 @@ def begin_write() -> None:
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes; call it before changing anything")
         commit(keep_loaded=True)  # ends a read snapshot only: nothing to write, objects stay loaded
+    _GATE.acquire(db.engine.url.database)
+    session.info["bwq_write_gate"] = True
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+class _WriteGate:
+    """Writers queue on a file lock before ``BEGIN IMMEDIATE``.
+
+    SQLite's own busy handler waits by sleeping (1, 2, 5, 10 … 100 ms) and retrying, so
+    writers contending for the lock lose most of their time asleep. A blocking ``flock`` wakes
+    the next writer the moment the lock is released: the write transactions of all workers run
+    back to back. The lock is released when the transaction ends (commit or rollback)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def acquire(self, database: str | None) -> None:
+        if not database or database == ":memory:" or getattr(self._local, "fd", None) is not None:
+            return
+        fd = os.open(database + ".write-gate", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._local.fd = fd
+
+    def release(self) -> None:
+        fd = getattr(self._local, "fd", None)
+        if fd is not None:
+            self._local.fd = None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+_GATE = _WriteGate()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_write_gate(session, transaction) -> None:
+    """Whenever the outermost transaction ends: commit, rollback, or the session closing."""
+    if transaction.parent is None and session.info.pop("bwq_write_gate", None):
+        _GATE.release()
 
 
 def commit(*, keep_loaded: bool = False) -> None:
