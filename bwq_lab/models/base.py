@@ -29,6 +29,21 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=None)
         return value
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "sqlite":
+            # hot path (a slot search reads tens of thousands): the stored text is naive UTC
+            fromiso = datetime.fromisoformat
+
+            def process(value):
+                if value is None:
+                    return None
+                if isinstance(value, str):
+                    return fromiso(value).replace(tzinfo=UTC)
+                return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+            return process
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value, dialect):
         if value is None:
             return None

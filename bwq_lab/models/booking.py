@@ -30,6 +30,7 @@ class Booking(db.Model):
         Index("ix_bookings_instrument_start", "instrument_id", "start_at"),
         Index("ix_bookings_user_start", "user_id", "start_at"),
         Index("ix_bookings_enterprise_start", "enterprise_id", "start_at"),
+        Index("ix_bookings_start", "start_at"),  # slot searches across many instruments
         ExcludeConstraint(
             ("instrument_id", "="),
             (

@@ -12,6 +12,7 @@ exclusion constraint ``ex_bookings_no_overlap`` refuses the loser of a race with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -53,13 +54,10 @@ NO_SHOW_GRACE_MINUTES = 15
 
 # ------------------------------------------------------------------ policy and context
 def policy_of(instrument: Instrument) -> rules.BookingPolicy:
-    ranges = []
-    for weekday, start, end in instrument.opening_hours or []:
-        ranges.append(rules.OpeningRange(int(weekday), _hhmm(start), _hhmm(end)))
     return rules.BookingPolicy(
         timezone=current_app.config["TIMEZONE"],
         status=instrument.status,
-        opening_hours=tuple(ranges),
+        opening_hours=_opening_ranges(tuple(tuple(r) for r in instrument.opening_hours or ())),
         slot_minutes=instrument.slot_minutes,
         min_minutes=instrument.min_minutes,
         max_minutes=min(instrument.max_minutes, int(MAX_SPAN.total_seconds() // 60)),
@@ -72,6 +70,13 @@ def policy_of(instrument: Instrument) -> rules.BookingPolicy:
         monthly_quota_minutes=instrument.monthly_quota_minutes,
         max_future_bookings=instrument.max_future_bookings,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _opening_ranges(stored: tuple[tuple, ...]) -> tuple[rules.OpeningRange, ...]:
+    """Stored ``[[weekday, "HH:MM", "HH:MM"], ...]`` as domain values; most instruments share a
+    handful of weekly patterns, so this is cached."""
+    return tuple(rules.OpeningRange(int(weekday), _hhmm(start), _hhmm(end)) for weekday, start, end in stored)
 
 
 def _hhmm(value: str) -> time:
@@ -103,16 +108,33 @@ _BUSY = (
 )
 
 
+_BUSY_ALL = select(*_BUSY.selected_columns).where(
+    Booking.start_at >= bindparam("floor"),
+    Booking.start_at < bindparam("hi"),
+    Booking.blocked_until > bindparam("lo"),
+    Booking.status.in_(LIVE),
+)
+#: above this many instruments, queries scan by time and filter the instruments in Python
+#: instead of sending a long IN list
+MANY = 50
+
+
 def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[rules.BusyBlock]]:
     """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument.
 
     The lower bound on ``start_at`` (no booking is longer than MAX_SPAN) keeps the index range
     scan on (instrument_id, start_at) short however long the instrument's history is."""
     ids = list(instrument_ids)
-    rows = db.session.execute(_BUSY, {"ids": ids, "floor": lo - MAX_SPAN - MAX_BUFFER, "hi": hi, "lo": lo}).all()
+    params = {"floor": lo - MAX_SPAN - MAX_BUFFER, "hi": hi, "lo": lo}
+    if len(ids) <= MANY:
+        rows = db.session.execute(_BUSY, {"ids": ids, **params})
+    else:  # a slot search across many instruments: one range scan on start_at, filtered here
+        rows = db.session.execute(_BUSY_ALL, params)
     out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
     for bid, iid, start, end, blocked, uid, eid in rows:
-        out[iid].append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
+        blocks = out.get(iid)
+        if blocks is not None:
+            blocks.append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
     return out
 
 
@@ -132,15 +154,29 @@ _CLOSURES = select(
 )
 
 
+_MAINTENANCE_ALL = select(*_MAINTENANCE.selected_columns).where(
+    MaintenanceWindow.start_at < bindparam("hi"), MaintenanceWindow.end_at > bindparam("lo")
+)
+_CLOSURES_ALL = select(*_CLOSURES.selected_columns).where(
+    ProviderClosure.start_at < bindparam("hi"), ProviderClosure.end_at > bindparam("lo")
+)
+
+
 def _blackouts(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
     """Maintenance windows of the instruments and closures of their providers meeting ``[lo, hi)``."""
     ids = [i.id for i in instruments]
     out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
-    for iid, start, end, reason in db.session.execute(_MAINTENANCE, {"ids": ids, "lo": lo, "hi": hi}):
-        out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
+    window = {"lo": lo, "hi": hi}
+    many = len(ids) > MANY
+    maintenance = _MAINTENANCE_ALL if many else _MAINTENANCE
+    for iid, start, end, reason in db.session.execute(maintenance, window if many else {"ids": ids, **window}):
+        if iid in out:
+            out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
     by_provider: dict[int, list[rules.Blackout]] = {}
     provider_ids = list({i.provider_id for i in instruments})
-    for pid, start, end, reason in db.session.execute(_CLOSURES, {"ids": provider_ids, "lo": lo, "hi": hi}):
+    closures = _CLOSURES_ALL if len(provider_ids) > MANY else _CLOSURES
+    closure_params = window if len(provider_ids) > MANY else {"ids": provider_ids, **window}
+    for pid, start, end, reason in db.session.execute(closures, closure_params):
         by_provider.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
     if by_provider:
         for instrument in instruments:
