@@ -1,0 +1,191 @@
+"""Forms for the booking pages. Times are typed in the lab's local zone (config ``TIMEZONE``) and
+come out of the forms as aware datetimes; the operations decide every rule and their problems
+are put back next to the fields (or listed above the form)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from bwq_lab.domain import messages
+from bwq_lab.domain.booking_rules import BookingPolicy
+from bwq_lab.web.forms.accounts import ProblemsMixin
+
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the step is under a minute
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def at(day: date, clock_time: time, tz: ZoneInfo) -> datetime:
+    """A local date and wall-clock time as an aware datetime in ``tz``."""
+    return datetime.combine(day, clock_time, tzinfo=tz)
+
+
+def aware(value: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A naive local datetime from a datetime-local input, made aware in ``tz``."""
+    return value.replace(tzinfo=tz) if value is not None else None
+
+
+def input_step(policy: BookingPolicy) -> int:
+    """Seconds between the times a time input offers: the slot grid (or 5 minutes without one)."""
+    return (policy.slot_minutes if policy.slot_minutes > 1 else 5) * 60
+
+
+def duration_choices(policy: BookingPolicy, locale: str) -> list[tuple[int, str]]:
+    """Durations on the slot grid from the shortest to the longest booking allowed: every grid
+    step up to 8 hours, then whole hours up to a day, then whole days (so the list stays short)."""
+    grid = policy.grid_minutes if policy.grid_minutes > 1 else 15
+    shortest = max(grid, -(-policy.min_minutes // grid) * grid)
+    values, minutes = [], shortest
+    while minutes <= policy.max_minutes and len(values) < 100:
+        values.append(minutes)
+        step = grid if minutes < 8 * 60 else (60 if minutes < 24 * 60 else 24 * 60)
+        minutes += -(-step // grid) * grid  # rounded up to whole grid steps
+    values = values or [shortest]
+    return [(m, messages.format_duration(m, locale)) for m in values]
+
+
+class BookingForm(ProblemsMixin, FlaskForm):
+    date = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    start = TimeField(_l("Start time"), format=TIME_FORMATS, validators=[InputRequired(_l("Choose a start time."))])
+    duration = SelectField(_l("Duration"), coerce=int, validators=[InputRequired(_l("Choose a duration."))])
+    purpose = TextAreaField(
+        _l("Purpose"),
+        validators=[DataRequired(_l("Say what you will measure or make.")), Length(max=2000)],
+        description=_l("Samples and what you will measure. Only you and the lab's managers see it."),
+    )
+    project_code = StringField(
+        _l("Enterprise R&D project code"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Optional, e.g. for voucher or project accounting."),
+    )
+    override_reason = TextAreaField(
+        _l("Override reason"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Managers only: with a reason, the soft rules (notice, quota, opening hours, ...) are waived."),
+    )
+    check = SubmitField(_l("Check"))
+    submit = SubmitField(_l("Book"))
+
+    INTERVAL_FIELDS = ("date", "start", "duration")
+
+    def localize(self, policy: BookingPolicy, locale: str) -> BookingForm:
+        self.duration.choices = duration_choices(policy, locale)
+        return self
+
+    def validate_interval(self) -> bool:
+        """Only the fields that make the interval (for the "Check" button): no purpose needed."""
+        names = [*self.INTERVAL_FIELDS, *(["csrf_token"] if "csrf_token" in self else [])]
+        return all([self[name].validate(self) for name in names])  # a list: every field gets its errors
+
+    def interval(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        start = at(self.date.data, self.start.data, tz)
+        return start, start + timedelta(minutes=self.duration.data)
+
+
+class MoveForm(ProblemsMixin, FlaskForm):
+    date = DateField(_l("New date"), validators=[InputRequired(_l("Choose a date."))])
+    start = TimeField(_l("Start time"), format=TIME_FORMATS, validators=[InputRequired(_l("Choose a start time."))])
+    end = TimeField(
+        _l("End time"),
+        format=TIME_FORMATS,
+        validators=[InputRequired(_l("Choose an end time."))],
+        description=_l("00:00 means midnight at the end of the day."),
+    )
+    override_reason = TextAreaField(_l("Override reason"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Move the booking"))
+
+    def interval(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        start = at(self.date.data, self.start.data, tz)
+        end_day = self.date.data + timedelta(days=1) if self.end.data == time(0) else self.date.data
+        return start, at(end_day, self.end.data, tz)
+
+
+class ReasonForm(ProblemsMixin, FlaskForm):
+    """Cancel (reason optional for the owner) or reject (the operation requires the reason)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+    next = HiddenField()
+    submit = SubmitField(_l("Confirm"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes a booking (approve, check in): the CSRF token and where to go next."""
+
+    next = HiddenField()
+    submit = SubmitField(_l("Confirm"))
+
+
+class CheckOutForm(ProblemsMixin, FlaskForm):
+    """End of use; managers may record the actual times afterwards (empty: check-in .. now)."""
+
+    used_from = DateTimeLocalField(_l("Used from"), format=DATETIME_FORMATS, validators=[Optional()])
+    used_until = DateTimeLocalField(_l("Used until"), format=DATETIME_FORMATS, validators=[Optional()])
+    next = HiddenField()
+    submit = SubmitField(_l("Check out"))
+
+
+class IdListField(Field):
+    """Every ``name=<int>`` sent (checkboxes); anything that is not a whole number is ignored."""
+
+    def _value(self) -> str:
+        return ""
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if str(v).strip().isdigit()]
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+class BulkDecisionForm(ProblemsMixin, FlaskForm):
+    ids = IdListField(_l("Requests"))
+    reason = TextAreaField(
+        _l("Reason"), validators=[Optional(), Length(max=1000)], description=_l("Needed to reject; sent to each user.")
+    )
+    approve = SubmitField(_l("Approve selected"))
+    reject = SubmitField(_l("Reject selected"))
+
+    def validate_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Select at least one request."))
+
+
+class MaintenanceForm(ProblemsMixin, FlaskForm):
+    start = DateTimeLocalField(_l("Start"), format=DATETIME_FORMATS, validators=[InputRequired(_l("Choose a start."))])
+    end = DateTimeLocalField(_l("End"), format=DATETIME_FORMATS, validators=[InputRequired(_l("Choose an end."))])
+    reason = StringField(
+        _l("Reason"), validators=[DataRequired(_l("Say why the instrument is unavailable.")), Length(max=200)]
+    )
+    submit = SubmitField(_l("Add maintenance"))
+
+
+class QualificationForm(ProblemsMixin, FlaskForm):
+    email = StringField(
+        _l("User's e-mail"), validators=[DataRequired(_l("Enter the user's e-mail address.")), Length(max=254)]
+    )
+    expires = DateField(
+        _l("Valid until"), validators=[Optional()], description=_l("Last day it is valid; empty: no expiry.")
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Grant qualification"))
+
+    def expires_at(self, tz: ZoneInfo) -> datetime | None:
+        """Valid through the chosen local day: it expires at the following midnight."""
+        if self.expires.data is None:
+            return None
+        return at(self.expires.data + timedelta(days=1), time(0), tz)
