@@ -25,7 +25,7 @@ else
 fi
 
 if [ -f "$DIR/zh/LC_MESSAGES/messages.po" ]; then
-    "$PYBABEL" -q update -i "$POT" -d "$DIR" --no-wrap --ignore-obsolete
+    "$PYBABEL" -q update -i "$POT" -d "$DIR" --no-wrap --ignore-obsolete --no-fuzzy-matching
 else
     "$PYBABEL" -q init -i "$POT" -d "$DIR" -l zh --no-wrap
 fi
