@@ -12,6 +12,7 @@ exclusion constraint ``ex_bookings_no_overlap`` refuses the loser of a race with
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -494,26 +495,14 @@ def move_booking(
     _validate_interval(start, end, locale)
     booking = get_booking(actor, booking_id, for_update=True)
     instrument = booking.instrument
-    is_manager = actor.manages_instrument(instrument)
-    if booking.user_id != actor.id and not is_manager:
-        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
-    _transition_or_409(booking, lifecycle.BookingAction.MOVE, locale)
-    if booking.status == "in_use":
-        raise _transition_error(booking.status, "move", locale)
+    is_manager = _owner_or_manager(actor, booking, locale)
+    _transition_or_409(booking, lifecycle.BookingAction.MOVE, locale)  # pending or approved only
     policy = policy_of(instrument)
     owner = booking.user if booking.user_id != actor.id else actor
     request = rules.BookingRequest(start, end, owner.id, booking.enterprise_id, moving_booking_id=booking.id)
     context = build_context(instrument, owner, start, end, now, moving_booking_id=booking.id, policy=policy)
     if is_manager and not context.permitted:
-        context = rules.BookingContext(
-            policy=context.policy,
-            busy=context.busy,
-            blackouts=context.blackouts,
-            qualified_until=context.qualified_until,
-            permitted=True,
-            enterprise_bookings=context.enterprise_bookings,
-            user_future_count=context.user_future_count,
-        )
+        context = dataclasses.replace(context, permitted=True)  # managers move anyone's booking
     overridden = _decide(actor, instrument, request, context, now, override_reason, locale)
     old_start, old_end = booking.start_at, booking.end_at
     shortened_inside = start >= old_start and end <= old_end
@@ -547,84 +536,68 @@ def move_booking(
 
 
 # ------------------------------------------------------------------ lifecycle
-def _transition_error(status: str, action: str, locale: str) -> OperationError:
-    return OperationError(
-        409,
-        [
-            Problem(
-                "INVALID_TRANSITION",
-                messages.render("INVALID_TRANSITION", {"status": status, "action": action}, locale),
-            )
-        ],
-    )
+def _refuse(status: int, code: str, message: str, field: str | None = None) -> OperationError:
+    return OperationError(status, [Problem(code, message, field)])
 
 
 def _transition_or_409(booking: Booking, action: lifecycle.BookingAction, locale: str) -> str:
     try:
         return lifecycle.next_status(booking.status, action).value
     except lifecycle.TransitionError:
-        raise _transition_error(booking.status, action.value, locale) from None
+        params = {"status": booking.status, "action": action.value}
+        raise _refuse(409, "INVALID_TRANSITION", messages.render("INVALID_TRANSITION", params, locale)) from None
 
 
 def _require_manager(actor: User, booking: Booking, locale: str) -> None:
     if not actor.manages_instrument(booking.instrument):
-        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+        raise _refuse(403, "FORBIDDEN", _t("forbidden", locale))
 
 
-def _record(
-    booking: Booking,
-    actor: User,
-    action: str,
-    from_status: str,
-    now: datetime,
-    reason: str | None = None,
-):
-    booking.updated_at = now
-    db.session.add(
-        BookingEvent(
-            booking_id=booking.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            from_status=from_status,
-            to_status=booking.status,
-            reason=reason,
-            at=now,
-        )
-    )
+def _owner_or_manager(actor: User, booking: Booking, locale: str) -> bool:
+    """The booking's owner or a manager of its instrument may act; returns "is a manager"."""
+    by_manager = actor.manages_instrument(booking.instrument)
+    if booking.user_id != actor.id and not by_manager:
+        raise _refuse(403, "FORBIDDEN", _t("forbidden", locale))
+    return by_manager
 
 
 def _reason_required(reason: str | None, locale: str) -> str:
     if not reason or not reason.strip():
-        raise OperationError(422, [Problem("REASON_REQUIRED", _t("reason_required", locale), "reason")])
+        raise _refuse(422, "REASON_REQUIRED", _t("reason_required", locale), "reason")
     return reason.strip()
 
 
+def _apply(booking: Booking, actor: User | None, action: str, status: str, now: datetime, reason: str | None = None):
+    """Move the booking to ``status`` and append the history row."""
+    event = BookingEvent(
+        booking_id=booking.id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=booking.status,
+        to_status=status,
+        reason=reason,
+        at=now,
+    )
+    booking.status = status
+    booking.updated_at = now
+    db.session.add(event)
+
+
 def approve_booking(
-    actor: User,
-    booking_id: int,
-    now: datetime,
-    *,
-    reason: str | None = None,
-    locale: str = "zh",
+    actor: User, booking_id: int, now: datetime, *, reason: str | None = None, locale: str = "zh"
 ) -> Booking:
     """Approve a pending request. The rules run again (maintenance may have been added, a
     qualification may have expired); the approving manager's decision overrides the soft ones."""
     booking = get_booking(actor, booking_id, for_update=True)
     _require_manager(actor, booking, locale)
     new_status = _transition_or_409(booking, lifecycle.BookingAction.APPROVE, locale)
-    instrument = booking.instrument
-    policy = policy_of(instrument)
-    owner = booking.user
+    policy = policy_of(booking.instrument)
     request = rules.BookingRequest(
-        booking.start_at,
-        booking.end_at,
-        owner.id,
-        booking.enterprise_id,
-        moving_booking_id=booking.id,
+        booking.start_at, booking.end_at, booking.user_id, booking.enterprise_id, moving_booking_id=booking.id
     )
     context = build_context(
-        instrument,
-        owner,
+        booking.instrument,
+        booking.user,
         booking.start_at,
         booking.end_at,
         now,
@@ -634,108 +607,58 @@ def approve_booking(
     stopping = rules.blocking(rules.check(request, context, now), override=True)
     if stopping:
         raise _violations_error(stopping, locale)
-    from_status = booking.status
-    booking.status = new_status
-    booking.decided_by_id, booking.decided_at, booking.decision_reason = (
-        actor.id,
-        now,
-        (reason or "").strip() or None,
-    )
-    _record(booking, actor, "approved", from_status, now, booking.decision_reason)
-    _notify_owner(booking, "approved", booking.decision_reason)
+    reason = (reason or "").strip() or None
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
+    _apply(booking, actor, "approved", new_status, now, reason)
+    _notify_owner(booking, "approved", reason)
     return booking
 
 
-def reject_booking(
-    actor: User,
-    booking_id: int,
-    reason: str | None,
-    now: datetime,
-    *,
-    locale: str = "zh",
-) -> Booking:
+def reject_booking(actor: User, booking_id: int, reason: str | None, now: datetime, *, locale: str = "zh") -> Booking:
     booking = get_booking(actor, booking_id, for_update=True)
     _require_manager(actor, booking, locale)
     new_status = _transition_or_409(booking, lifecycle.BookingAction.REJECT, locale)
     reason = _reason_required(reason, locale)
-    from_status = booking.status
-    booking.status = new_status
-    booking.decided_by_id, booking.decided_at, booking.decision_reason = (
-        actor.id,
-        now,
-        reason,
-    )
-    _record(booking, actor, "rejected", from_status, now, reason)
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
+    _apply(booking, actor, "rejected", new_status, now, reason)
     _notify_owner(booking, "rejected", reason)
     return booking
 
 
 def cancel_booking(
-    actor: User,
-    booking_id: int,
-    now: datetime,
-    *,
-    reason: str | None = None,
-    locale: str = "zh",
+    actor: User, booking_id: int, now: datetime, *, reason: str | None = None, locale: str = "zh"
 ) -> Booking:
     """The owner cancels before the instrument's cancellation deadline; a manager at any time,
     with a reason."""
     booking = get_booking(actor, booking_id, for_update=True)
-    by_manager = actor.manages_instrument(booking.instrument)
-    if booking.user_id != actor.id and not by_manager:
-        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    by_manager = _owner_or_manager(actor, booking, locale)
     new_status = _transition_or_409(booking, lifecycle.BookingAction.CANCEL, locale)
     if by_manager and booking.user_id != actor.id:
         reason = _reason_required(reason, locale)
     deadline = booking.instrument.cancel_deadline_hours
     if not lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=by_manager):
-        raise OperationError(
-            409,
-            [
-                Problem(
-                    "CANCELLATION_DEADLINE_PASSED",
-                    _t("deadline", locale).format(hours=deadline),
-                )
-            ],
-        )
-    from_status = booking.status
-    booking.status = new_status
-    booking.cancelled_by_id, booking.cancelled_at = actor.id, now
-    booking.cancel_reason = (reason or "").strip() or None
-    _record(booking, actor, "cancelled", from_status, now, booking.cancel_reason)
+        raise _refuse(409, "CANCELLATION_DEADLINE_PASSED", _t("deadline", locale).format(hours=deadline))
+    reason = (reason or "").strip() or None
+    booking.cancelled_by_id, booking.cancelled_at, booking.cancel_reason = actor.id, now, reason
+    _apply(booking, actor, "cancelled", new_status, now, reason)
     if booking.user_id != actor.id:
-        _notify_owner(booking, "cancelled", booking.cancel_reason)
+        _notify_owner(booking, "cancelled", reason)
     return booking
 
 
 def check_in(actor: User, booking_id: int, now: datetime, *, locale: str = "zh") -> Booking:
     """The owner within the check-in window, or a manager at any time before the end."""
     booking = get_booking(actor, booking_id, for_update=True)
-    by_manager = actor.manages_instrument(booking.instrument)
-    if booking.user_id != actor.id and not by_manager:
-        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
+    by_manager = _owner_or_manager(actor, booking, locale)
     new_status = _transition_or_409(booking, lifecycle.BookingAction.CHECK_IN, locale)
-    window_ok = lifecycle.check_in_allowed(
-        booking.start_at,
-        booking.end_at,
-        now,
-        CHECK_IN_EARLY_MINUTES,
-        NO_SHOW_GRACE_MINUTES,
+    in_window = lifecycle.check_in_allowed(
+        booking.start_at, booking.end_at, now, CHECK_IN_EARLY_MINUTES, NO_SHOW_GRACE_MINUTES
     )
-    if not window_ok and not (by_manager and now < booking.end_at):
-        raise OperationError(
-            409,
-            [
-                Problem(
-                    "CHECK_IN_CLOSED",
-                    _t("check_in_closed", locale).format(early=CHECK_IN_EARLY_MINUTES, grace=NO_SHOW_GRACE_MINUTES),
-                )
-            ],
-        )
-    from_status = booking.status
-    booking.status = new_status
+    if not in_window and not (by_manager and now < booking.end_at):
+        message = _t("check_in_closed", locale).format(early=CHECK_IN_EARLY_MINUTES, grace=NO_SHOW_GRACE_MINUTES)
+        raise _refuse(409, "CHECK_IN_CLOSED", message)
     booking.checked_in_at = now
-    _record(booking, actor, "checked_in", from_status, now)
+    _apply(booking, actor, "checked_in", new_status, now)
     return booking
 
 
@@ -748,32 +671,17 @@ def check_out(
     used_until: datetime | None = None,
     locale: str = "zh",
 ) -> Booking:
-    """Record the end of use (a manager may also record the actual times afterwards), which
-    gives the effective hours (有效机时)."""
+    """Record the end of use, which gives the effective hours (有效机时). A manager may also record
+    the actual times afterwards for an approved booking that was never checked in."""
     booking = get_booking(actor, booking_id, for_update=True)
-    by_manager = actor.manages_instrument(booking.instrument)
-    if booking.user_id != actor.id and not by_manager:
-        raise OperationError(403, [Problem("FORBIDDEN", _t("forbidden", locale))])
-    if booking.status == "approved" and by_manager:
-        booking.checked_in_at = used_from or booking.start_at  # use recorded afterwards
+    _owner_or_manager(actor, booking, locale)
     new_status = _transition_or_409(booking, lifecycle.BookingAction.COMPLETE, locale)
     start = used_from or booking.checked_in_at or booking.start_at
     finish = used_until or now
     if finish <= start:
-        raise OperationError(
-            422,
-            [
-                Problem(
-                    "END_BEFORE_START",
-                    messages.render("END_BEFORE_START", {}, locale),
-                    "used_until",
-                )
-            ],
-        )
-    from_status = booking.status
-    booking.status = new_status
+        raise _refuse(422, "END_BEFORE_START", messages.render("END_BEFORE_START", {}, locale), "used_until")
     booking.checked_in_at, booking.checked_out_at = start, finish
-    _record(booking, actor, "checked_out", from_status, now)
+    _apply(booking, actor, "checked_out", new_status, now)
     return booking
 
 
@@ -787,39 +695,18 @@ def mark_no_shows(now: datetime) -> int:
         .all()
     )
     for booking in bookings:
-        booking.status = "no_show"
-        booking.updated_at = now
-        db.session.add(
-            BookingEvent(
-                booking_id=booking.id,
-                actor_id=None,
-                action="no_show",
-                from_status="approved",
-                to_status="no_show",
-                at=now,
-            )
-        )
+        _apply(booking, None, "no_show", "no_show", now)
     return len(bookings)
 
 
 def complete_finished(now: datetime) -> int:
-    """Bookings still checked in after their end are completed at their end time."""
+    """Bookings still checked in after their end complete at their end time."""
     bookings = (
         db.session.execute(select(Booking).where(Booking.status == "in_use", Booking.end_at <= now)).scalars().all()
     )
     for booking in bookings:
-        booking.status = "completed"
         booking.checked_out_at = booking.end_at
-        booking.updated_at = now
-        db.session.add(
-            BookingEvent(
-                booking_id=booking.id,
-                action="completed",
-                from_status="in_use",
-                to_status="completed",
-                at=now,
-            )
-        )
+        _apply(booking, None, "completed", "completed", now)
     return len(bookings)
 
 
@@ -1233,13 +1120,10 @@ def preview_booking(
 
     The same checks as :func:`create_booking` (a naive time or a span beyond ``MAX_SPAN`` is
     refused the same way); a manager's override is not applied, so the overridable violations
-    show up with ``overridable=True``."""
+    show up with ``overridable=True``. It only reads, so it takes no write lock."""
     _validate_interval(start, end, locale)
     instrument = _instrument_or_404(instrument_id)
     policy = policy_of(instrument)
-    # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
-    # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
-    begin_write()
     request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
     context = build_context(instrument, actor, start, end, now, policy=policy)
     return rules.check(request, context, now)
