@@ -28,6 +28,7 @@ from bwq_lab.models import Booking, Instrument, User
 from bwq_lab.models.booking import LIVE
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
+from bwq_lab.operations.transactions import locks_itself
 from bwq_lab.web.access import role_required
 from bwq_lab.web.auth import safe_next
 from bwq_lab.web.forms.bookings import (
@@ -177,6 +178,11 @@ class Day:
     free: list[Block]  # clickable cells on the grid
     free_spans: list[Block]  # whole free stretches (the list view for phones)
 
+    @property
+    def agenda(self) -> list[Block]:
+        """Bookings, blackouts and free stretches in time order (the list view for phones)."""
+        return sorted((b for b in (*self.blocks, *self.free_spans) if b.kind != "buffer"), key=lambda b: b.start)
+
 
 @dataclass
 class Week:
@@ -299,8 +305,8 @@ def managed_busy(bookings: list[Booking], tz: ZoneInfo):
                 continue
             start = max(booking.start_at, day_start).astimezone(tz)
             end = max(min(booking.end_at, day_end), day_start).astimezone(tz)
-            who = booking.enterprise.name if booking.enterprise else booking.user.name
-            label = f"{messages.status_name(booking.status, locale_code())} · {who}"
+            who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
+            label = f"{messages.status_name(booking.status, locale_code())} · {who} · {booking.purpose}"
             href = url_for(".detail", booking_id=booking.id)
             blocks.append(Block("booking " + booking.status, start, end, label, href, booking))
             buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz))
@@ -329,6 +335,7 @@ def _booking_form(instrument: Instrument, policy, tz: ZoneInfo, now: datetime) -
 
 
 @bp.route("/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
+@locks_itself  # create_booking takes SQLite's write lock itself, after its reads; the rest only reads
 def book(instrument_id: int):
     """The week's free/busy and the booking form. Anyone may look; booking needs an approved
     enterprise member or one of the instrument's managers (the operation decides)."""
@@ -467,6 +474,7 @@ def _found_slots(instrument, policy, tz, now):
 
 
 @bp.post("/instruments/<int:instrument_id>/book/check")
+@locks_itself  # read-only: the live check never holds SQLite's write lock
 def check(instrument_id: int):
     """JSON for the live check: every rule the entered interval breaks, nothing saved."""
     if not current_user.is_authenticated:
