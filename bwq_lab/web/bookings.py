@@ -217,6 +217,7 @@ def _cell_minutes(grid: int) -> int:
 
 
 def build_week(
+    monday: date,
     views: list,
     tz: ZoneInfo,
     now: datetime,
@@ -224,11 +225,15 @@ def build_week(
     grid_minutes: int,
     busy_blocks,
     free_href,
+    bookable: tuple[datetime, datetime] | None = None,
 ) -> Week:
     """Lay a week out for the template. ``views`` are the DayViews of ``ops.availability``;
     ``busy_blocks(day_view) -> list[Block]`` draws the bookings of one day (public or full);
-    ``free_href(day, start)`` links a free cell to the pre-filled booking form."""
+    ``free_href(day, start)`` links a free cell to the pre-filled booking form. With
+    ``bookable=(earliest, latest)`` only free time starting in that range is offered (the notice
+    and how far ahead one may book)."""
     today = now.astimezone(tz).date()
+    earliest, latest = bookable or (now, datetime.max.replace(tzinfo=tz))
     cell = timedelta(minutes=_cell_minutes(grid_minutes))
     days = []
     for view in views:
@@ -239,10 +244,11 @@ def build_week(
             blocks.append(Block(b.kind, b.start, b.end, f"{label}: {b.reason}" if b.reason else label))
         free, spans = [], []
         for s, e in view.free:
+            s = max(s, earliest.astimezone(tz))
             start = ceil_to_grid(s, tz, int(cell.total_seconds() // 60)).astimezone(tz)
-            if start < e:
+            if start < e and start <= latest:
                 spans.append(Block("free", s, e, href=free_href(view.day, start), data=_cell_data(start)))
-            while start + cell <= e:
+            while start + cell <= e and start <= latest:
                 free.append(Block("free", start, start + cell, href=free_href(view.day, start), data=_cell_data(start)))
                 start += cell
         days.append(Day(view.day, view.day == today, opening, blocks, free, spans))
@@ -262,7 +268,7 @@ def build_week(
             b.height = round(max(min(bottom, span) - max(top, 0), 0) / span * 100, 3)
         d.blocks = [b for b in d.blocks if b.end > b.start]
     hours = [(h, round((h * 60 - lo) / span * 100, 3)) for h in range(first_hour, last_hour)]
-    return Week(days[0].day if days else date.today(), days, hours, first_hour, last_hour)
+    return Week(monday, days, hours, first_hour, last_hour)
 
 
 def _cell_data(start: datetime) -> dict:
@@ -419,8 +425,22 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
             _anchor="book",
         )
 
+    manager = viewer is not None and viewer.manages_instrument(instrument)
+    bookable = None  # managers may override the notice and the horizon
+    if not manager:
+        bookable = (
+            now + timedelta(minutes=policy.min_notice_minutes),
+            now + timedelta(days=policy.max_days_ahead),
+        )
     week = build_week(
-        views, tz, now, grid_minutes=policy.grid_minutes, busy_blocks=public_busy(own, tz), free_href=free_href
+        monday,
+        views,
+        tz,
+        now,
+        grid_minutes=policy.grid_minutes,
+        busy_blocks=public_busy(own, tz),
+        free_href=free_href,
+        bookable=bookable,
     )
     slots, slot_duration = _found_slots(instrument, policy, tz, now)
     return render_template(
@@ -432,14 +452,12 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
         problems=problems,
         checked=checked,
         can_book=viewer is not None and ops.may_book(viewer, instrument),
-        is_manager=viewer is not None and viewer.manages_instrument(instrument),
+        is_manager=manager,
         step=input_step(policy),
         slots=slots,
         slot_duration=slot_duration,
         durations=duration_choices(policy, locale_code()),
-        edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id)
-        if viewer is not None and viewer.manages_instrument(instrument)
-        else None,
+        edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id) if manager else None,
     )
 
 
@@ -821,7 +839,13 @@ def calendar(instrument_id: int):
         )
 
     week = build_week(
-        views, tz, now, grid_minutes=policy.grid_minutes, busy_blocks=managed_busy(bookings, tz), free_href=free_href
+        monday,
+        views,
+        tz,
+        now,
+        grid_minutes=policy.grid_minutes,
+        busy_blocks=managed_busy(bookings, tz),
+        free_href=free_href,
     )
     today = now.astimezone(tz).date()
     rows = []
