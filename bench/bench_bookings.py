@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PG_ADMIN = os.environ.get("BWQ_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BASE = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday, far enough ahead
+GUNICORN_EXTRA = os.environ.get("BWQ_BENCH_GUNICORN", "").split()
 ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
 
 WRK_SCRIPT = r"""
@@ -189,7 +190,7 @@ def http_throughput(kind: str, seconds: int) -> None:
         port = free_port()
         env = dict(os.environ, BWQ_DATABASE_URL=url, BWQ_INSTANCE_PATH=instance)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
+            [sys.executable, "-m", "gunicorn", "-w", "2", *GUNICORN_EXTRA, "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
             cwd=ROOT, env=env, start_new_session=True,
         )
         try:
