@@ -31,8 +31,10 @@ def serve(host: str, port: int) -> None:
     scheduler = build_scheduler(app, background=True)
     scheduler.start()
     click.echo(f"BWQ Lab on http://{host}:{port}  (Ctrl+C to stop)")
-    try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    from werkzeug.serving import run_simple
+
+    try:  # app.run() refuses to serve from inside a `flask` command, so serve with werkzeug directly
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         scheduler.shutdown(wait=False)
 
