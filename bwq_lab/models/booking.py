@@ -30,7 +30,8 @@ class Booking(db.Model):
         Index("ix_bookings_instrument_start", "instrument_id", "start_at"),
         Index("ix_bookings_user_start", "user_id", "start_at"),
         Index("ix_bookings_enterprise_start", "enterprise_id", "start_at"),
-        Index("ix_bookings_start", "start_at"),  # slot searches across many instruments
+        # live bookings by time, across instruments (slot search, no-show and completion jobs)
+        Index("ix_bookings_status_start", "status", "start_at"),
         ExcludeConstraint(
             ("instrument_id", "="),
             (
@@ -47,7 +48,7 @@ class Booking(db.Model):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(12))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,8 +12,10 @@ exclusion constraint ``ex_bookings_no_overlap`` refuses the loser of a race with
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -127,10 +129,13 @@ def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> d
     scan on (instrument_id, start_at) short however long the instrument's history is."""
     ids = list(instrument_ids)
     params = {"floor": lo - MAX_SPAN - MAX_BUFFER, "hi": hi, "lo": lo}
+    # Core execution on the session's connection: these are plain rows, and the ORM's row
+    # machinery costs more than the query for a search over thousands of instruments
+    connection = db.session.connection()
     if len(ids) <= MANY:
-        rows = db.session.execute(_BUSY, {"ids": ids, **params})
-    else:  # a slot search across many instruments: one range scan on start_at, filtered here
-        rows = db.session.execute(_BUSY_ALL, params)
+        rows = connection.execute(_BUSY, {"ids": ids, **params})
+    else:  # a slot search across many instruments: one range scan on (status, start_at), filtered here
+        rows = connection.execute(_BUSY_ALL, params)
     out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
     for bid, iid, start, end, blocked, uid, eid in rows:
         blocks = out.get(iid)
@@ -783,6 +788,20 @@ def availability(instrument_id: int, viewer: User | None, week_start: datetime, 
     return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None)
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """A search over thousands of instruments allocates tens of thousands of short-lived
+    objects; the cyclic garbage collector would scan them again and again (measured: ~40% of a
+    2,000-instrument search). It is paused for the search and runs normally afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def find_slots(
     actor: User,
     now: datetime,
@@ -800,86 +819,89 @@ def find_slots(
     """The earliest free slots that pass every rule for this user, on one instrument or across
     the instruments matching a category / capability / city filter. Loads everything in a few
     set-based queries (no per-instrument queries)."""
-    query = select(Instrument).where(Instrument.status == "active").options(joinedload(Instrument.provider))
-    if instrument_id is not None:
-        query = query.where(Instrument.id == instrument_id)
-    if category:
-        query = query.where(Instrument.category == category)
-    if city_id is not None:
-        query = query.join(Provider, Provider.id == Instrument.provider_id).where(Provider.city_id == city_id)
-    if capability:
-        needle = f"%{capability.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Instrument.capabilities).like(needle),
-                func.lower(Instrument.name).like(needle),
-                func.lower(Instrument.name_en).like(needle),
+    with _gc_paused():
+        query = select(Instrument).where(Instrument.status == "active").options(joinedload(Instrument.provider))
+        if instrument_id is not None:
+            query = query.where(Instrument.id == instrument_id)
+        if category:
+            query = query.where(Instrument.category == category)
+        if city_id is not None:
+            query = query.join(Provider, Provider.id == Instrument.provider_id).where(Provider.city_id == city_id)
+        if capability:
+            needle = f"%{capability.strip().lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(Instrument.capabilities).like(needle),
+                    func.lower(Instrument.name).like(needle),
+                    func.lower(Instrument.name_en).like(needle),
+                )
             )
-        )
-    instruments = db.session.execute(query.order_by(Instrument.id).limit(max_instruments)).scalars().unique().all()
-    if not instruments:
-        return []
-    ids = [i.id for i in instruments]
-    busy = _busy_blocks(ids, window_start, window_end + MAX_BUFFER)
-    blackouts = _blackouts(list(instruments), window_start, window_end)
-    qualified = _qualified_until(actor, ids, now) if any(i.qualification_required for i in instruments) else {}
-    enterprise_blocks: dict[int, list[rules.BusyBlock]] = {}
-    future_counts: dict[int, int] = {}
-    if actor.enterprise_id is not None and any(i.weekly_quota_minutes or i.monthly_quota_minutes for i in instruments):
-        lo, hi = window_start - timedelta(days=31), window_end + timedelta(days=31)
-        for bid, iid, s, e, b, uid in db.session.execute(
-            select(
-                Booking.id,
-                Booking.instrument_id,
-                Booking.start_at,
-                Booking.end_at,
-                Booking.blocked_until,
-                Booking.user_id,
-            ).where(
-                Booking.enterprise_id == actor.enterprise_id,
-                Booking.instrument_id.in_(ids),
-                Booking.status.in_((*LIVE, "completed")),
-                Booking.start_at < hi,
-                Booking.end_at > lo,
-            )
+        instruments = db.session.execute(query.order_by(Instrument.id).limit(max_instruments)).scalars().unique().all()
+        if not instruments:
+            return []
+        ids = [i.id for i in instruments]
+        busy = _busy_blocks(ids, window_start, window_end + MAX_BUFFER)
+        blackouts = _blackouts(list(instruments), window_start, window_end)
+        qualified = _qualified_until(actor, ids, now) if any(i.qualification_required for i in instruments) else {}
+        enterprise_blocks: dict[int, list[rules.BusyBlock]] = {}
+        future_counts: dict[int, int] = {}
+        if actor.enterprise_id is not None and any(
+            i.weekly_quota_minutes or i.monthly_quota_minutes for i in instruments
         ):
-            enterprise_blocks.setdefault(iid, []).append(rules.BusyBlock(bid, s, e, b, uid, actor.enterprise_id))
-    if any(i.max_future_bookings is not None for i in instruments):
-        for iid, count in db.session.execute(
-            select(Booking.instrument_id, func.count(Booking.id))
-            .where(
-                Booking.user_id == actor.id,
-                Booking.instrument_id.in_(ids),
-                Booking.status.in_(LIVE),
-                Booking.end_at > now,
+            lo, hi = window_start - timedelta(days=31), window_end + timedelta(days=31)
+            for bid, iid, s, e, b, uid in db.session.execute(
+                select(
+                    Booking.id,
+                    Booking.instrument_id,
+                    Booking.start_at,
+                    Booking.end_at,
+                    Booking.blocked_until,
+                    Booking.user_id,
+                ).where(
+                    Booking.enterprise_id == actor.enterprise_id,
+                    Booking.instrument_id.in_(ids),
+                    Booking.status.in_((*LIVE, "completed")),
+                    Booking.start_at < hi,
+                    Booking.end_at > lo,
+                )
+            ):
+                enterprise_blocks.setdefault(iid, []).append(rules.BusyBlock(bid, s, e, b, uid, actor.enterprise_id))
+        if any(i.max_future_bookings is not None for i in instruments):
+            for iid, count in db.session.execute(
+                select(Booking.instrument_id, func.count(Booking.id))
+                .where(
+                    Booking.user_id == actor.id,
+                    Booking.instrument_id.in_(ids),
+                    Booking.status.in_(LIVE),
+                    Booking.end_at > now,
+                )
+                .group_by(Booking.instrument_id)
+            ):
+                future_counts[iid] = count
+        by_id = {i.id: i for i in instruments}
+        contexts = {
+            i.id: rules.BookingContext(
+                policy=policy_of(i),
+                busy=tuple(busy[i.id]),
+                blackouts=tuple(blackouts[i.id]),
+                qualified_until=qualified.get(i.id),
+                permitted=may_book(actor, i),
+                enterprise_bookings=tuple(enterprise_blocks.get(i.id, ())),
+                user_future_count=future_counts.get(i.id, 0),
             )
-            .group_by(Booking.instrument_id)
-        ):
-            future_counts[iid] = count
-    by_id = {i.id: i for i in instruments}
-    contexts = {
-        i.id: rules.BookingContext(
-            policy=policy_of(i),
-            busy=tuple(busy[i.id]),
-            blackouts=tuple(blackouts[i.id]),
-            qualified_until=qualified.get(i.id),
-            permitted=may_book(actor, i),
-            enterprise_bookings=tuple(enterprise_blocks.get(i.id, ())),
-            user_future_count=future_counts.get(i.id, 0),
+            for i in instruments
+        }
+        found = slot_finder.find_slots_many(
+            contexts,
+            user_id=actor.id,
+            enterprise_id=actor.enterprise_id,
+            duration_minutes=duration_minutes,
+            window_start=window_start,
+            window_end=window_end,
+            now=now,
+            limit=limit,
         )
-        for i in instruments
-    }
-    found = slot_finder.find_slots_many(
-        contexts,
-        user_id=actor.id,
-        enterprise_id=actor.enterprise_id,
-        duration_minutes=duration_minutes,
-        window_start=window_start,
-        window_end=window_end,
-        now=now,
-        limit=limit,
-    )
-    return [(by_id[iid], s, e) for iid, s, e in found]
+        return [(by_id[iid], s, e) for iid, s, e in found]
 
 
 # ------------------------------------------------------------------ maintenance, closures, qualifications
