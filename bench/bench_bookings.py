@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PG_ADMIN = os.environ.get("BWQ_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BASE = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday, far enough ahead
+WRK_THREADS = int(os.environ.get("BWQ_BENCH_WRK_THREADS", "2"))
+WRK_CONNECTIONS = int(os.environ.get("BWQ_BENCH_WRK_CONNECTIONS", "8"))
 GUNICORN_EXTRA = os.environ.get("BWQ_BENCH_GUNICORN", "").split()
 ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
 
@@ -108,6 +110,8 @@ def build_app(url: str, instance: str):
 def prepare(app, n_instruments: int, history_on_first: int = 0):
     """Migrate, add a provider, instruments open around the clock without approval, an
     enterprise user with a token. Returns (first instrument id, token, user id)."""
+    import random
+
     from flask_migrate import upgrade
 
     from bwq_lab.domain.uscc import generate
@@ -115,26 +119,40 @@ def prepare(app, n_instruments: int, history_on_first: int = 0):
     from bwq_lab.models import ApiToken, Enterprise, Instrument, Provider, Region, User
     from bwq_lab.operations.regions import ensure_regions
 
-    import random
-
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         ensure_regions()
         city = db.session.query(Region).filter_by(level="city", name="杭州").one()
         provider = Provider(name="基准测试中心", kind="university", region_id=city.children[0].id, city_id=city.id)
-        enterprise = Enterprise(name="基准测试企业", uscc=generate(random.Random(1), "330100"), region_id=city.children[0].id,
-                                city_id=city.id, category="tech_sme")
+        enterprise = Enterprise(
+            name="基准测试企业",
+            uscc=generate(random.Random(1), "330100"),
+            region_id=city.children[0].id,
+            city_id=city.id,
+            category="tech_sme",
+        )
         db.session.add_all([provider, enterprise])
         db.session.flush()
         instruments = [
-            Instrument(provider_id=provider.id, name=f"仪器 {i}", category="electron_microscopy", opening_hours=ALWAYS_OPEN,
-                       slot_minutes=30, min_minutes=30, max_minutes=480, min_notice_minutes=0, max_days_ahead=3650,
-                       approval_required=False, buffer_minutes=0)
+            Instrument(
+                provider_id=provider.id,
+                name=f"仪器 {i}",
+                category="electron_microscopy",
+                opening_hours=ALWAYS_OPEN,
+                slot_minutes=30,
+                min_minutes=30,
+                max_minutes=480,
+                min_notice_minutes=0,
+                max_days_ahead=3650,
+                approval_required=False,
+                buffer_minutes=0,
+            )
             for i in range(n_instruments)
         ]
         db.session.add_all(instruments)
-        user = User(email="bench@example.com", name="bench", role="enterprise", enterprise_id=enterprise.id,
-                    password_hash="x")
+        user = User(
+            email="bench@example.com", name="bench", role="enterprise", enterprise_id=enterprise.id, password_hash="x"
+        )
         db.session.add(user)
         db.session.flush()
         token, plain = ApiToken.issue(user, "bench")
@@ -144,9 +162,15 @@ def prepare(app, n_instruments: int, history_on_first: int = 0):
 
             past = BASE - timedelta(days=history_on_first)
             db.session.add_all(
-                Booking(instrument_id=instruments[0].id, user_id=user.id, enterprise_id=enterprise.id, status="completed",
-                        start_at=past + timedelta(hours=i), end_at=past + timedelta(hours=i, minutes=30),
-                        blocked_until=past + timedelta(hours=i, minutes=30))
+                Booking(
+                    instrument_id=instruments[0].id,
+                    user_id=user.id,
+                    enterprise_id=enterprise.id,
+                    status="completed",
+                    start_at=past + timedelta(hours=i),
+                    end_at=past + timedelta(hours=i, minutes=30),
+                    blocked_until=past + timedelta(hours=i, minutes=30),
+                )
                 for i in range(history_on_first)
             )
         db.session.commit()
@@ -190,8 +214,22 @@ def http_throughput(kind: str, seconds: int) -> None:
         port = free_port()
         env = dict(os.environ, BWQ_DATABASE_URL=url, BWQ_INSTANCE_PATH=instance)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", *GUNICORN_EXTRA, "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                "2",
+                *GUNICORN_EXTRA,
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         try:
             for _ in range(100):
@@ -204,12 +242,44 @@ def http_throughput(kind: str, seconds: int) -> None:
             script.write_text(WRK_SCRIPT)
             base_epoch = int(BASE.timestamp())
             # warm-up, then the measured run on fresh slots (the base moves a year ahead)
-            subprocess.run(["wrk", "-t2", "-c8", "-d2s", "-s", str(script), f"http://127.0.0.1:{port}", "--",
-                            str(n), str(first_id), token, str(base_epoch + 86400 * 400)], capture_output=True, text=True)
+            subprocess.run(
+                [
+                    "wrk",
+                    f"-t{WRK_THREADS}",
+                    f"-c{WRK_CONNECTIONS}",
+                    "-d2s",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{port}",
+                    "--",
+                    str(n),
+                    str(first_id),
+                    token,
+                    str(base_epoch + 86400 * 400),
+                ],
+                capture_output=True,
+                text=True,
+            )
             before = count_bookings(app)
-            out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script),
-                                  f"http://127.0.0.1:{port}", "--", str(n), str(first_id), token, str(base_epoch)],
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [
+                    "wrk",
+                    f"-t{WRK_THREADS}",
+                    f"-c{WRK_CONNECTIONS}",
+                    f"-d{seconds}s",
+                    "--latency",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{port}",
+                    "--",
+                    str(n),
+                    str(first_id),
+                    token,
+                    str(base_epoch),
+                ],
+                capture_output=True,
+                text=True,
+            ).stdout
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=10)
@@ -219,7 +289,7 @@ def http_throughput(kind: str, seconds: int) -> None:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         lat = re.search(r"latency p50=([\d.]+)ms p99=([\d.]+)ms", out)
         print(
-            f"[{kind}] HTTP POST /api/v1/bookings, gunicorn 2 workers, wrk 2 threads x 8 connections, {seconds}s: "
+            f"[{kind}] HTTP POST /api/v1/bookings, gunicorn 2 workers{(' ' + ' '.join(GUNICORN_EXTRA)) if GUNICORN_EXTRA else ''}, wrk {WRK_THREADS} threads x {WRK_CONNECTIONS} connections, {seconds}s: "
             f"{rps:,.0f} req/s; {total} requests, {created} bookings created ({created / seconds:,.0f}/s), "
             f"{int(non2xx.group(1)) if non2xx else 0} answered 409/4xx (slots repeated on purpose); "
             f"latency p50 {lat.group(1)} ms, p99 {lat.group(2)} ms; overlapping live bookings: {count_overlaps(app)}"
@@ -245,8 +315,14 @@ def check_insert_latency(kind: str) -> None:
             # instrument 2 gets 10 past bookings
             past = BASE - timedelta(days=30)
             db.session.add_all(
-                Booking(instrument_id=first_id + 1, user_id=user_id, status="completed", start_at=past + timedelta(hours=i),
-                        end_at=past + timedelta(hours=i, minutes=30), blocked_until=past + timedelta(hours=i, minutes=30))
+                Booking(
+                    instrument_id=first_id + 1,
+                    user_id=user_id,
+                    status="completed",
+                    start_at=past + timedelta(hours=i),
+                    end_at=past + timedelta(hours=i, minutes=30),
+                    blocked_until=past + timedelta(hours=i, minutes=30),
+                )
                 for i in range(10)
             )
             db.session.commit()
@@ -296,18 +372,37 @@ def slot_finder(kind: str) -> None:
                 for _ in range(10):  # about ten bookings in the week, on the grid
                     day, half_hour = rng.randrange(5), rng.randrange(16)
                     start = BASE + timedelta(days=day, hours=0, minutes=30 * half_hour) + timedelta(minutes=30)
-                    rows.append(dict(instrument_id=iid, user_id=user_id, status="approved", start_at=start,
-                                     end_at=start + timedelta(minutes=30), blocked_until=start + timedelta(minutes=30)))
+                    rows.append(
+                        dict(
+                            instrument_id=iid,
+                            user_id=user_id,
+                            status="approved",
+                            start_at=start,
+                            end_at=start + timedelta(minutes=30),
+                            blocked_until=start + timedelta(minutes=30),
+                        )
+                    )
             seen = set()
-            unique = [r for r in rows if (r["instrument_id"], r["start_at"]) not in seen and not seen.add((r["instrument_id"], r["start_at"]))]
+            unique = [
+                r
+                for r in rows
+                if (r["instrument_id"], r["start_at"]) not in seen and not seen.add((r["instrument_id"], r["start_at"]))
+            ]
             db.session.execute(Booking.__table__.insert(), unique)
             db.session.commit()
             timings = []
             for _ in range(7):
                 user = db.session.get(User, user_id)
                 t0 = time.perf_counter()
-                found = ops.find_slots(user, BASE - timedelta(days=1), duration_minutes=60, window_start=BASE,
-                                       window_end=BASE + timedelta(days=7), category="electron_microscopy", limit=20)
+                found = ops.find_slots(
+                    user,
+                    BASE - timedelta(days=1),
+                    duration_minutes=60,
+                    window_start=BASE,
+                    window_end=BASE + timedelta(days=7),
+                    category="electron_microscopy",
+                    limit=20,
+                )
                 timings.append((time.perf_counter() - t0) * 1000)
                 db.session.expunge_all()
             assert len(found) == 20
@@ -332,9 +427,11 @@ def main() -> None:
         for part in ("http", "latency", "slots"):
             if args.only and part != args.only:
                 continue
-            subprocess.run([sys.executable, __file__, "--db", kind, "--seconds", str(args.seconds), "--only", part], check=False) \
-                if not args.only else {"http": http_throughput, "latency": check_insert_latency, "slots": slot_finder}[part](
-                    kind, *((args.seconds,) if part == "http" else ()))
+            subprocess.run(
+                [sys.executable, __file__, "--db", kind, "--seconds", str(args.seconds), "--only", part], check=False
+            ) if not args.only else {"http": http_throughput, "latency": check_insert_latency, "slots": slot_finder}[
+                part
+            ](kind, *((args.seconds,) if part == "http" else ()))
 
 
 if __name__ == "__main__":

@@ -210,7 +210,9 @@ def create_service(app, create_provider):
 
     def make(**overrides) -> LabService:
         provider = overrides.pop("provider", None) or create_provider()
-        values = dict(name="材料成分检测", name_en="Material composition testing", kind="testing_analysis", price_fen=50000)
+        values = dict(
+            name="材料成分检测", name_en="Material composition testing", kind="testing_analysis", price_fen=50000
+        )
         values.update(overrides)
         service = LabService(provider_id=provider.id, **values)
         db.session.add(service)
@@ -232,7 +234,9 @@ def create_enterprise(app, city):
 
     def make(**overrides) -> Enterprise:
         c = overrides.pop("city", None) or city("杭州")
-        values = dict(name=f"杭州测试科技有限公司{rng.randint(1, 10**6)}", uscc=generate(rng, c.code), category="tech_sme")
+        values = dict(
+            name=f"杭州测试科技有限公司{rng.randint(1, 10**6)}", uscc=generate(rng, c.code), category="tech_sme"
+        )
         values.update(overrides)
         enterprise = Enterprise(region_id=c.children[0].id, city_id=c.id, **values)
         db.session.add(enterprise)

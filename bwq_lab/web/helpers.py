@@ -42,9 +42,9 @@ def display(obj, attr: str = "name") -> str:
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (for pagination and filters)."""
-    from flask import url_for
-
     from urllib.parse import urlencode
+
+    from flask import url_for
 
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
