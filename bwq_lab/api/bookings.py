@@ -4,9 +4,7 @@ lifecycle actions; an instrument's week of free/busy; the slot finder."""
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -14,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
+from bwq_lab.api.schemas import LocalDateTime, page_of
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations.transactions import commit, locks_itself
 from bwq_lab.web.access import api_login_required
@@ -21,15 +20,6 @@ from bwq_lab.web.access import api_login_required
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description="Bookings, availability and free slots")
 
 STATUSES = ("pending", "approved", "rejected", "cancelled", "in_use", "completed", "no_show")
-
-
-class LocalDateTime(fields.DateTime):
-    """ISO 8601 with the offset of the configured zone (e.g. +08:00)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).isoformat()
 
 
 def aware(**kwargs):
@@ -59,11 +49,7 @@ class BookingSchema(Schema):
     updated_at = LocalDateTime()
 
 
-class BookingPageSchema(Schema):
-    items = fields.List(fields.Nested(BookingSchema))
-    total = fields.Int()
-    page = fields.Int()
-    per_page = fields.Int()
+BookingPageSchema = page_of(BookingSchema, "BookingPage")
 
 
 class IntervalMixin:

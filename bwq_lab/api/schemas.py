@@ -159,7 +159,8 @@ class LabServiceDetailSchema(LabServiceSchema):
     description = fields.Str()
 
 
-def _page_of(item_schema: type[Schema], name: str) -> type[Schema]:
+def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A list answer: ``{"items": [...], "total": N, "page": P, "per_page": K}``."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema)),
@@ -171,6 +172,6 @@ def _page_of(item_schema: type[Schema], name: str) -> type[Schema]:
     )
 
 
-InstrumentPageSchema = _page_of(InstrumentSchema, "InstrumentPage")
-LabServicePageSchema = _page_of(LabServiceSchema, "LabServicePage")
-ProviderPageSchema = _page_of(ProviderSchema, "ProviderPage")
+InstrumentPageSchema = page_of(InstrumentSchema, "InstrumentPage")
+LabServicePageSchema = page_of(LabServiceSchema, "LabServicePage")
+ProviderPageSchema = page_of(ProviderSchema, "ProviderPage")
