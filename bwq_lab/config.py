@@ -16,6 +16,7 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    CLI_LOCALE: str | None = None  # language of operator commands and jobs (default: BABEL_DEFAULT_LOCALE)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     REMEMBER_COOKIE_HTTPONLY = True

@@ -36,7 +36,6 @@ def _default_instance_path(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
-    from bwq_lab.api import api
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))
@@ -48,7 +47,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_token)
-    api.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine)
@@ -154,7 +152,7 @@ def select_locale() -> str:
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs: operations still build their messages
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return current_app.config.get("CLI_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
     if "lang" in session and session["lang"] in languages:
         return session["lang"]
     if current_user and getattr(current_user, "locale", None) in languages:

@@ -69,12 +69,25 @@ def database_url(tmp_path_factory):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _compile_translations() -> None:
+    """Tests see the UI exactly as users do: the .mo files compiled from the committed .po."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if (root / "bwq_lab" / "translations").is_dir():
+        pybabel = Path(sys.executable).with_name("pybabel")
+        subprocess.run([str(pybabel), "-q", "compile", "-d", str(root / "bwq_lab" / "translations")], check=True)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     from bwq_lab.extensions import db
     from bwq_lab.factory import create_app
     from bwq_lab.operations.regions import ensure_regions
 
+    _compile_translations()
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(
         {
@@ -84,6 +97,7 @@ def app(database_url, tmp_path_factory):
             "UPLOAD_FOLDER": str(instance / "uploads"),
             "OUTBOX_FOLDER": str(instance / "outbox"),
             "SERVER_NAME": "localhost",
+            "CLI_LOCALE": "en",  # tests read English messages; tests/test_translations.py covers Chinese
             "PREFERRED_URL_SCHEME": "http",
         }
     )
@@ -137,7 +151,11 @@ def ctx(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that prefers English (most assertions read English text; Chinese, the default
+    for Chinese browsers and for no preference, is covered by tests/test_translations.py)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture
@@ -341,3 +359,10 @@ def local(text: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def chinese_browser(client):
+    """The client prefers Chinese (names then show as 中文, e.g. Provider.name rather than name_en)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    return client

@@ -17,19 +17,25 @@ class BwqApi(Api):
         return None
 
 
-api = BwqApi()
-
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def register_api(app: Flask) -> None:
+    """One ``Api`` (and OpenAPI document) per app, so the factory can build several apps."""
     from bwq_lab.api import bookings, catalogue, me
 
+    api = BwqApi(app)
+    app.extensions["bwq_api"] = api
+    names = set()
     for module in (catalogue, me, bookings):
-        blp = module.blp
-        csrf.exempt(blp)
-        blp.before_request(_csrf_for_browser_sessions)
-        api.register_blueprint(blp)
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)
+        names.add(module.blp.name)
+
+    @app.before_request
+    def _api_csrf():
+        if request.blueprint in names:
+            _csrf_for_browser_sessions()
 
 
 def _csrf_for_browser_sessions():

@@ -61,7 +61,7 @@ def find(within, model, **where):
     return within(lambda: db.session.execute(select(model).filter_by(**where)).scalar_one_or_none())
 
 
-def test_admin_creates_and_edits_a_provider(client, admin, hangzhou, post_form, within):
+def test_admin_creates_and_edits_a_provider(chinese_browser, client, admin, hangzhou, post_form, within):
     response = post_form("/admin/providers/new", provider_form(hangzhou))
     assert response.status_code == 302
     provider = find(within, Provider, name="之江实验室")
@@ -91,7 +91,7 @@ def test_bad_provider_form_shows_errors_and_saves_nothing(client, admin, hangzho
 
 
 def test_admin_assigns_a_new_manager_with_a_password_shown_once(
-    client, app, admin, within, create_provider, create_instrument, post_form
+    chinese_browser, client, app, admin, within, create_provider, create_instrument, post_form
 ):
     provider = within(create_provider)
     instrument = within(create_instrument, provider=provider)
@@ -155,7 +155,7 @@ def test_only_province_admins_edit(client, within, create_user, create_provider,
     assert find(within, User, email="x@example.com") is None
 
 
-def test_city_admin_sees_own_city_read_only(client, within, create_user, create_provider, login, city):
+def test_city_admin_sees_own_city_read_only(chinese_browser, client, within, create_user, create_provider, login, city):
     mine = within(create_provider, name="杭州的中心")
     theirs = within(lambda: create_provider(name="宁波的中心", city=city("宁波")))
     login(within(create_user, "city_admin"))

@@ -80,7 +80,7 @@ def provider_of(user):
     return SimpleNamespace(id=user.provider_id)
 
 
-def test_manager_creates_instrument_with_fen_and_opening_hours(client, manager, post_form, only):
+def test_manager_creates_instrument_with_fen_and_opening_hours(chinese_browser, client, manager, post_form, only):
     response = post_form("/manage/instruments/new", form())
     assert response.status_code == 302, response.get_data(as_text=True)
     instrument = only(Instrument)
