@@ -16,6 +16,7 @@ from bwq_lab.errors import OperationError, Problem
 from bwq_lab.extensions import db
 from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User
 from bwq_lab.models.user import ROLES
+from bwq_lab.operations.regions import city_by_name
 
 MIN_PASSWORD_LENGTH = 10
 LOCALES = ("zh", "en")
@@ -291,7 +292,7 @@ def create_user(
     problems += _password_problems(password)
     if role not in ROLES:
         problems.append(Problem("ROLE_INVALID", _("Role must be one of: %(roles)s.", roles=", ".join(ROLES)), "role"))
-    city = _city_by_name(city_name) if city_name else None
+    city = city_by_name(city_name) if city_name else None
     if city_name and city is None:
         problems.append(Problem("CITY_UNKNOWN", _("No city is called %(name)s.", name=city_name), "city"))
 
@@ -316,18 +317,6 @@ def create_user(
     db.session.add(user)
     _flush_unique(Problem("ALREADY_REGISTERED", _("This e-mail address is already registered."), "email"))
     return user
-
-
-def _city_by_name(name: str) -> Region | None:
-    text = name.strip()
-    return db.session.execute(
-        select(Region).where(
-            Region.level == "city",
-            (Region.name == text)
-            | (Region.name == text.removesuffix("市"))
-            | (func.lower(Region.name_en) == text.lower()),
-        )
-    ).scalar_one_or_none()
 
 
 def _enterprise_for_cli(

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from bwq_lab.clock import request_locale
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain import opening_hours
 from bwq_lab.errors import OperationError, Problem, forbidden, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService, Provider, Region, User
+from bwq_lab.operations.regions import city_by_name
 
 MAX_PER_PAGE = 100
 SLOT_CHOICES = (5, 10, 15, 20, 30, 60, 120)
@@ -91,9 +92,13 @@ def search_instruments(
     per_page: int | None = 20,
 ) -> Page:
     """Public instrument search; retired instruments never appear."""
-    conditions: list[ColumnElement[bool]] = [Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES)]
-    conditions += _keyword_filters(
-        q,
+    filters = [Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES)]
+    if category:
+        filters.append(Instrument.category == category)
+    if status:
+        filters.append(Instrument.status == status)
+    return _search_offers(
+        Instrument,
         (
             Instrument.name,
             Instrument.name_en,
@@ -101,29 +106,16 @@ def search_instruments(
             Instrument.manufacturer,
             Instrument.capabilities,
             Instrument.description,
-            Provider.name,
-            Provider.name_en,
         ),
         Instrument.category,
         vocab.INSTRUMENT_CATEGORIES,
+        filters,
+        q=q,
+        city_id=city_id,
+        provider_id=provider_id,
+        page=page,
+        per_page=per_page,
     )
-    if category:
-        conditions.append(Instrument.category == category)
-    if city_id:
-        conditions.append(Provider.city_id == city_id)
-    if provider_id:
-        conditions.append(Instrument.provider_id == provider_id)
-    if status:
-        conditions.append(Instrument.status == status)
-    query = (
-        select(Instrument)
-        .join(Provider, Instrument.provider_id == Provider.id)
-        .where(*conditions)
-        .options(selectinload(Instrument.provider).selectinload(Provider.city))
-        .order_by(Instrument.name, Instrument.id)
-    )
-    count = select(func.count(Instrument.id)).join(Provider, Instrument.provider_id == Provider.id).where(*conditions)
-    return _paginate(query, count, page, per_page)
 
 
 def search_services(
@@ -135,34 +127,55 @@ def search_services(
     per_page: int | None = 20,
 ) -> Page:
     """Public lab-service search; retired services never appear."""
-    conditions: list[ColumnElement[bool]] = [LabService.status != "retired"]
-    conditions += _keyword_filters(
-        q,
-        (
-            LabService.name,
-            LabService.name_en,
-            LabService.capabilities,
-            LabService.description,
-            Provider.name,
-            Provider.name_en,
-        ),
+    filters = [LabService.status != "retired"]
+    if kind:
+        filters.append(LabService.kind == kind)
+    return _search_offers(
+        LabService,
+        (LabService.name, LabService.name_en, LabService.capabilities, LabService.description),
         LabService.kind,
         vocab.SERVICE_KINDS,
+        filters,
+        q=q,
+        city_id=city_id,
+        provider_id=provider_id,
+        page=page,
+        per_page=per_page,
     )
-    if kind:
-        conditions.append(LabService.kind == kind)
+
+
+def _search_offers(
+    model: type[Instrument] | type[LabService],
+    text_columns: Iterable,
+    code_column,
+    vocabulary: Mapping[str, tuple[str, str]],
+    filters: list[ColumnElement[bool]],
+    *,
+    q: str | None,
+    city_id: int | None,
+    provider_id: int | None,
+    page: int | None,
+    per_page: int | None,
+) -> Page:
+    """What an instrument or a lab service search shares: every word of ``q`` in one of the
+    item's text columns, its provider's names or a label of its code; the city and provider
+    filters; name order, with the provider (and its city) loaded for the cards."""
+    conditions = [
+        *filters,
+        *_keyword_filters(q, (*text_columns, Provider.name, Provider.name_en), code_column, vocabulary),
+    ]
     if city_id:
         conditions.append(Provider.city_id == city_id)
     if provider_id:
-        conditions.append(LabService.provider_id == provider_id)
+        conditions.append(model.provider_id == provider_id)
     query = (
-        select(LabService)
-        .join(Provider, LabService.provider_id == Provider.id)
+        select(model)
+        .join(Provider, model.provider_id == Provider.id)
         .where(*conditions)
-        .options(selectinload(LabService.provider).selectinload(Provider.city))
-        .order_by(LabService.name, LabService.id)
+        .options(selectinload(model.provider).selectinload(Provider.city))
+        .order_by(model.name, model.id)
     )
-    count = select(func.count(LabService.id)).join(Provider, LabService.provider_id == Provider.id).where(*conditions)
+    count = select(func.count(model.id)).join(Provider, model.provider_id == Provider.id).where(*conditions)
     return _paginate(query, count, page, per_page)
 
 
@@ -245,14 +258,7 @@ def city_by_id_or_name(value: str | int | None) -> Region | None:
     if text.isdigit():
         region = db.session.get(Region, int(text))
         return region if region is not None and region.level == "city" else None
-    return db.session.execute(
-        select(Region).where(
-            Region.level == "city",
-            or_(
-                Region.name == text, Region.name == text.removesuffix("市"), func.lower(Region.name_en) == text.lower()
-            ),
-        )
-    ).scalar_one_or_none()
+    return city_by_name(text)
 
 
 # ------------------------------------------------------------------------------- public lookups
@@ -330,11 +336,6 @@ def service_for_editing(actor: User, service_id: int) -> LabService:
 # ---------------------------------------------------------------------------------- validation
 
 
-def _locale() -> str:
-    loc = get_locale()
-    return loc.language if loc else "zh"
-
-
 class _Checker:
     """Collects problems for one data dict."""
 
@@ -390,7 +391,7 @@ def _opening_hours(check: _Checker) -> list | None:
             return opening_hours.parse(raw)
         return opening_hours.validate_rows(raw)
     except opening_hours.OpeningHoursError as exc:
-        for message in exc.messages(_locale()):
+        for message in exc.messages(request_locale()):
             check.add("opening_hours", message, "BAD_OPENING_HOURS")
         return None
 

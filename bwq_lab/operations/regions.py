@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from bwq_lab.domain.regions import CITIES, PROVINCE
 from bwq_lab.extensions import db
@@ -29,3 +29,16 @@ def ensure_regions() -> int:
 
 def cities() -> list[Region]:
     return list(db.session.execute(select(Region).where(Region.level == "city").order_by(Region.code)).scalars())
+
+
+def city_by_name(name: str) -> Region | None:
+    """A city by its Chinese name (with or without 市) or its English name (any case), or None."""
+    text = name.strip()
+    return db.session.execute(
+        select(Region).where(
+            Region.level == "city",
+            or_(
+                Region.name == text, Region.name == text.removesuffix("市"), func.lower(Region.name_en) == text.lower()
+            ),
+        )
+    ).scalar_one_or_none()
