@@ -13,6 +13,7 @@ from bwq_lab.models import User
 from bwq_lab.models.base import utcnow
 from bwq_lab.operations import accounts
 from bwq_lab.web.forms.accounts import ConfirmForm, MembershipForm, PasswordForm, ProfileForm, TokenForm
+from bwq_lab.web.pages import signed_in_user
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,13 +24,8 @@ def _signed_in() -> None:
     """Every page here needs a signed-in user."""
 
 
-def _me() -> User:
-    """The signed-in user itself, not the proxy (operations keep and return what they are given)."""
-    return current_user._get_current_object()
-
-
 def _page(status: int = 200, **forms):
-    user = _me()
+    user = signed_in_user()
     forms.setdefault("profile_form", ProfileForm(name=user.name, locale=user.locale or ""))
     forms.setdefault("password_form", PasswordForm())
     forms.setdefault("token_form", TokenForm())
@@ -56,7 +52,7 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            accounts.update_profile(_me(), name=form.name.data, locale=form.locale.data or None)
+            accounts.update_profile(signed_in_user(), name=form.name.data, locale=form.locale.data or None)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
@@ -76,7 +72,7 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(_me(), form.current_password.data, form.new_password.data)
+            user = accounts.change_password(signed_in_user(), form.current_password.data, form.new_password.data)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
@@ -93,7 +89,7 @@ def change_password():
 @bp.post("/sign-out-everywhere")
 def sign_out_everywhere():
     if ConfirmForm().validate_on_submit():
-        accounts.sign_out_everywhere(_me())
+        accounts.sign_out_everywhere(signed_in_user())
         db.session.commit()
         logout_user()
         flash(_("You have been signed out on every device, including this one."), "info")
@@ -106,7 +102,7 @@ def create_token():
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token, plain = accounts.issue_token(_me(), form.name.data)
+            token, plain = accounts.issue_token(signed_in_user(), form.name.data)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
@@ -124,7 +120,7 @@ def create_token():
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
-        token = accounts.revoke_token(_me(), token_id, utcnow())
+        token = accounts.revoke_token(signed_in_user(), token_id, utcnow())
         db.session.commit()
         flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
     return redirect(url_for(".profile"))
@@ -137,7 +133,7 @@ def decide_member(user_id: int):
         member = db.session.get(User, user_id)
         if member is None:
             raise not_found()
-        accounts.decide_membership(_me(), member, approve=bool(form.approve.data))
+        accounts.decide_membership(signed_in_user(), member, approve=bool(form.approve.data))
         db.session.commit()
         if member.membership == "active":
             flash(_("%(name)s is now a member of your enterprise.", name=member.name), "success")

@@ -3,11 +3,11 @@ lab managers; city administrators may look at the providers of their city."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from bwq_lab.errors import OperationError, not_found
+from bwq_lab.errors import not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Provider
 from bwq_lab.operations import catalogue as ops
@@ -15,6 +15,7 @@ from bwq_lab.operations.regions import cities
 from bwq_lab.web.access import role_required
 from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
 from bwq_lab.web.helpers import locale_code
+from bwq_lab.web.pages import page_arg, refusals, save_form, search_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,15 +36,9 @@ def _visible_provider(provider_id: int) -> Provider:
 @bp.get("/providers")
 @role_required("province_admin", "city_admin")
 def providers():
-    q = request.args.get("q", "").strip()[:100]
-    page_arg = request.args.get("page", "")
+    q = search_arg()
     city_id = current_user.city_id if current_user.role == "city_admin" else None
-    page = ops.list_providers(
-        q=q,
-        city_id=city_id,
-        page=int(page_arg) if page_arg.isdigit() else 1,
-        per_page=current_app.config["PER_PAGE"],
-    )
+    page = ops.list_providers(q=q, city_id=city_id, page=page_arg(), per_page=current_app.config["PER_PAGE"])
     counts = ops.offer_counts(p.id for p in page.items)
     return render_template("admin/providers.html", page=page, q=q, counts=counts)
 
@@ -56,28 +51,12 @@ def provider_form(provider: Provider | None = None) -> ProviderForm:
     return ProviderForm(data=initial).localize(locale_code(), cities())
 
 
-def _save_provider(form: ProviderForm, provider: Provider | None) -> Provider | None:
-    try:
-        if provider is None:
-            saved = ops.create_provider(current_user, form.values())
-        else:
-            saved = ops.update_provider(current_user, provider.id, form.values())
-    except OperationError as exc:
-        if exc.status != 422:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return None
-    db.session.commit()
-    return saved
-
-
 @bp.route("/providers/new", methods=["GET", "POST"])
 @role_required("province_admin")
 def new_provider():
     form = provider_form()
     if form.validate_on_submit():
-        saved = _save_provider(form, None)
+        saved = save_form(form, ops.create_provider, ops.update_provider, None)
         if saved is not None:
             flash(_("Provider created. Now assign its lab managers."), "success")
             return redirect(url_for("admin.provider", provider_id=saved.id))
@@ -90,7 +69,7 @@ def edit_provider(provider_id: int):
     provider = ops.get_provider(provider_id)
     form = provider_form(provider)
     if form.validate_on_submit():
-        if _save_provider(form, provider) is not None:
+        if save_form(form, ops.create_provider, ops.update_provider, provider) is not None:
             flash(_("Provider saved."), "success")
             return redirect(url_for("admin.provider", provider_id=provider_id))
         provider = ops.get_provider(provider_id)
@@ -135,7 +114,7 @@ def assign_manager(provider_id: int):
     form = assign_form(item)
     if not form.validate_on_submit():
         return _render_provider(item, form)
-    try:
+    with refusals(form, (422,)) as refused:
         result = ops.assign_manager(
             current_user,
             item.id,
@@ -145,11 +124,7 @@ def assign_manager(provider_id: int):
             form.service_ids.data or [],
             name=form.name.data,
         )
-    except OperationError as exc:
-        if exc.status != 422:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
+    if refused:
         return _render_provider(ops.get_provider(provider_id), form)
     db.session.commit()
     if result.created:

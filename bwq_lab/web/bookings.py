@@ -45,13 +45,13 @@ from bwq_lab.web.forms.bookings import (
     input_step,
 )
 from bwq_lab.web.helpers import locale_code
+from bwq_lab.web.pages import REFUSALS, flash_problems, int_arg, refusals, signed_in_user
 
 bp = Blueprint("bookings", __name__)
 
 STATUSES = ("pending", "approved", "in_use", "completed", "cancelled", "rejected", "no_show")
 #: statuses a calendar draws (refused and withdrawn requests no longer hold time)
 CALENDAR_STATUSES = (*LIVE, "completed", "no_show")
-REFUSALS = (409, 422)
 EVENT_LABELS = {
     "created": _l("requested"),
     "approved": _l("approved"),
@@ -87,11 +87,6 @@ def weekday_label(value: date | datetime) -> str:
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _me() -> User:
-    """The signed-in user itself, not the proxy (operations keep what they are given)."""
-    return current_user._get_current_object()
-
-
 def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
@@ -103,11 +98,6 @@ def _locale() -> str:
 def _next_url(default: str) -> str:
     """The form's ``next`` when it is a path on this site, else ``default``."""
     return safe_next(request.form.get("next")) or default
-
-
-def _flash_problems(problems: list[Problem], prefix: str = "") -> None:
-    for p in problems:
-        flash(f"{prefix}{p.message}", "error")
 
 
 def _problem_dicts(items) -> list[dict]:
@@ -135,11 +125,6 @@ def _time_arg(name: str) -> time | None:
         return None
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def _week_of(tz: ZoneInfo, now: datetime, fallback: date | None = None) -> date:
     """The Monday of ``?week=`` (any day of that week), else of ``fallback``, else of today."""
     chosen = _date_arg("week") or fallback or now.astimezone(tz).date()
@@ -148,7 +133,7 @@ def _week_of(tz: ZoneInfo, now: datetime, fallback: date | None = None) -> date:
 
 def _managed_instrument(instrument_id: int) -> Instrument:
     """404 for no such instrument, 403 when the signed-in manager does not manage it."""
-    return catalogue_ops.instrument_for_editing(_me(), instrument_id)
+    return catalogue_ops.instrument_for_editing(signed_in_user(), instrument_id)
 
 
 # ------------------------------------------------------------------------ the week calendar
@@ -334,7 +319,7 @@ def _booking_form(instrument: Instrument, policy, tz: ZoneInfo, now: datetime) -
         prefill["date"] = day
     if (start := _time_arg("start")) is not None:
         prefill["start"] = start
-    if (duration := _int_arg("duration")) is not None:
+    if (duration := int_arg("duration")) is not None:
         prefill["duration"] = duration
     prefill.setdefault("date", max(now.astimezone(tz).date(), _week_of(tz, now)))
     return BookingForm(data=prefill).localize(policy, locale_code())
@@ -360,10 +345,10 @@ def book(instrument_id: int):
                 status = 422
         elif form.validate_on_submit():
             start, end = form.interval(tz)
-            manager = _me().manages_instrument(instrument)
-            try:
+            manager = signed_in_user().manages_instrument(instrument)
+            with refusals() as refused:
                 booking = ops.create_booking(
-                    _me(),
+                    signed_in_user(),
                     instrument.id,
                     start,
                     end,
@@ -373,11 +358,8 @@ def book(instrument_id: int):
                     override_reason=form.override_reason.data if manager else None,
                     locale=_locale(),
                 )
-            except OperationError as exc:
-                if exc.status not in REFUSALS:
-                    raise
-                db.session.rollback()
-                status, problems = exc.status, _problem_dicts(exc.problems)
+            if refused:
+                status, problems = refused.status, _problem_dicts(refused.problems)
             else:
                 db.session.commit()
                 if booking.status == "pending":
@@ -393,7 +375,7 @@ def book(instrument_id: int):
 def _preview(instrument_id: int, form: BookingForm, tz: ZoneInfo, now: datetime) -> list[dict]:
     start, end = form.interval(tz)
     try:
-        violations = ops.preview_booking(_me(), instrument_id, start, end, now, locale=_locale())
+        violations = ops.preview_booking(signed_in_user(), instrument_id, start, end, now, locale=_locale())
     except OperationError as exc:
         if exc.status not in REFUSALS:
             raise
@@ -404,7 +386,7 @@ def _preview(instrument_id: int, form: BookingForm, tz: ZoneInfo, now: datetime)
 def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=False) -> str:
     fallback = form.date.data if isinstance(form.date.data, date) else None
     monday = _week_of(tz, now, fallback)
-    viewer = _me() if current_user.is_authenticated else None
+    viewer = signed_in_user() if current_user.is_authenticated else None
     instrument, views = ops.availability(instrument.id, viewer, local_midnight(monday, tz), now)
     own: dict[int, Booking] = {}
     if viewer is not None:
@@ -463,11 +445,11 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
 
 def _found_slots(instrument, policy, tz, now):
     """``?slot_duration=`` asks for the earliest free slots that pass every rule for the viewer."""
-    duration = _int_arg("slot_duration")
+    duration = int_arg("slot_duration")
     if duration is None or not current_user.is_authenticated:
         return None, duration
     found = ops.find_slots(
-        _me(),
+        signed_in_user(),
         now,
         duration_minutes=duration,
         window_start=now,
@@ -553,14 +535,14 @@ def mine():
     when = request.args.get("when") if request.args.get("when") in ("upcoming", "past", "all") else "upcoming"
     today = local_midnight(now.astimezone(tz).date(), tz)
     page = ops.list_bookings(
-        _me(),
+        signed_in_user(),
         status=[status] if status else None,
         start_from=today if when == "upcoming" else None,
         start_to=today if when == "past" else None,
-        page=max(1, _int_arg("page") or 1),
+        page=max(1, int_arg("page") or 1),
         per_page=current_app.config["PER_PAGE"],
     )
-    rows = [(b, allowed_actions(b, _me(), now)) for b in page.items]
+    rows = [(b, allowed_actions(b, signed_in_user(), now)) for b in page.items]
     return render_template("bookings/mine.html", page=page, rows=rows, status=status, when=when, statuses=STATUSES)
 
 
@@ -572,7 +554,7 @@ def detail(booking_id: int):
 
 def _detail_page(booking_id: int, status: int = 200, **forms):
     tz, now = _tz(), clock.now()
-    booking = ops.get_booking(_me(), booking_id)
+    booking = ops.get_booking(signed_in_user(), booking_id)
     start, end = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
     forms.setdefault(
         "move_form", MoveForm(formdata=None, data={"date": start.date(), "start": start.time(), "end": end.time()})
@@ -593,8 +575,8 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
         render_template(
             "bookings/detail.html",
             booking=booking,
-            actions=allowed_actions(booking, _me(), now),
-            is_manager=_me().manages_instrument(booking.instrument),
+            actions=allowed_actions(booking, signed_in_user(), now),
+            is_manager=signed_in_user().manages_instrument(booking.instrument),
             action_form=ActionForm(formdata=None),
             step=input_step(ops.policy_of(booking.instrument)),
             **forms,
@@ -610,9 +592,9 @@ def move(booking_id: int):
     if not form.validate_on_submit():
         return _detail_page(booking_id, 422, move_form=form)
     start, end = form.interval(_tz())
-    try:
+    with refusals(form) as refused:
         ops.move_booking(
-            _me(),
+            signed_in_user(),
             booking_id,
             start,
             end,
@@ -620,12 +602,8 @@ def move(booking_id: int):
             override_reason=form.override_reason.data or None,
             locale=_locale(),
         )
-    except OperationError as exc:
-        if exc.status not in REFUSALS:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return _detail_page(booking_id, exc.status, move_form=form)
+    if refused:
+        return _detail_page(booking_id, refused.status, move_form=form)
     db.session.commit()
     flash(_("The booking was moved."), "success")
     return redirect(url_for(".detail", booking_id=booking_id))
@@ -637,14 +615,10 @@ def cancel(booking_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _detail_page(booking_id, 422, cancel_form=form)
-    try:
-        ops.cancel_booking(_me(), booking_id, clock.now(), reason=form.reason.data, locale=_locale())
-    except OperationError as exc:
-        if exc.status not in REFUSALS:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return _detail_page(booking_id, exc.status, cancel_form=form)
+    with refusals(form) as refused:
+        ops.cancel_booking(signed_in_user(), booking_id, clock.now(), reason=form.reason.data, locale=_locale())
+    if refused:
+        return _detail_page(booking_id, refused.status, cancel_form=form)
     db.session.commit()
     flash(_("The booking was cancelled."), "success")
     return redirect(_next_url(url_for(".detail", booking_id=booking_id)))
@@ -656,13 +630,10 @@ def check_in(booking_id: int):
     form = ActionForm()
     back = _next_url(url_for(".detail", booking_id=booking_id))
     if form.validate_on_submit():
-        try:
-            ops.check_in(_me(), booking_id, clock.now(), locale=_locale())
-        except OperationError as exc:
-            if exc.status not in REFUSALS:
-                raise
-            db.session.rollback()
-            _flash_problems(exc.problems)
+        with refusals() as refused:
+            ops.check_in(signed_in_user(), booking_id, clock.now(), locale=_locale())
+        if refused:
+            flash_problems(refused.problems)
         else:
             db.session.commit()
             flash(_("Checked in."), "success")
@@ -676,21 +647,17 @@ def check_out(booking_id: int):
     if not form.validate_on_submit():
         return _detail_page(booking_id, 422, checkout_form=form)
     tz = _tz()
-    try:
+    with refusals(form) as refused:
         ops.check_out(
-            _me(),
+            signed_in_user(),
             booking_id,
             clock.now(),
             used_from=aware(form.used_from.data, tz),
             used_until=aware(form.used_until.data, tz),
             locale=_locale(),
         )
-    except OperationError as exc:
-        if exc.status not in REFUSALS:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return _detail_page(booking_id, exc.status, checkout_form=form)
+    if refused:
+        return _detail_page(booking_id, refused.status, checkout_form=form)
     db.session.commit()
     flash(_("The use was recorded."), "success")
     return redirect(_next_url(url_for(".detail", booking_id=booking_id)))
@@ -699,7 +666,7 @@ def check_out(booking_id: int):
 @bp.get("/bookings/<int:booking_id>.ics")
 @role_required()
 def ics(booking_id: int):
-    booking = ops.get_booking(_me(), booking_id)
+    booking = ops.get_booking(signed_in_user(), booking_id)
     body = booking_calendar([booking], _tz(), locale=locale_code())
     return Response(
         body,
@@ -712,7 +679,7 @@ def ics(booking_id: int):
 
 
 def _approvals_page(status: int = 200, *, failed: tuple[int, ReasonForm] | None = None, bulk_form=None):
-    items = ops.approval_queue(_me(), clock.now())
+    items = ops.approval_queue(signed_in_user(), clock.now())
     return (
         render_template(
             "bookings/approvals.html",
@@ -737,13 +704,10 @@ def approvals():
 @role_required("manager")
 def approve(booking_id: int):
     if ActionForm().validate_on_submit():
-        try:
-            ops.approve_booking(_me(), booking_id, clock.now(), locale=_locale())
-        except OperationError as exc:
-            if exc.status not in REFUSALS:
-                raise
-            db.session.rollback()
-            _flash_problems(exc.problems, _("Request #%(id)d: ", id=booking_id))
+        with refusals() as refused:
+            ops.approve_booking(signed_in_user(), booking_id, clock.now(), locale=_locale())
+        if refused:
+            flash_problems(refused.problems, _("Request #%(id)d: ", id=booking_id))
         else:
             db.session.commit()
             flash(_("Request #%(id)d approved.", id=booking_id), "success")
@@ -755,14 +719,10 @@ def approve(booking_id: int):
 def reject(booking_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            ops.reject_booking(_me(), booking_id, form.reason.data, clock.now(), locale=_locale())
-        except OperationError as exc:
-            if exc.status not in REFUSALS:
-                raise
-            db.session.rollback()
-            form.add_problems(exc.problems)
-            return _approvals_page(exc.status, failed=(booking_id, form))
+        with refusals(form) as refused:
+            ops.reject_booking(signed_in_user(), booking_id, form.reason.data, clock.now(), locale=_locale())
+        if refused:
+            return _approvals_page(refused.status, failed=(booking_id, form))
         db.session.commit()
         flash(_("Request #%(id)d rejected.", id=booking_id), "success")
         return redirect(_next_url(url_for(".approvals")))
@@ -785,9 +745,11 @@ def bulk_decide():
     for booking_id in dict.fromkeys(form.ids.data):
         try:
             if rejecting:
-                ops.reject_booking(_me(), booking_id, form.reason.data, now, locale=_locale())
+                ops.reject_booking(signed_in_user(), booking_id, form.reason.data, now, locale=_locale())
             else:
-                ops.approve_booking(_me(), booking_id, now, reason=form.reason.data or None, locale=_locale())
+                ops.approve_booking(
+                    signed_in_user(), booking_id, now, reason=form.reason.data or None, locale=_locale()
+                )
         except OperationError as exc:
             if exc.status not in (*REFUSALS, 403, 404):
                 raise
@@ -816,9 +778,9 @@ def calendar(instrument_id: int):
     tz, now = _tz(), clock.now()
     monday = _week_of(tz, now)
     lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
-    instrument, views = ops.availability(instrument.id, _me(), lo, now)
+    instrument, views = ops.availability(instrument.id, signed_in_user(), lo, now)
     page = ops.list_bookings(
-        _me(),
+        signed_in_user(),
         scope="managed",
         instrument_id=instrument.id,
         status=CALENDAR_STATUSES,
@@ -850,7 +812,7 @@ def calendar(instrument_id: int):
     today = now.astimezone(tz).date()
     rows = []
     for b in bookings:
-        actions = allowed_actions(b, _me(), now)
+        actions = allowed_actions(b, signed_in_user(), now)
         rows.append(
             {
                 "booking": b,
@@ -900,21 +862,17 @@ def maintenance(instrument_id: int):
     if not form.validate():
         return _maintenance_page(instrument, form, 422)
     tz = _tz()
-    try:
+    with refusals(form) as refused:
         window, affected = ops.add_maintenance(
-            _me(),
+            signed_in_user(),
             instrument.id,
             aware(form.start.data, tz),
             aware(form.end.data, tz),
             form.reason.data,
             locale=_locale(),
         )
-    except OperationError as exc:
-        if exc.status not in REFUSALS:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return _maintenance_page(_managed_instrument(instrument_id), form, exc.status)
+    if refused:
+        return _maintenance_page(_managed_instrument(instrument_id), form, refused.status)
     db.session.commit()
     flash(_("Maintenance added."), "success")
     # shown at once (not after a redirect): the live bookings it collides with, for the manager to act on
@@ -926,7 +884,7 @@ def maintenance(instrument_id: int):
 def delete_maintenance(instrument_id: int, window_id: int):
     _managed_instrument(instrument_id)
     if ActionForm().validate_on_submit():
-        ops.delete_maintenance(_me(), window_id, locale=_locale())
+        ops.delete_maintenance(signed_in_user(), window_id, locale=_locale())
         db.session.commit()
         flash(_("Maintenance window deleted."), "success")
     return redirect(url_for(".maintenance", instrument_id=instrument_id))
@@ -955,9 +913,9 @@ def qualifications(instrument_id: int):
     if form.is_submitted():
         status = 422
         if form.validate():
-            try:
+            with refusals(form) as refused:
                 ops.grant_qualification(
-                    _me(),
+                    signed_in_user(),
                     instrument.id,
                     form.email.data,
                     form.expires_at(_tz()),
@@ -965,12 +923,8 @@ def qualifications(instrument_id: int):
                     note=form.note.data or "",
                     locale=_locale(),
                 )
-            except OperationError as exc:
-                if exc.status not in REFUSALS:
-                    raise
-                db.session.rollback()
-                form.add_problems(exc.problems)
-                status = exc.status
+            if refused:
+                status = refused.status
                 instrument = _managed_instrument(instrument_id)
             else:
                 db.session.commit()
@@ -1000,7 +954,7 @@ def qualifications(instrument_id: int):
 def revoke_qualification(instrument_id: int, qualification_id: int):
     _managed_instrument(instrument_id)
     if ActionForm().validate_on_submit():
-        ops.revoke_qualification(_me(), qualification_id, clock.now(), locale=_locale())
+        ops.revoke_qualification(signed_in_user(), qualification_id, clock.now(), locale=_locale())
         db.session.commit()
         flash(_("Qualification revoked."), "success")
     return redirect(url_for(".qualifications", instrument_id=instrument_id))

@@ -11,6 +11,7 @@ from bwq_lab.models import Instrument
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations.regions import cities
 from bwq_lab.web.helpers import locale_code
+from bwq_lab.web.pages import int_arg, page_arg, search_arg
 
 bp = Blueprint("catalogue", __name__)
 
@@ -22,15 +23,6 @@ def _template_globals(state) -> None:
         catalogue_summary=ops.catalogue_summary,
         duration_words=duration_words,
     )
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _page_arg() -> int:
-    return max(1, _int_arg("page") or 1)
 
 
 def _per_page() -> int:
@@ -47,13 +39,13 @@ def _code_arg(name: str, vocabulary: dict) -> str | None:
 
 @bp.get("/instruments")
 def instruments():
-    q = request.args.get("q", "").strip()[:100]
+    q = search_arg()
     filters = dict(
         category=_code_arg("category", vocab.INSTRUMENT_CATEGORIES),
-        city_id=_int_arg("city"),
-        provider_id=_int_arg("provider"),
+        city_id=int_arg("city"),
+        provider_id=int_arg("provider"),
     )
-    page = ops.search_instruments(q=q, page=_page_arg(), per_page=_per_page(), **filters)
+    page = ops.search_instruments(q=q, page=page_arg(), per_page=_per_page(), **filters)
     provider = ops.get_provider(filters["provider_id"]) if filters["provider_id"] else None
     return render_template(
         "catalogue/instruments.html", page=page, q=q, filters=filters, cities=cities(), provider=provider
@@ -131,13 +123,13 @@ def rules_in_words(item: Instrument) -> list[str]:
 
 @bp.get("/services")
 def services():
-    q = request.args.get("q", "").strip()[:100]
+    q = search_arg()
     filters = dict(
         kind=_code_arg("kind", vocab.SERVICE_KINDS),
-        city_id=_int_arg("city"),
-        provider_id=_int_arg("provider"),
+        city_id=int_arg("city"),
+        provider_id=int_arg("provider"),
     )
-    page = ops.search_services(q=q, page=_page_arg(), per_page=_per_page(), **filters)
+    page = ops.search_services(q=q, page=page_arg(), per_page=_per_page(), **filters)
     return render_template("catalogue/services.html", page=page, q=q, filters=filters, cities=cities())
 
 
@@ -151,9 +143,9 @@ def service(service_id: int):
 
 @bp.get("/providers")
 def providers():
-    q = request.args.get("q", "").strip()[:100]
-    filters = dict(kind=_code_arg("kind", vocab.PROVIDER_KINDS), city_id=_int_arg("city"))
-    page = ops.list_providers(q=q, page=_page_arg(), per_page=_per_page(), **filters)
+    q = search_arg()
+    filters = dict(kind=_code_arg("kind", vocab.PROVIDER_KINDS), city_id=int_arg("city"))
+    page = ops.list_providers(q=q, page=page_arg(), per_page=_per_page(), **filters)
     counts = ops.offer_counts(p.id for p in page.items)
     return render_template("catalogue/providers.html", page=page, q=q, filters=filters, cities=cities(), counts=counts)
 
@@ -161,6 +153,6 @@ def providers():
 @bp.get("/providers/<int:provider_id>")
 def provider(provider_id: int):
     item = ops.get_provider(provider_id)
-    instruments = ops.search_instruments(provider_id=item.id, page=_page_arg(), per_page=50)
+    instruments = ops.search_instruments(provider_id=item.id, page=page_arg(), per_page=50)
     services = ops.search_services(provider_id=item.id, per_page=100)
     return render_template("catalogue/provider.html", provider=item, instruments=instruments, services=services)

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from bwq_lab.domain.opening_hours import format_hours
-from bwq_lab.errors import OperationError
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService
 from bwq_lab.models.catalogue import default_opening_hours
@@ -18,6 +17,7 @@ from bwq_lab.operations import catalogue as ops
 from bwq_lab.web.access import role_required
 from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm, image_extension
 from bwq_lab.web.helpers import locale_code
+from bwq_lab.web.pages import refusals, save_form
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -68,16 +68,12 @@ def _save_instrument(form: InstrumentForm, instrument: Instrument | None):
         data["photo_path"] = f"instruments/{secrets.token_hex(16)}.{ext}"
     elif form.remove_photo.data:
         data["photo_path"] = None
-    try:
+    with refusals(form, (422,)) as refused:
         if instrument is None:
             saved = ops.create_instrument(current_user, data)
         else:
             saved = ops.update_instrument(current_user, instrument.id, data)
-    except OperationError as exc:
-        if exc.status != 422:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
+    if refused:
         return None
     folder = current_app.config["UPLOAD_FOLDER"]
     written = None
@@ -149,28 +145,12 @@ def service_form(service: LabService | None = None) -> ServiceForm:
     return ServiceForm(data=initial).localize(locale_code())
 
 
-def _save_service(form: ServiceForm, service: LabService | None):
-    try:
-        if service is None:
-            saved = ops.create_service(current_user, form.values())
-        else:
-            saved = ops.update_service(current_user, service.id, form.values())
-    except OperationError as exc:
-        if exc.status != 422:
-            raise
-        db.session.rollback()
-        form.add_problems(exc.problems)
-        return None
-    db.session.commit()
-    return saved
-
-
 @bp.route("/services/new", methods=["GET", "POST"])
 @role_required("manager")
 def new_service():
     form = service_form()
     if form.validate_on_submit():
-        if _save_service(form, None) is not None:
+        if save_form(form, ops.create_service, ops.update_service, None) is not None:
             flash(_("Lab service published."), "success")
             return redirect(url_for("manage.services"))
     elif form.is_submitted():
@@ -184,7 +164,7 @@ def edit_service(service_id: int):
     service = ops.service_for_editing(current_user, service_id)
     form = service_form(service)
     if form.validate_on_submit():
-        if _save_service(form, service) is not None:
+        if save_form(form, ops.create_service, ops.update_service, service) is not None:
             flash(_("Lab service saved."), "success")
             return redirect(url_for("manage.services"))
         service = ops.service_for_editing(current_user, service_id)
