@@ -690,6 +690,28 @@ def check_out(
     return booking
 
 
+def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bool]:
+    """Which actions ``user`` may take on ``booking`` now, for the buttons a page shows (the
+    operations below still decide when one is pressed)."""
+    manager = user.manages_instrument(booking.instrument)
+    if booking.user_id != user.id and not manager:
+        return dict.fromkeys(("cancel", "move", "check_in", "check_out", "decide"), False)
+    status = booking.status
+    deadline = booking.instrument.cancel_deadline_hours
+    in_window = lifecycle.check_in_allowed(
+        booking.start_at, booking.end_at, now, CHECK_IN_EARLY_MINUTES, NO_SHOW_GRACE_MINUTES
+    )
+    return {
+        "cancel": lifecycle.can_transition(status, "cancel")
+        and lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=manager),
+        "move": status in ("pending", "approved") and booking.start_at > now,
+        "check_in": status == "approved" and (in_window or (manager and now < booking.end_at)),
+        # a manager may also record the use of an approved booking afterwards
+        "check_out": status == "in_use" or (manager and status == "approved" and booking.start_at <= now),
+        "decide": manager and status == "pending",
+    }
+
+
 def mark_no_shows(now: datetime) -> int:
     """Approved bookings not checked in by the grace period become no-shows. Safe to run twice
     and catches up after a missed run (it selects by time, not by an exact minute)."""
@@ -1010,6 +1032,15 @@ def revoke_qualification(actor: User, qualification_id: int, now: datetime, *, l
         qualification.revoked_at, qualification.revoked_by_id = now, actor.id
     db.session.flush()
     return qualification
+
+
+def qualification_status(qualification: Qualification, now: datetime) -> str:
+    """``active``, ``expired`` or ``revoked`` at ``now``."""
+    if qualification.revoked_at is not None:
+        return "revoked"
+    if qualification.expires_at is not None and qualification.expires_at <= now:
+        return "expired"
+    return "active"
 
 
 def qualifications_for(instrument_id: int) -> list[Qualification]:

@@ -18,13 +18,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bwq_lab import clock
-from bwq_lab.domain import booking_lifecycle as lifecycle
 from bwq_lab.domain import messages
 from bwq_lab.domain.booking_rules import ceil_to_grid, local_midnight, week_start_of
 from bwq_lab.errors import OperationError, Problem
 from bwq_lab.extensions import db
 from bwq_lab.feeds.ics import booking_calendar
-from bwq_lab.models import Booking, Instrument, User
+from bwq_lab.models import Booking, Instrument
 from bwq_lab.models.booking import LIVE
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
@@ -506,27 +505,6 @@ def check(instrument_id: int):
 # ------------------------------------------------------------------------------ my bookings
 
 
-def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bool]:
-    """Which buttons to show now (the operations still decide when one is pressed)."""
-    manager = user.manages_instrument(booking.instrument)
-    if booking.user_id != user.id and not manager:
-        return dict.fromkeys(("cancel", "move", "check_in", "check_out", "decide"), False)
-    status = booking.status
-    deadline = booking.instrument.cancel_deadline_hours
-    in_window = lifecycle.check_in_allowed(
-        booking.start_at, booking.end_at, now, ops.CHECK_IN_EARLY_MINUTES, ops.NO_SHOW_GRACE_MINUTES
-    )
-    return {
-        "cancel": lifecycle.can_transition(status, "cancel")
-        and lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=manager),
-        "move": status in ("pending", "approved") and booking.start_at > now,
-        "check_in": status == "approved" and (in_window or (manager and now < booking.end_at)),
-        # a manager may also record the use of an approved booking afterwards
-        "check_out": status == "in_use" or (manager and status == "approved" and booking.start_at <= now),
-        "decide": manager and status == "pending",
-    }
-
-
 @bp.get("/bookings")
 @role_required()
 def mine():
@@ -542,7 +520,7 @@ def mine():
         page=max(1, int_arg("page") or 1),
         per_page=current_app.config["PER_PAGE"],
     )
-    rows = [(b, allowed_actions(b, signed_in_user(), now)) for b in page.items]
+    rows = [(b, ops.allowed_actions(b, signed_in_user(), now)) for b in page.items]
     return render_template("bookings/mine.html", page=page, rows=rows, status=status, when=when, statuses=STATUSES)
 
 
@@ -575,7 +553,7 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
         render_template(
             "bookings/detail.html",
             booking=booking,
-            actions=allowed_actions(booking, signed_in_user(), now),
+            actions=ops.allowed_actions(booking, signed_in_user(), now),
             is_manager=signed_in_user().manages_instrument(booking.instrument),
             action_form=ActionForm(formdata=None),
             step=input_step(ops.policy_of(booking.instrument)),
@@ -812,7 +790,7 @@ def calendar(instrument_id: int):
     today = now.astimezone(tz).date()
     rows = []
     for b in bookings:
-        actions = allowed_actions(b, signed_in_user(), now)
+        actions = ops.allowed_actions(b, signed_in_user(), now)
         rows.append(
             {
                 "booking": b,
@@ -893,14 +871,6 @@ def delete_maintenance(instrument_id: int, window_id: int):
 # ------------------------------------------------------------------------------ qualifications
 
 
-def qualification_status(qualification, now: datetime) -> str:
-    if qualification.revoked_at is not None:
-        return "revoked"
-    if qualification.expires_at is not None and qualification.expires_at <= now:
-        return "expired"
-    return "active"
-
-
 QUALIFICATION_LABELS = {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")}
 
 
@@ -933,7 +903,7 @@ def qualifications(instrument_id: int):
     now = clock.now()
     tz, tick = _tz(), timedelta(microseconds=1)
     rows = [
-        (q, qualification_status(q, now), (q.expires_at - tick).astimezone(tz).date() if q.expires_at else None)
+        (q, ops.qualification_status(q, now), (q.expires_at - tick).astimezone(tz).date() if q.expires_at else None)
         for q in ops.qualifications_for(instrument.id)
     ]
     return (
