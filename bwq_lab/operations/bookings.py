@@ -588,14 +588,11 @@ def _apply(booking: Booking, actor: User | None, action: str, status: str, now: 
     db.session.add(event)
 
 
-def approve_booking(
-    actor: User, booking_id: int, now: datetime, *, reason: str | None = None, locale: str = "zh"
-) -> Booking:
-    """Approve a pending request. The rules run again (maintenance may have been added, a
-    qualification may have expired); the approving manager's decision overrides the soft ones."""
-    booking = get_booking(actor, booking_id, for_update=True)
-    _require_manager(actor, booking, locale)
-    new_status = _transition_or_409(booking, lifecycle.BookingAction.APPROVE, locale)
+def _rules_now(
+    booking: Booking, now: datetime
+) -> tuple[rules.BookingPolicy, rules.BookingContext, list[rules.Violation]]:
+    """The rules run again for an existing request as things stand at ``now`` (maintenance added,
+    a qualification expired since): the policy, the context and every violation."""
     policy = policy_of(booking.instrument)
     request = rules.BookingRequest(
         booking.start_at, booking.end_at, booking.user_id, booking.enterprise_id, moving_booking_id=booking.id
@@ -609,7 +606,19 @@ def approve_booking(
         moving_booking_id=booking.id,
         policy=policy,
     )
-    stopping = rules.blocking(rules.check(request, context, now), override=True)
+    return policy, context, rules.check(request, context, now)
+
+
+def approve_booking(
+    actor: User, booking_id: int, now: datetime, *, reason: str | None = None, locale: str = "zh"
+) -> Booking:
+    """Approve a pending request. The rules run again (maintenance may have been added, a
+    qualification may have expired); the approving manager's decision overrides the soft ones."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    _require_manager(actor, booking, locale)
+    new_status = _transition_or_409(booking, lifecycle.BookingAction.APPROVE, locale)
+    _policy, _context, violations = _rules_now(booking, now)
+    stopping = rules.blocking(violations, override=True)
     if stopping:
         raise _violations_error(stopping, locale)
     reason = (reason or "").strip() or None
@@ -770,27 +779,11 @@ def approval_queue(manager: User, now: datetime, *, limit: int = 200) -> list[Qu
     )
     items = []
     for booking in bookings:
-        policy = policy_of(booking.instrument)
-        context = build_context(
-            booking.instrument,
-            booking.user,
-            booking.start_at,
-            booking.end_at,
-            now,
-            moving_booking_id=booking.id,
-            policy=policy,
-        )
-        request = rules.BookingRequest(
-            booking.start_at,
-            booking.end_at,
-            booking.user_id,
-            booking.enterprise_id,
-            moving_booking_id=booking.id,
-        )
+        policy, context, violations = _rules_now(booking, now)
         qualified = None
         if policy.qualification_required:
             qualified = context.qualified_until is not None and context.qualified_until >= booking.end_at
-        items.append(QueueItem(booking, qualified, rules.check(request, context, now)))
+        items.append(QueueItem(booking, qualified, violations))
     return items
 
 
