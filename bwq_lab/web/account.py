@@ -7,10 +7,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from bwq_lab import clock
 from bwq_lab.errors import OperationError, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import User
-from bwq_lab.models.base import utcnow
 from bwq_lab.operations import accounts
 from bwq_lab.web.forms.accounts import ConfirmForm, MembershipForm, PasswordForm, ProfileForm, TokenForm
 from bwq_lab.web.pages import signed_in_user
@@ -120,7 +120,7 @@ def create_token():
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
-        token = accounts.revoke_token(signed_in_user(), token_id, utcnow())
+        token = accounts.revoke_token(signed_in_user(), token_id, clock.now())
         db.session.commit()
         flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
     return redirect(url_for(".profile"))
