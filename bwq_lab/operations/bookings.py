@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from bwq_lab import mail
 from bwq_lab.domain import booking_lifecycle as lifecycle
@@ -133,9 +133,9 @@ def _busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> d
     # machinery costs more than the query for a search over thousands of instruments
     connection = db.session.connection()
     if len(ids) <= MANY:
-        rows = connection.execute(_BUSY, {"ids": ids, **params})
+        rows = connection.execute(_BUSY, {"ids": ids, **params}).all()
     else:  # a slot search across many instruments: one range scan on (status, start_at), filtered here
-        rows = connection.execute(_BUSY_ALL, params)
+        rows = connection.execute(_BUSY_ALL, params).all()
     out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
     for bid, iid, start, end, blocked, uid, eid in rows:
         blocks = out.get(iid)
@@ -803,6 +803,27 @@ def availability(instrument_id: int, viewer: User | None, week_start: datetime, 
     return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None)
 
 
+_POLICY_COLUMNS = (
+    "id",
+    "provider_id",
+    "name",
+    "name_en",
+    "status",
+    "opening_hours",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "buffer_minutes",
+    "min_notice_minutes",
+    "max_days_ahead",
+    "approval_required",
+    "qualification_required",
+    "weekly_quota_minutes",
+    "monthly_quota_minutes",
+    "max_future_bookings",
+)
+
+
 @contextlib.contextmanager
 def _gc_paused():
     """A search over thousands of instruments allocates tens of thousands of short-lived
@@ -835,7 +856,12 @@ def find_slots(
     the instruments matching a category / capability / city filter. Loads everything in a few
     set-based queries (no per-instrument queries)."""
     with _gc_paused():
-        query = select(Instrument).where(Instrument.status == "active").options(joinedload(Instrument.provider))
+        # only what the rules need; the few instruments offered get their provider loaded below
+        query = (
+            select(Instrument)
+            .where(Instrument.status == "active")
+            .options(load_only(*(getattr(Instrument, name) for name in _POLICY_COLUMNS)))
+        )
         if instrument_id is not None:
             query = query.where(Instrument.id == instrument_id)
         if category:
@@ -916,6 +942,9 @@ def find_slots(
             now=now,
             limit=limit,
         )
+        offered = {by_id[iid].provider_id for iid, _, _ in found}
+        if offered:  # one query puts the providers in the identity map: instrument.provider needs no SQL
+            db.session.execute(select(Provider).where(Provider.id.in_(offered))).scalars().all()
         return [(by_id[iid], s, e) for iid, s, e in found]
 
 
