@@ -162,8 +162,12 @@ def select_locale() -> str:
 
 
 def load_user(user_id: str):
+    """The session's user. A request that carries a bearer token is that token's user instead:
+    the explicit credential wins over a cookie (and needs no CSRF token)."""
     from bwq_lab.models import User
 
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None  # Flask-Login then asks load_user_from_token
     uid, _, version = user_id.partition(":")
     if not uid.isdigit() or not version.isdigit():
         return None

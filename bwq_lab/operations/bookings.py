@@ -18,7 +18,8 @@ import functools
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, or_, select
@@ -1009,6 +1010,75 @@ def delete_maintenance(actor: User, window_id: int, *, locale: str = "zh") -> No
     db.session.flush()
 
 
+def may_manage_closures(actor: User, provider_id: int) -> bool:
+    """A provider's holidays and closures: its managers who manage all of it, or a province admin."""
+    return actor.is_province_admin or (actor.is_manager and actor.manages_all and actor.provider_id == provider_id)
+
+
+def add_closure(
+    actor: User, provider_id: int, first_day: date, last_day: date, reason: str, *, locale: str = "zh"
+) -> tuple[ProviderClosure, list[Booking]]:
+    """Close a provider for whole local days ``[first_day, last_day]`` (a holiday such as 国庆节).
+    Returns the closure and the live bookings on its instruments it now collides with (nothing
+    is cancelled silently: the manager decides)."""
+    if db.session.get(Provider, provider_id) is None:
+        raise _refuse(404, "NOT_FOUND", _t("not_found", locale))
+    if not may_manage_closures(actor, provider_id):
+        raise _refuse(403, "FORBIDDEN", _t("forbidden", locale))
+    problems = []
+    if last_day < first_day:
+        problems.append(Problem("END_BEFORE_START", _t("last_before_first", locale), "last_day"))
+    elif (last_day - first_day).days >= 366:
+        problems.append(Problem("TOO_LONG", _t("closure_too_long", locale), "last_day"))
+    if not (reason or "").strip():
+        problems.append(Problem("REASON_REQUIRED", _t("reason_required", locale), "reason"))
+    if problems:
+        raise OperationError(422, problems)
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    start = rules.local_midnight(first_day, tz)
+    end = rules.local_midnight(last_day + timedelta(days=1), tz)
+    closure = ProviderClosure(
+        provider_id=provider_id, start_at=start, end_at=end, reason=reason.strip(), created_by_id=actor.id
+    )
+    db.session.add(closure)
+    db.session.flush()
+    affected = (
+        db.session.execute(
+            select(Booking)
+            .join(Instrument, Instrument.id == Booking.instrument_id)
+            .where(
+                Instrument.provider_id == provider_id,
+                Booking.status.in_(LIVE),
+                Booking.start_at < end,
+                Booking.end_at > start,
+            )
+            .options(joinedload(Booking.instrument), joinedload(Booking.user))
+            .order_by(Booking.start_at)
+        )
+        .scalars()
+        .all()
+    )
+    return closure, list(affected)
+
+
+def delete_closure(actor: User, closure_id: int, *, locale: str = "zh") -> None:
+    closure = db.session.get(ProviderClosure, closure_id)
+    if closure is None or not may_manage_closures(actor, closure.provider_id):
+        raise _refuse(404, "NOT_FOUND", _t("not_found", locale))
+    db.session.delete(closure)
+    db.session.flush()
+
+
+def closures_for(provider_id: int, since: datetime) -> list[ProviderClosure]:
+    return list(
+        db.session.execute(
+            select(ProviderClosure)
+            .where(ProviderClosure.provider_id == provider_id, ProviderClosure.end_at > since)
+            .order_by(ProviderClosure.start_at)
+        ).scalars()
+    )
+
+
 def grant_qualification(
     actor: User,
     instrument_id: int,
@@ -1164,6 +1234,8 @@ _TEXTS = {
         "Times need an offset, e.g. 2026-12-01T09:00:00+08:00.",
     ),
     "reason_required": ("请填写原因。", "Please give a reason."),
+    "last_before_first": ("最后一天不能早于第一天。", "The last day cannot be before the first day."),
+    "closure_too_long": ("一次闭馆最长一年。", "A closure can last at most one year."),
     "unknown_user": ("没有使用该邮箱的用户。", "No user has that e-mail address."),
     "deadline": (
         "已过取消截止时间（开始前 {hours} 小时），请联系实验室管理员。",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,6 +35,7 @@ from bwq_lab.web.forms.bookings import (
     BookingForm,
     BulkDecisionForm,
     CheckOutForm,
+    ClosureForm,
     MaintenanceForm,
     MoveForm,
     QualificationForm,
@@ -866,6 +867,62 @@ def delete_maintenance(instrument_id: int, window_id: int):
         db.session.commit()
         flash(_("Maintenance window deleted."), "success")
     return redirect(url_for(".maintenance", instrument_id=instrument_id))
+
+
+# ------------------------------------------------------------------------------ provider closures
+
+
+def _closures_page(form: ClosureForm, status: int = 200, **extra):
+    provider_id = signed_in_user().provider_id
+    return (
+        render_template(
+            "bookings/closures.html",
+            form=form,
+            closures=ops.closures_for(provider_id, clock.now()),
+            action_form=ActionForm(formdata=None),
+            **extra,
+        ),
+        status,
+    )
+
+
+def _require_closure_rights() -> int:
+    user = signed_in_user()
+    if not ops.may_manage_closures(user, user.provider_id):
+        abort(403)
+    return user.provider_id
+
+
+@bp.route("/manage/closures", methods=["GET", "POST"])
+@role_required("manager")
+def closures():
+    """Holidays and closures of the manager's provider: they block every instrument of it."""
+    provider_id = _require_closure_rights()
+    form = ClosureForm()
+    if not form.is_submitted():
+        return _closures_page(form)
+    if not form.validate():
+        return _closures_page(form, 422)
+    with refusals(form) as refused:
+        closure, affected = ops.add_closure(
+            signed_in_user(), provider_id, form.first_day.data, form.last_day.data, form.reason.data, locale=_locale()
+        )
+    if refused:
+        return _closures_page(form, refused.status)
+    db.session.commit()
+    flash(_("Closure added."), "success")
+    return _closures_page(ClosureForm(formdata=None), added=closure, affected=affected)
+
+
+@bp.post("/manage/closures/<int:closure_id>/delete")
+@role_required("manager")
+def delete_closure(closure_id: int):
+    _require_closure_rights()
+    if ActionForm().validate_on_submit():
+        ops.delete_closure(signed_in_user(), closure_id, locale=_locale())
+        db.session.commit()
+        flash(_("Closure deleted."), "success")
+    return redirect(url_for(".closures"))
 
 
 # ------------------------------------------------------------------------------ qualifications

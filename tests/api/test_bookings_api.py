@@ -297,3 +297,22 @@ def test_slot_finder_offers_bookable_slots(client, setup):
         headers=setup["bob"],
     )
     assert booked.status_code == 201
+
+
+def test_a_bearer_token_wins_over_a_session_cookie(client, setup, app, login):
+    """A script that also holds a session cookie acts as the token's user, without CSRF."""
+    from sqlalchemy import select as sa_select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ApiToken, User
+
+    with app.app_context():
+        manager = db.session.execute(sa_select(User).where(User.role == "manager")).scalar_one()
+        login(manager)
+    r = client.post("/api/v1/bookings", json=body(instrument_id=setup["instrument_id"]), headers=setup["alice"])
+    assert r.status_code == 201
+    with app.app_context():
+        alice_id = db.session.execute(
+            sa_select(ApiToken.user_id).where(ApiToken.hint == setup["alice"]["Authorization"][7:17])
+        ).scalar_one()
+    assert r.json["user_id"] == alice_id

@@ -456,3 +456,73 @@ def test_grant_and_revoke_a_qualification(world, browser, within):
     assert manager.post(f"{url}/{qualification.id}/revoke").status_code == 302
     assert within(the_qualification).revoked_at == FIXED_NOW
     assert ">revoked<" in manager.get(url).get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ provider closures
+
+
+def test_manager_closes_the_provider_for_a_holiday_and_it_blocks_booking(
+    app, client, frozen_clock, create_instrument, create_user, login, post_form, token_for
+):
+    with app.app_context():
+        instrument = create_instrument(approval_required=False)
+        instrument_id, provider_id = instrument.id, instrument.provider_id
+        manager = SimpleNamespace(email=create_user("manager", provider_id=provider_id, manages_all=True).email)
+        booker = token_for(create_user("enterprise"))
+    existing = client.post(
+        "/api/v1/bookings",
+        json={"instrument_id": instrument_id, "start": "2026-12-03T10:00:00+08:00", "end": "2026-12-03T11:00:00+08:00"},
+        headers=booker,
+    )
+    assert existing.status_code == 201
+    login(manager)
+    bad = post_form("/manage/closures", {"first_day": "2026-12-04", "last_day": "2026-12-03", "reason": "x"})
+    assert bad.status_code == 422 and "cannot be before the first day" in bad.get_data(as_text=True)
+    page = post_form(
+        "/manage/closures", {"first_day": "2026-12-03", "last_day": "2026-12-04", "reason": "Founding day"}
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Founding day" in text and f"#{existing.json['id']}" in text  # the colliding booking is listed
+    refused = client.post(
+        "/api/v1/bookings",
+        json={"instrument_id": instrument_id, "start": "2026-12-04T14:00:00+08:00", "end": "2026-12-04T15:00:00+08:00"},
+        headers=booker,
+    )
+    assert refused.status_code == 422
+    assert "PROVIDER_CLOSED" in {e["code"] for e in refused.json["errors"]}
+    open_again = client.post(
+        "/api/v1/bookings",
+        json={"instrument_id": instrument_id, "start": "2026-12-07T14:00:00+08:00", "end": "2026-12-07T15:00:00+08:00"},
+        headers=booker,
+    )
+    assert open_again.status_code == 201  # the day after the closure
+
+
+def test_only_managers_of_the_whole_provider_manage_closures(app, client, create_instrument, create_user, login):
+    with app.app_context():
+        instrument = create_instrument()
+        partial = SimpleNamespace(
+            email=create_user("manager", provider_id=instrument.provider_id, manages_all=False).email
+        )
+    login(partial)
+    assert client.get("/manage/closures").status_code == 403
+
+
+def test_closure_can_be_deleted(app, client, frozen_clock, create_instrument, create_user, login, post_form):
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ProviderClosure
+
+    with app.app_context():
+        instrument = create_instrument()
+        manager = SimpleNamespace(
+            email=create_user("manager", provider_id=instrument.provider_id, manages_all=True).email
+        )
+    login(manager)
+    post_form("/manage/closures", {"first_day": "2026-12-24", "last_day": "2026-12-25", "reason": "Year-end"})
+    with app.app_context():
+        closure_id = db.session.execute(select(ProviderClosure.id)).scalar_one()
+    response = post_form(f"/manage/closures/{closure_id}/delete")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(ProviderClosure, closure_id) is None

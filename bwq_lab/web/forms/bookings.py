@@ -174,6 +174,17 @@ class MaintenanceForm(ProblemsMixin, FlaskForm):
     submit = SubmitField(_l("Add maintenance"))
 
 
+class ClosureForm(ProblemsMixin, FlaskForm):
+    first_day = DateField(_l("First day"), validators=[InputRequired(_l("Choose the first day."))])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(_l("Choose the last day."))])
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Say why the provider is closed.")), Length(max=200)],
+        description=_l("For example: National Day holiday."),
+    )
+    submit = SubmitField(_l("Add closure"))
+
+
 class QualificationForm(ProblemsMixin, FlaskForm):
     email = StringField(
         _l("User's e-mail"), validators=[DataRequired(_l("Enter the user's e-mail address.")), Length(max=254)]
