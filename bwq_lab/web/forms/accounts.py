@@ -117,7 +117,7 @@ class RegistrationForm(ProblemsMixin, FlaskForm):
 
 
 class ProfileForm(ProblemsMixin, FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=80)])
     locale = SelectField(
         _l("Language"),
         choices=[
