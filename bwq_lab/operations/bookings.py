@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from bwq_lab import mail
 from bwq_lab.domain import booking_lifecycle as lifecycle
@@ -292,9 +292,12 @@ def can_view(actor: User, booking: Booking) -> bool:
     return actor.manages_instrument(booking.instrument)
 
 
-def get_booking(actor: User, booking_id: int, *, for_update: bool = False) -> Booking:
-    """The booking, if ``actor`` may see it; otherwise 404 (never reveal that it exists)."""
+def get_booking(actor: User, booking_id: int, *, for_update: bool = False, with_history: bool = False) -> Booking:
+    """The booking, if ``actor`` may see it; otherwise 404 (never reveal that it exists).
+    ``with_history`` loads its events and their actors with it (the booking page shows them)."""
     query = select(Booking).where(Booking.id == booking_id).options(joinedload(Booking.instrument))
+    if with_history:
+        query = query.options(selectinload(Booking.events).joinedload(BookingEvent.actor))
     if for_update and db.engine.dialect.name == "postgresql":
         query = query.with_for_update(of=Booking)
     booking = db.session.execute(query).scalar_one_or_none()

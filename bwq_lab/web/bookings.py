@@ -533,7 +533,7 @@ def detail(booking_id: int):
 
 def _detail_page(booking_id: int, status: int = 200, **forms):
     tz, now = _tz(), clock.now()
-    booking = ops.get_booking(signed_in_user(), booking_id)
+    booking = ops.get_booking(signed_in_user(), booking_id, with_history=True)
     start, end = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
     forms.setdefault(
         "move_form", MoveForm(formdata=None, data={"date": start.date(), "start": start.time(), "end": end.time()})
