@@ -988,21 +988,21 @@ def add_maintenance(
     )
     db.session.add(window)
     db.session.flush()
-    affected = (
-        db.session.execute(
-            select(Booking)
-            .where(
-                Booking.instrument_id == instrument.id,
-                Booking.status.in_(LIVE),
-                Booking.start_at < end,
-                Booking.end_at > start,
-            )
-            .order_by(Booking.start_at)
-        )
-        .scalars()
-        .all()
+    affected = _live_bookings_meeting(start, end, Booking.instrument_id == instrument.id)
+    return window, affected
+
+
+def _live_bookings_meeting(start: datetime, end: datetime, where) -> list[Booking]:
+    """Live bookings overlapping ``[start, end)`` on the instruments ``where`` selects: what a new
+    maintenance window or closure collides with."""
+    query = (
+        select(Booking)
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .where(where, Booking.status.in_(LIVE), Booking.start_at < end, Booking.end_at > start)
+        .options(joinedload(Booking.instrument), joinedload(Booking.user), joinedload(Booking.enterprise))
+        .order_by(Booking.start_at)
     )
-    return window, list(affected)
+    return list(db.session.execute(query).scalars())
 
 
 def delete_maintenance(actor: User, window_id: int, *, locale: str = "zh") -> None:
@@ -1045,23 +1045,8 @@ def add_closure(
     )
     db.session.add(closure)
     db.session.flush()
-    affected = (
-        db.session.execute(
-            select(Booking)
-            .join(Instrument, Instrument.id == Booking.instrument_id)
-            .where(
-                Instrument.provider_id == provider_id,
-                Booking.status.in_(LIVE),
-                Booking.start_at < end,
-                Booking.end_at > start,
-            )
-            .options(joinedload(Booking.instrument), joinedload(Booking.user))
-            .order_by(Booking.start_at)
-        )
-        .scalars()
-        .all()
-    )
-    return closure, list(affected)
+    affected = _live_bookings_meeting(start, end, Instrument.provider_id == provider_id)
+    return closure, affected
 
 
 def delete_closure(actor: User, closure_id: int, *, locale: str = "zh") -> None:
