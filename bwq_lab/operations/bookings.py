@@ -45,7 +45,7 @@ from bwq_lab.models import (
 )
 from bwq_lab.models.booking import LIVE
 from bwq_lab.models.user import managed_instruments
-from bwq_lab.operations.transactions import begin_write, is_slot_taken
+from bwq_lab.operations.transactions import begin_write, is_slot_taken, lock_instrument
 
 #: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
 #: probe can bound its index range scan: latency never grows with an instrument's history.
@@ -439,6 +439,7 @@ def create_booking(
     # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
     # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
     begin_write()
+    lock_instrument(instrument.id)
     request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
     context = build_context(instrument, actor, start, end, now, policy=policy)
     overridden = _decide(actor, instrument, request, context, now, override_reason, locale)
@@ -504,6 +505,7 @@ def move_booking(
     _validate_interval(start, end, locale)
     booking = get_booking(actor, booking_id, for_update=True)
     instrument = booking.instrument
+    lock_instrument(instrument.id)
     is_manager = _owner_or_manager(actor, booking, locale)
     _transition_or_409(booking, lifecycle.BookingAction.MOVE, locale)  # pending or approved only
     policy = policy_of(instrument)

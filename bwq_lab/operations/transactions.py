@@ -7,7 +7,7 @@ import os
 import threading
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event, func, select
 
 from bwq_lab.extensions import db
 
@@ -79,6 +79,26 @@ def _release_write_gate(session, transaction) -> None:
     """Whenever the outermost transaction ends: commit, rollback, or the session closing."""
     if transaction.parent is None and session.info.pop("bwq_write_gate", None):
         _GATE.release()
+
+
+#: advisory-lock namespace for "writing bookings of one instrument" (pg_advisory_xact_lock(int, int))
+INSTRUMENT_LOCK_CLASS = 7301
+_INSTRUMENT_LOCK = select(
+    func.pg_advisory_xact_lock(bindparam("lock_class", type_=Integer), bindparam("instrument_id", type_=Integer))
+)
+
+
+def lock_instrument(instrument_id: int) -> None:
+    """PostgreSQL: writers of one instrument's bookings take turns until their commit.
+
+    The exclusion constraint alone is the guarantee, but two transactions inserting conflicting
+    rows at the same moment can deadlock on it, and PostgreSQL only notices after
+    ``deadlock_timeout`` (1 s): a one-second stall for the loser. Taking this lock first makes the
+    loser wait for the winner's commit, then its own check sees the booking and answers 409 at
+    once. Bind types are explicit (psycopg would send a small int as int2). SQLite: a no-op, its
+    write transaction already holds the database's only write lock."""
+    if not is_sqlite():
+        db.session.execute(_INSTRUMENT_LOCK, {"lock_class": INSTRUMENT_LOCK_CLASS, "instrument_id": instrument_id})
 
 
 def commit(*, keep_loaded: bool = False) -> None:
