@@ -207,6 +207,15 @@ def _qualified_until(user: User, instrument_ids: list[int], now: datetime) -> di
     return out
 
 
+def lacks_qualification(actor: User, instrument: Instrument, now: datetime) -> bool:
+    """The instrument needs a qualification and ``actor`` holds no valid one (managers of the
+    instrument need none to see its calendar as bookable)."""
+    if not instrument.qualification_required or actor.manages_instrument(instrument):
+        return False
+    until = _qualified_until(actor, [instrument.id], now).get(instrument.id)
+    return until is None or until <= now
+
+
 def may_book(actor: User, instrument: Instrument) -> bool:
     """Who may book: active members of an enterprise, and the instrument's own managers."""
     return actor.is_active_member or actor.manages_instrument(instrument)

@@ -23,7 +23,7 @@ from bwq_lab.domain import uscc
 from bwq_lab.domain.catalogue import ENTERPRISE_CATEGORIES
 from bwq_lab.domain.regions import CITIES
 from bwq_lab.extensions import db
-from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region, User
+from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Qualification, Region, User
 from bwq_lab.operations.regions import ensure_regions
 
 SEED = 20261127
@@ -934,7 +934,9 @@ def seed_demo(seed: int = SEED) -> SeedResult:
         if e.uscc not in taken
     ]
     rows.extend(enterprises)
-    rows.extend(_demo_users(providers, rows, enterprises[0], cities[CITY_ADMIN_CITY]))
+    users = _demo_users(providers, rows, enterprises[0], cities[CITY_ADMIN_CITY])
+    rows.extend(users)
+    rows.extend(_demo_qualifications(users, providers[MANAGER_PROVIDER], rows))
     db.session.add_all(rows)
     db.session.flush()
     return SeedResult(True, *_counts())
@@ -965,6 +967,19 @@ def _demo_users(providers: dict[str, Provider], rows: list, enterprise: Enterpri
         user.set_password(DEMO_PASSWORD)
         users.append(user)
     return users
+
+
+def _demo_qualifications(users: list[User], provider: Provider, rows: list) -> list[Qualification]:
+    """The demo enterprise user may operate the demo manager's instruments that need a
+    qualification (TEM, NMR, ...), so every kind of booking can be tried with the demo logins."""
+    booker = next((u for u in users if u.email == "enterprise@demo.bwq"), None)
+    if booker is None:
+        return []
+    return [
+        Qualification(user=booker, instrument=r, note="演示数据 demo")
+        for r in rows
+        if isinstance(r, Instrument) and r.provider is provider and r.qualification_required
+    ]
 
 
 def _counts() -> tuple[int, int, int, int, int]:

@@ -434,6 +434,7 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
         problems=problems,
         checked=checked,
         can_book=viewer is not None and ops.may_book(viewer, instrument),
+        lacks_qualification=viewer is not None and ops.lacks_qualification(viewer, instrument, now),
         is_manager=manager,
         step=input_step(policy),
         slots=slots,

@@ -266,3 +266,28 @@ def test_demo_values_fit_the_columns(plan):
             check(LabService, s)
     for e in plan.enterprises:
         check(Enterprise, e)
+
+
+def test_demo_enterprise_user_is_qualified_on_the_demo_managers_instruments(app):
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Instrument, Qualification, User
+    from bwq_lab.operations.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        booker = db.session.execute(select(User).where(User.email == "enterprise@demo.bwq")).scalar_one()
+        manager = db.session.execute(select(User).where(User.email == "manager@demo.bwq")).scalar_one()
+        needing = set(
+            db.session.execute(
+                select(Instrument.id).where(
+                    Instrument.provider_id == manager.provider_id, Instrument.qualification_required.is_(True)
+                )
+            ).scalars()
+        )
+        held = set(
+            db.session.execute(select(Qualification.instrument_id).where(Qualification.user_id == booker.id)).scalars()
+        )
+        assert needing and held == needing

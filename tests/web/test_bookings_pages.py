@@ -526,3 +526,25 @@ def test_closure_can_be_deleted(app, client, frozen_clock, create_instrument, cr
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(ProviderClosure, closure_id) is None
+
+
+def test_book_page_says_when_a_qualification_is_missing(
+    app, client, frozen_clock, create_instrument, create_user, login
+):
+    from datetime import timedelta
+
+    with app.app_context():
+        instrument = create_instrument(qualification_required=True)
+        instrument_id = instrument.id
+        user = create_user("enterprise")
+        who = SimpleNamespace(email=user.email)
+        user_id = user.id
+    login(who)
+    notice = "you hold no valid one"
+    assert notice in client.get(f"/instruments/{instrument_id}/book").get_data(as_text=True)
+    with app.app_context():
+        db.session.add(
+            Qualification(user_id=user_id, instrument_id=instrument_id, expires_at=FIXED_NOW + timedelta(days=30))
+        )
+        db.session.commit()
+    assert notice not in client.get(f"/instruments/{instrument_id}/book").get_data(as_text=True)
