@@ -264,26 +264,23 @@ def city_by_id_or_name(value: str | int | None) -> Region | None:
 # ------------------------------------------------------------------------------- public lookups
 
 
-def public_instrument(instrument_id: int) -> Instrument:
-    instrument = db.session.execute(
-        select(Instrument)
-        .where(Instrument.id == instrument_id)
-        .options(selectinload(Instrument.provider).selectinload(Provider.city))
+def _public(model, object_id: int, missing: str):
+    """An instrument or lab service as the public catalogue shows it (with its provider and
+    city); retired ones are gone from the public view."""
+    row = db.session.execute(
+        select(model).where(model.id == object_id).options(selectinload(model.provider).selectinload(Provider.city))
     ).scalar_one_or_none()
-    if instrument is None or instrument.status == "retired":
-        raise not_found(_("No such instrument."))
-    return instrument
+    if row is None or row.status == "retired":
+        raise not_found(missing)
+    return row
+
+
+def public_instrument(instrument_id: int) -> Instrument:
+    return _public(Instrument, instrument_id, _("No such instrument."))
 
 
 def public_service(service_id: int) -> LabService:
-    service = db.session.execute(
-        select(LabService)
-        .where(LabService.id == service_id)
-        .options(selectinload(LabService.provider).selectinload(Provider.city))
-    ).scalar_one_or_none()
-    if service is None or service.status == "retired":
-        raise not_found(_("No such lab service."))
-    return service
+    return _public(LabService, service_id, _("No such lab service."))
 
 
 def get_provider(provider_id: int) -> Provider:
