@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+from bwq_lab.refusals import Problem, Refusal
+
+#: the refusal type operations raise (bwq_lab.refusals); this module turns it into a response
+OperationError = Refusal
 
 DEFAULT_CODES = {
     400: "BAD_REQUEST",
@@ -21,34 +24,6 @@ DEFAULT_CODES = {
     429: "RATE_LIMITED",
     500: "INTERNAL_ERROR",
 }
-
-
-@dataclass
-class Problem:
-    code: str
-    message: str
-    field: str | None = None
-    params: dict | None = None  # rule parameters (booking violations), for API clients
-    overridable: bool | None = None  # a manager may override this rule with a reason
-
-    def as_dict(self) -> dict:
-        out = {"code": self.code, "message": self.message, "field": self.field}
-        if self.params is not None:
-            out["params"] = self.params
-        if self.overridable is not None:
-            out["overridable"] = self.overridable
-        return out
-
-
-@dataclass
-class OperationError(Exception):
-    """Raised by operations when a use case cannot go ahead; carries every problem at once."""
-
-    status: int
-    problems: list[Problem] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(p.message for p in self.problems) or str(self.status)
 
 
 def not_found(message: str | None = None) -> OperationError:
@@ -111,6 +86,9 @@ def _describe(exc: HTTPException) -> str:
 
 
 def error_response(status: int, problems: list[Problem]):
+    from bwq_lab.edge.messages import localize
+
+    problems = localize(problems)
     if wants_json():
         return jsonify({"errors": [p.as_dict() for p in problems]}), status
     return render_template("errors/error.html", status=status, problems=problems), status

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flask import flash, request
 from flask_login import current_user
 
+from bwq_lab.edge.messages import localize
 from bwq_lab.errors import OperationError, Problem
 from bwq_lab.extensions import db
 from bwq_lab.models import User
@@ -70,14 +71,14 @@ def refusals(form=None, statuses: tuple[int, ...] = REFUSALS) -> Iterator[Refusa
         if exc.status not in statuses:
             raise
         db.session.rollback()
-        refusal.status, refusal.problems = exc.status, list(exc.problems)
+        refusal.status, refusal.problems = exc.status, localize(exc.problems)
         if form is not None:
             form.add_problems(exc.problems)
 
 
 def flash_problems(problems: list[Problem], prefix: str = "") -> None:
     """Every problem as an error message on the next page (for buttons that have no form page)."""
-    for p in problems:
+    for p in localize(problems):
         flash(f"{prefix}{p.message}", "error")
 
 
