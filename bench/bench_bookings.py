@@ -1,46 +1,69 @@
-"""Booking benchmarks (not tests): print the figures the booking issue asks for.
+"""Booking benchmarks (not tests), every figure beside its floor measured in the same run.
 
-1. Booking creations per second over HTTP: gunicorn with 2 sync workers, wrk on loopback posting
-   to /api/v1/bookings with a bearer token. About 1 request in 8 deliberately repeats a slot
-   another request has taken, so the answer mix is 201 and 409; afterwards the database is
-   checked for overlapping live bookings (must be 0).
-2. Check+insert latency (p50/p99) through the operation, on an instrument with 10 and with
-   10,000 existing bookings.
-3. Slot finder across 2,000 instruments for one week, including loading from the database.
+Parts (each runs in its own process per database, so every app gets a clean environment):
 
-    .venv/bin/python bench/bench_bookings.py [--db sqlite|postgresql|both] [--seconds 10]
+create   POST /api/v1/bookings under wrk (2 threads x 8 connections, the same Lua script against
+         the app and the floor: bench/floor_app.py, a bare Flask app doing token lookup, overlap
+         check and insert in one write transaction), both served by gunicorn with the
+         repository's gunicorn.conf.py and 2 workers. Rounds alternate app and floor on fresh
+         slots; the best round of each counts. Targets: rate >= 0.8 of the floor's, p99 <= 1.3x.
+         About 1 request in 8 repeats a slot taken just before (must be 409); afterwards the
+         database is checked for overlapping live bookings (must be 0).
+weeks    One instrument's week (open around the clock, 30-minute grid, 15-minute buffer, 30
+         bookings: the heavy case, ~100 KB pages before this issue): the API's availability JSON, the signed-in booking page and the manager's
+         calendar (HTML), each against the floor's bare week JSON (time per request =
+         1 / throughput at saturation). Targets: booking page <= 3x, manager calendar <= 4x.
+latency  check+insert+commit through the operation, 10 vs 10,000 past bookings (must stay flat).
+slots    Slot finder across 2,000 instruments x 1 week (~20,000 bookings) against one bare query
+         loading the same instruments' bookings for that week. Target <= 3x.
 
-Needs wrk (Debian: apt-get install wrk) for part 1; PostgreSQL at 127.0.0.1:5432 for the
-PostgreSQL runs (a scratch database is created and dropped).
+    .venv/bin/python bench/bench_bookings.py [--db sqlite|postgresql|both] [--only create|weeks|latency|slots]
+        [--port 8700] [--seconds 3] [--rounds 3]
+
+Needs wrk (Debian: apt-get install -y wrk) for create and weeks (skipped, with the reason, when
+missing) and PostgreSQL at 127.0.0.1:5432 for the PostgreSQL runs (a scratch database is created
+and dropped; skipped with the reason when unreachable).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import html
+import http.cookiejar
 import re
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
+import urllib.parse
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-PG_ADMIN = os.environ.get("BWQ_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
-BASE = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday, far enough ahead
-WRK_THREADS = int(os.environ.get("BWQ_BENCH_WRK_THREADS", "2"))
-WRK_CONNECTIONS = int(os.environ.get("BWQ_BENCH_WRK_CONNECTIONS", "8"))
-GUNICORN_EXTRA = os.environ.get("BWQ_BENCH_GUNICORN", "").split()
-ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WRK_SCRIPT = r"""
+from harness import (  # noqa: E402
+    BENCH,
+    USER_AGENT,
+    add_common_args,
+    best,
+    kinds,
+    ports,
+    postgres_available,
+    report,
+    scratch_app,
+    serve,
+    skip,
+    wrk,
+    wrk_missing,
+)
+
+BASE = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday, far enough ahead
+ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
+PASSWORD = "bench-password-2026"
+PARTS = ("create", "weeks", "latency", "slots")
+
+CREATE_LUA = r"""
 local counter = 0
 local threads = {}
 function setup(thread)
@@ -65,62 +88,35 @@ request = function()
   return wrk.format("POST", "/api/v1/bookings",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
-local codes = {}
-response = function(status, headers, body)
-  codes[status] = (codes[status] or 0) + 1
-end
-done = function(summary, latency, requests)
-  io.write(string.format("latency p50=%.2fms p99=%.2fms\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# ------------------------------------------------------------------------------------- fixtures
 
 
-def make_database(kind: str) -> tuple[str, callable]:
-    if kind == "sqlite":
-        folder = tempfile.mkdtemp(prefix="bwq-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
-    import psycopg
-
-    name = f"bwq_bench_{uuid.uuid4().hex[:8]}"
-    admin = PG_ADMIN
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return admin.rsplit("/", 1)[0] + "/" + name, drop
-
-
-def build_app(url: str, instance: str):
-    os.environ["BWQ_DATABASE_URL"] = url
-    os.environ["BWQ_INSTANCE_PATH"] = instance
-    from bwq_lab.factory import create_app
-
-    return create_app()
-
-
-def prepare(app, n_instruments: int, history_on_first: int = 0):
-    """Migrate, add a provider, instruments open around the clock without approval, an
-    enterprise user with a token. Returns (first instrument id, token, user id)."""
+def prepare(app, n_instruments: int, *, history_on_first: int = 0, **policy):
+    """A provider, instruments (open around the clock, no approval, no buffer unless ``policy``
+    says otherwise), an enterprise user with a token and a password, a manager of the provider.
+    Returns (first instrument id, token, user id, user e-mail, manager e-mail)."""
     import random
-
-    from flask_migrate import upgrade
 
     from bwq_lab.domain.uscc import generate
     from bwq_lab.extensions import db
-    from bwq_lab.models import ApiToken, Enterprise, Instrument, Provider, Region, User
+    from bwq_lab.models import ApiToken, Booking, Enterprise, Instrument, Provider, Region, User
     from bwq_lab.operations.regions import ensure_regions
 
+    settings = dict(
+        opening_hours=ALWAYS_OPEN,
+        slot_minutes=30,
+        min_minutes=30,
+        max_minutes=480,
+        min_notice_minutes=0,
+        max_days_ahead=3650,
+        approval_required=False,
+        buffer_minutes=0,
+    )
+    settings.update(policy)
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
         ensure_regions()
         city = db.session.query(Region).filter_by(level="city", name="杭州").one()
         provider = Provider(name="基准测试中心", kind="university", region_id=city.children[0].id, city_id=city.id)
@@ -134,32 +130,21 @@ def prepare(app, n_instruments: int, history_on_first: int = 0):
         db.session.add_all([provider, enterprise])
         db.session.flush()
         instruments = [
-            Instrument(
-                provider_id=provider.id,
-                name=f"仪器 {i}",
-                category="electron_microscopy",
-                opening_hours=ALWAYS_OPEN,
-                slot_minutes=30,
-                min_minutes=30,
-                max_minutes=480,
-                min_notice_minutes=0,
-                max_days_ahead=3650,
-                approval_required=False,
-                buffer_minutes=0,
-            )
+            Instrument(provider_id=provider.id, name=f"仪器 {i}", category="electron_microscopy", **settings)
             for i in range(n_instruments)
         ]
         db.session.add_all(instruments)
-        user = User(
-            email="bench@example.com", name="bench", role="enterprise", enterprise_id=enterprise.id, password_hash="x"
+        user = User(email="bench@example.com", name="bench", role="enterprise", enterprise_id=enterprise.id)
+        manager = User(
+            email="manager@example.com", name="manager", role="manager", provider_id=provider.id, manages_all=True
         )
-        db.session.add(user)
+        for u in (user, manager):
+            u.set_password(PASSWORD)
+        db.session.add_all([user, manager])
         db.session.flush()
         token, plain = ApiToken.issue(user, "bench")
         db.session.add(token)
         if history_on_first:
-            from bwq_lab.models import Booking
-
             past = BASE - timedelta(days=history_on_first)
             db.session.add_all(
                 Booking(
@@ -174,146 +159,222 @@ def prepare(app, n_instruments: int, history_on_first: int = 0):
                 for i in range(history_on_first)
             )
         db.session.commit()
-        return instruments[0].id, plain, user.id
+        return instruments[0].id, plain, user.id, user.email, manager.email
 
 
-def count_overlaps(app) -> int:
+def scalar(app, sql: str):
     from sqlalchemy import text
 
     from bwq_lab.extensions import db
 
     with app.app_context():
-        return db.session.execute(
-            text(
-                "SELECT count(*) FROM bookings a JOIN bookings b ON a.instrument_id = b.instrument_id AND a.id < b.id "
-                "AND a.start_at < b.blocked_until AND b.start_at < a.blocked_until "
-                "WHERE a.status IN ('pending','approved','in_use') AND b.status IN ('pending','approved','in_use')"
-            )
-        ).scalar_one()
+        value = db.session.execute(text(sql)).scalar_one()
+        db.session.remove()
+        return value
 
 
-def count_bookings(app) -> int:
-    from sqlalchemy import text
-
-    from bwq_lab.extensions import db
-
-    with app.app_context():
-        return db.session.execute(text("SELECT count(*) FROM bookings")).scalar_one()
+OVERLAPS_SQL = (
+    "SELECT count(*) FROM bookings a JOIN bookings b ON a.instrument_id = b.instrument_id AND a.id < b.id "
+    "AND a.start_at < b.blocked_until AND b.start_at < a.blocked_until "
+    "WHERE a.status IN ('pending','approved','in_use') AND b.status IN ('pending','approved','in_use')"
+)
 
 
-def http_throughput(kind: str, seconds: int) -> None:
-    if shutil.which("wrk") is None:
-        print(f"[{kind}] HTTP throughput: skipped, wrk is not installed (apt-get install wrk)")
-        return
-    url, cleanup = make_database(kind)
-    instance = tempfile.mkdtemp(prefix="bwq-bench-instance-")
-    try:
-        app = build_app(url, instance)
+def sign_in(base: str, email: str) -> str:
+    """Sign in through the login form like a browser; returns the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    page = opener.open(base + "/login").read().decode()
+    csrf = html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1))
+    body = urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": PASSWORD}).encode()
+    opener.open(base + "/login", body).read()
+    cookies = {c.name: c.value for c in jar}
+    if "session" not in cookies or "/logout" not in opener.open(base + "/").read().decode():
+        raise RuntimeError(f"could not sign in as {email}")
+    return cookies["session"]
+
+
+# ---------------------------------------------------------------------------------------- create
+
+
+def bench_create(kind: str, args) -> None:
+    what = "create POST /api/v1/bookings (wrk 2x8)"
+    if reason := wrk_missing():
+        return skip(kind, what, reason)
+    app_port, floor_port, raw_port = ports(args, 3)
+    with scratch_app(kind) as (app, env):
         n = 500
-        first_id, token, _ = prepare(app, n)
-        port = free_port()
-        env = dict(os.environ, BWQ_DATABASE_URL=url, BWQ_INSTANCE_PATH=instance)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "2",
-                *GUNICORN_EXTRA,
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "app:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            script = Path(instance) / "book.lua"
-            script.write_text(WRK_SCRIPT)
-            base_epoch = int(BASE.timestamp())
-            # warm-up, then the measured run on fresh slots (the base moves a year ahead)
-            subprocess.run(
-                [
-                    "wrk",
-                    f"-t{WRK_THREADS}",
-                    f"-c{WRK_CONNECTIONS}",
-                    "-d2s",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}",
-                    "--",
-                    str(n),
-                    str(first_id),
-                    token,
-                    str(base_epoch + 86400 * 400),
-                ],
-                capture_output=True,
-                text=True,
+        first_id, token, *_ = prepare(app, n)
+        raw_env = dict(env, BWQ_FLOOR_DRIVER="raw")
+        with (
+            serve("app:app", app_port, env, ready_path="/api/v1/me") as app_url,
+            serve("floor_app:app", floor_port, env, ready_path="/floor/ping", pythonpath=str(BENCH)) as floor_url,
+            serve("floor_app:app", raw_port, raw_env, ready_path="/floor/ping", pythonpath=str(BENCH)) as raw_url,
+        ):
+            week = 7 * 86400
+            epoch = int(BASE.timestamp())
+            sides = {"app": app_url, "floor": floor_url, "raw": raw_url}
+            results = {side: [] for side in sides}
+            for warm_up, url in enumerate(sides.values()):  # on slots nobody measures
+                wrk(url, 1, script=CREATE_LUA, script_args=(n, first_id, token, epoch + warm_up * week))
+            before = scalar(app, "SELECT count(*) FROM bookings")
+            slot_week = len(sides)
+            for _ in range(args.rounds):  # alternate, so every side sees the same neighbours' noise
+                for side, url in sides.items():
+                    slot_week += 1
+                    results[side].append(
+                        wrk(
+                            url,
+                            args.seconds,
+                            script=CREATE_LUA,
+                            script_args=(n, first_id, token, epoch + slot_week * week),
+                        )
+                    )
+        created = scalar(app, "SELECT count(*) FROM bookings") - before
+        overlaps = scalar(app, OVERLAPS_SQL)
+    everything = [r for rs in results.values() for r in rs]
+    a, f, raw = (best(results[side]) for side in ("app", "floor", "raw"))
+    print(
+        f"[{kind}] create: {args.rounds} rounds x {args.seconds:g} s per side; {sum(r.requests for r in everything)} "
+        f"requests, {created} bookings created, {sum(r.non2xx for r in everything)} answered 409 (slots repeated on "
+        f"purpose), socket errors {max(r.errors for r in everything)}, overlapping live bookings: {overlaps}"
+    )
+    report(kind, "create rate", f"{a.rps:,.0f} req/s", f"{f.rps:,.0f} req/s", a.rps / f.rps, ">= 0.8")
+    report(
+        kind,
+        "create p99",
+        f"{a.p99:.1f} ms (p50 {a.p50:.1f})",
+        f"{f.p99:.1f} ms (p50 {f.p50:.1f})",
+        a.p99 / f.p99,
+        "<= 1.3",
+    )
+    report(
+        kind,
+        "create rate vs the raw-driver floor (reference, no target)",
+        f"{a.rps:,.0f} req/s",
+        f"{raw.rps:,.0f} req/s, p99 {raw.p99:.1f} ms",
+        a.rps / raw.rps,
+    )
+
+
+# ----------------------------------------------------------------------------------------- weeks
+
+
+def bench_weeks(kind: str, args) -> None:
+    what = "week pages"
+    if reason := wrk_missing():
+        return skip(kind, what, reason)
+    import random
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking
+
+    app_port, floor_port = ports(args)
+    with scratch_app(kind) as (app, env):
+        # the heavy case the issue measured (~100 KB pages): open around the clock on a 30-minute grid
+        first_id, _, user_id, email, manager_email = prepare(app, 2, buffer_minutes=15, min_notice_minutes=120)
+        # the week after next (Monday, Asia/Shanghai midnight), 30 bookings of 30-90 minutes
+        today = datetime.now(UTC).date()
+        monday = today + timedelta(days=14 - today.weekday())
+        week_start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC) - timedelta(hours=8)
+        rng = random.Random(3)
+        rows, taken = [], []
+        while len(rows) < 30:
+            day, half = rng.randrange(7), rng.randrange(44)
+            start = week_start + timedelta(days=day, minutes=30 * half)
+            end = start + timedelta(minutes=30 * rng.choice((1, 2, 3)))
+            blocked = end + timedelta(minutes=15)
+            if any(start < b and s < blocked for s, b in taken):
+                continue
+            taken.append((start, blocked))
+            rows.append(
+                dict(
+                    instrument_id=first_id,
+                    user_id=user_id,
+                    status=rng.choice(("approved", "pending")),
+                    start_at=start,
+                    end_at=end,
+                    blocked_until=blocked,
+                    purpose="bench",
+                    project_code="",
+                )
             )
-            before = count_bookings(app)
-            out = subprocess.run(
-                [
-                    "wrk",
-                    f"-t{WRK_THREADS}",
-                    f"-c{WRK_CONNECTIONS}",
-                    f"-d{seconds}s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}",
-                    "--",
-                    str(n),
-                    str(first_id),
-                    token,
-                    str(base_epoch),
-                ],
-                capture_output=True,
-                text=True,
-            ).stdout
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=10)
-        created = count_bookings(app) - before
-        total = int(re.search(r"(\d+) requests in", out).group(1))
-        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        lat = re.search(r"latency p50=([\d.]+)ms p99=([\d.]+)ms", out)
-        print(
-            f"[{kind}] HTTP POST /api/v1/bookings, gunicorn 2 workers{(' ' + ' '.join(GUNICORN_EXTRA)) if GUNICORN_EXTRA else ''}, wrk {WRK_THREADS} threads x {WRK_CONNECTIONS} connections, {seconds}s: "
-            f"{rps:,.0f} req/s; {total} requests, {created} bookings created ({created / seconds:,.0f}/s), "
-            f"{int(non2xx.group(1)) if non2xx else 0} answered 409/4xx (slots repeated on purpose); "
-            f"latency p50 {lat.group(1)} ms, p99 {lat.group(2)} ms; overlapping live bookings: {count_overlaps(app)}"
-        )
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
-        cleanup()
-
-
-def check_insert_latency(kind: str) -> None:
-    url, cleanup = make_database(kind)
-    instance = tempfile.mkdtemp(prefix="bwq-bench-instance-")
-    try:
-        app = build_app(url, instance)
-        results = {}
-        from bwq_lab.extensions import db
-        from bwq_lab.models import Booking, Instrument, User
-        from bwq_lab.operations import bookings as ops
-        from bwq_lab.operations.transactions import begin_write
-
-        first_id, _, user_id = prepare(app, 2, history_on_first=10_000)
         with app.app_context():
-            # instrument 2 gets 10 past bookings
-            past = BASE - timedelta(days=30)
+            db.session.execute(Booking.__table__.insert(), rows)
+            db.session.commit()
+            db.session.remove()
+        week = monday.isoformat()
+        start_q = urllib.parse.quote(week_start.isoformat())
+        end_q = urllib.parse.quote((week_start + timedelta(days=7)).isoformat())
+        with (
+            serve("app:app", app_port, env, ready_path="/api/v1/me") as app_url,
+            serve("floor_app:app", floor_port, env, ready_path="/floor/ping", pythonpath=str(BENCH)) as floor_url,
+        ):
+            user_cookie = {"Cookie": f"session={sign_in(app_url, email)}"}
+            manager_cookie = {"Cookie": f"session={sign_in(app_url, manager_email)}"}
+            targets = [
+                (
+                    "week JSON /api/v1/instruments/{id}/availability",
+                    f"{app_url}/api/v1/instruments/{first_id}/availability?from={start_q}&to={end_q}",
+                    {},
+                    None,
+                ),
+                ("booking page (signed in)", f"{app_url}/instruments/{first_id}/book?week={week}", user_cookie, "<= 3"),
+                (
+                    "manager calendar",
+                    f"{app_url}/manage/instruments/{first_id}/calendar?week={week}",
+                    manager_cookie,
+                    "<= 4",
+                ),
+            ]
+            floor_target = f"{floor_url}/floor/instruments/{first_id}/week?start={start_q}"
+            sizes = {}
+            for label, url, headers, _ in targets:
+                req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
+                with urllib.request.urlopen(req) as resp:
+                    body = resp.read()
+                    if resp.status != 200 or resp.geturl() != url:
+                        raise RuntimeError(f"{label}: {resp.status} {resp.geturl()}")
+                sizes[label] = (len(body), len(re.findall(rb"<[a-zA-Z]", body)))
+            wrk(floor_target, 1)
+            for _, url, headers, _ in targets:
+                wrk(url, 1, headers=headers)  # warm-up
+            floors, results = [], {label: [] for label, *_ in targets}
+            for _ in range(args.rounds):
+                floors.append(wrk(floor_target, args.seconds))
+                for label, url, headers, _ in targets:
+                    results[label].append(wrk(url, args.seconds, headers=headers))
+    f = best(floors)
+    for label, _, _, target in targets:
+        r = best(results[label])
+        if r.non2xx or r.errors:
+            print(f"[{kind}] {label}: {r.non2xx} non-2xx answers, {r.errors} socket errors")
+        size, elements = sizes[label]
+        report(
+            kind,
+            f"{label} [{size / 1024:.0f} KB, {elements:,} elements]",
+            f"{r.ms_per_request:.2f} ms/request ({r.rps:,.0f} req/s, p99 {r.p99:.1f} ms)",
+            f"week JSON {f.ms_per_request:.2f} ms/request ({f.rps:,.0f} req/s)",
+            f.rps / r.rps,
+            target,
+        )
+
+
+# --------------------------------------------------------------------------------------- latency
+
+
+def bench_latency(kind: str, args) -> None:
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking, User
+    from bwq_lab.operations import bookings as ops
+    from bwq_lab.operations.transactions import begin_write
+
+    with scratch_app(kind) as (app, _):
+        results = {}
+        first_id, _, user_id, *_ = prepare(app, 2, history_on_first=10_000)
+        with app.app_context():
+            past = BASE - timedelta(days=30)  # instrument 2 gets 10 past bookings
             db.session.add_all(
                 Booking(
                     instrument_id=first_id + 1,
@@ -338,100 +399,122 @@ def check_insert_latency(kind: str) -> None:
                     db.session.commit()
                     timings.append((time.perf_counter() - t0) * 1000)
                     db.session.expunge_all()
+                db.session.remove()
             timings = timings[50:]
             results[label] = (statistics.median(timings), sorted(timings)[int(len(timings) * 0.99) - 1])
-            with app.app_context():
-                assert db.session.get(Instrument, iid) is not None
-        print(
-            f"[{kind}] check+insert+commit latency: "
-            + "; ".join(f"{k}: p50 {v[0]:.2f} ms, p99 {v[1]:.2f} ms" for k, v in results.items())
-        )
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
-        cleanup()
+    print(
+        f"[{kind}] check+insert+commit latency (must not grow with history): "
+        + "; ".join(f"{k}: p50 {v[0]:.2f} ms, p99 {v[1]:.2f} ms" for k, v in results.items()),
+        flush=True,
+    )
 
 
-def slot_finder(kind: str) -> None:
-    url, cleanup = make_database(kind)
-    instance = tempfile.mkdtemp(prefix="bwq-bench-instance-")
-    try:
-        app = build_app(url, instance)
-        import random
+# ----------------------------------------------------------------------------------------- slots
 
-        from bwq_lab.extensions import db
-        from bwq_lab.models import Booking, Instrument, User
-        from bwq_lab.models.catalogue import DEFAULT_OPENING_HOURS
-        from bwq_lab.operations import bookings as ops
 
-        first_id, _, user_id = prepare(app, 2000)
+def bench_slots(kind: str, args) -> None:
+    import random
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking, Instrument, User
+    from bwq_lab.models.catalogue import DEFAULT_OPENING_HOURS
+    from bwq_lab.operations import bookings as ops
+
+    with scratch_app(kind) as (app, _):
+        first_id, _, user_id, *_ = prepare(app, 2000)
         rng = random.Random(5)
         with app.app_context():
             db.session.query(Instrument).update({"opening_hours": DEFAULT_OPENING_HOURS, "min_notice_minutes": 120})
-            rows = []
+            rows, seen = [], set()
             for iid in range(first_id, first_id + 2000):
                 for _ in range(10):  # about ten bookings in the week, on the grid
                     day, half_hour = rng.randrange(5), rng.randrange(16)
-                    start = BASE + timedelta(days=day, hours=0, minutes=30 * half_hour) + timedelta(minutes=30)
+                    start = BASE + timedelta(days=day, minutes=30 * half_hour + 30)
+                    if (iid, start) in seen:
+                        continue
+                    seen.add((iid, start))
+                    end = start + timedelta(minutes=30)
                     rows.append(
                         dict(
                             instrument_id=iid,
                             user_id=user_id,
                             status="approved",
                             start_at=start,
-                            end_at=start + timedelta(minutes=30),
-                            blocked_until=start + timedelta(minutes=30),
+                            end_at=end,
+                            blocked_until=end,
+                            purpose="",
+                            project_code="",
                         )
                     )
-            seen = set()
-            unique = [
-                r
-                for r in rows
-                if (r["instrument_id"], r["start_at"]) not in seen and not seen.add((r["instrument_id"], r["start_at"]))
-            ]
-            db.session.execute(Booking.__table__.insert(), unique)
+            db.session.execute(Booking.__table__.insert(), rows)
             db.session.commit()
-            timings = []
-            for _ in range(7):
+            window = (BASE, BASE + timedelta(days=7))
+            bare_sql = (
+                "SELECT b.instrument_id, b.start_at, b.end_at, b.blocked_until FROM bookings b "
+                "JOIN instruments i ON i.id = b.instrument_id WHERE i.category = %(c)s AND i.status = 'active' "
+                "AND b.status IN ('pending', 'approved', 'in_use') AND b.start_at < %(hi)s AND b.blocked_until > %(lo)s"
+            )
+            params = {"c": "electron_microscopy", "lo": window[0], "hi": window[1]}
+            if kind == "sqlite":
+                bare_sql = re.sub(r"%\((\w+)\)s", r":\1", bare_sql)
+                params.update(lo=str(window[0].replace(tzinfo=None)), hi=str(window[1].replace(tzinfo=None)))
+            raw = db.engine.raw_connection()
+            app_ms, bare_ms, loaded = [], [], 0
+            for _ in range(max(5, args.rounds * 2)):
+                t0 = time.perf_counter()
+                cur = raw.cursor()
+                cur.execute(bare_sql, params)
+                loaded = len(cur.fetchall())
+                cur.close()
+                raw.rollback()
+                bare_ms.append((time.perf_counter() - t0) * 1000)
                 user = db.session.get(User, user_id)
                 t0 = time.perf_counter()
                 found = ops.find_slots(
                     user,
                     BASE - timedelta(days=1),
                     duration_minutes=60,
-                    window_start=BASE,
-                    window_end=BASE + timedelta(days=7),
+                    window_start=window[0],
+                    window_end=window[1],
                     category="electron_microscopy",
                     limit=20,
                 )
-                timings.append((time.perf_counter() - t0) * 1000)
+                app_ms.append((time.perf_counter() - t0) * 1000)
+                db.session.rollback()
                 db.session.expunge_all()
+            raw.close()
             assert len(found) == 20
-        print(
-            f"[{kind}] slot finder, 2,000 instruments x one week ({len(unique):,} bookings), loading included: "
-            f"median {statistics.median(timings):.0f} ms, best {min(timings):.0f} ms"
-        )
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
-        cleanup()
+    report(
+        kind,
+        f"slot finder, 2,000 instruments x 1 week ({len(rows):,} bookings, limit 20)",
+        f"best {min(app_ms):.0f} ms (median {statistics.median(app_ms):.0f})",
+        f"one bare query loading the same {loaded:,} bookings: best {min(bare_ms):.1f} ms (median {statistics.median(bare_ms):.1f})",
+        min(app_ms) / min(bare_ms),
+        "<= 3",
+    )
+
+
+# ------------------------------------------------------------------------------------------ main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", choices=("http", "latency", "slots"), default=None)
+    add_common_args(parser)
+    parser.add_argument("--only", choices=PARTS, default=None)
     args = parser.parse_args()
-    kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    for kind in kinds:
-        # each part runs in a child process: every app gets its own clean environment
-        for part in ("http", "latency", "slots"):
-            if args.only and part != args.only:
-                continue
-            subprocess.run(
-                [sys.executable, __file__, "--db", kind, "--seconds", str(args.seconds), "--only", part], check=False
-            ) if not args.only else {"http": http_throughput, "latency": check_insert_latency, "slots": slot_finder}[
-                part
-            ](kind, *((args.seconds,) if part == "http" else ()))
+    for kind in kinds(args):
+        if kind == "postgresql" and (reason := postgres_available()):
+            skip(kind, "all booking benchmarks", reason)
+            continue
+        if args.only:
+            {"create": bench_create, "weeks": bench_weeks, "latency": bench_latency, "slots": bench_slots}[args.only](
+                kind, args
+            )
+            continue
+        for part in PARTS:  # each part in a child process: a clean environment per app
+            cmd = [sys.executable, __file__, "--db", kind, "--only", part, "--seconds", str(args.seconds)]
+            cmd += ["--rounds", str(args.rounds)] + (["--port", str(args.port)] if args.port else [])
+            subprocess.run(cmd, check=False)
 
 
 if __name__ == "__main__":
