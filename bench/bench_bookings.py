@@ -218,6 +218,7 @@ def bench_create(kind: str, args) -> None:
             results = {side: [] for side in sides}
             for warm_up, url in enumerate(sides.values()):  # on slots nobody measures
                 wrk(url, 1, script=CREATE_LUA, script_args=(n, first_id, token, epoch + warm_up * week))
+            time.sleep(0.5)  # requests still in flight when wrk stopped
             before = scalar(app, "SELECT count(*) FROM bookings")
             slot_week = len(sides)
             for _ in range(args.rounds):  # alternate, so every side sees the same neighbours' noise
@@ -231,6 +232,7 @@ def bench_create(kind: str, args) -> None:
                             script_args=(n, first_id, token, epoch + slot_week * week),
                         )
                     )
+            time.sleep(0.5)
         created = scalar(app, "SELECT count(*) FROM bookings") - before
         overlaps = scalar(app, OVERLAPS_SQL)
     everything = [r for rs in results.values() for r in rs]
