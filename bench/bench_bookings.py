@@ -50,6 +50,7 @@ from harness import (  # noqa: E402
     kinds,
     ports,
     postgres_available,
+    profiled,
     report,
     scratch_app,
     serve,
@@ -232,6 +233,11 @@ def bench_create(kind: str, args) -> None:
                             script_args=(n, first_id, token, epoch + slot_week * week),
                         )
                     )
+            if args.profile:
+                with profiled(app_url, args.profile, 10):
+                    wrk(
+                        app_url, 10, script=CREATE_LUA, script_args=(n, first_id, token, epoch + (slot_week + 1) * week)
+                    )
             time.sleep(0.5)
         created = scalar(app, "SELECT count(*) FROM bookings") - before
         overlaps = scalar(app, OVERLAPS_SQL)
@@ -347,6 +353,11 @@ def bench_weeks(kind: str, args) -> None:
                 floors.append(wrk(floor_target, args.seconds))
                 for label, url, headers, _ in targets:
                     results[label].append(wrk(url, args.seconds, headers=headers))
+            if args.profile:  # the two pages, 5 s each
+                with profiled(app_url, args.profile, 10):
+                    for _, url, headers, target in targets:
+                        if target:
+                            wrk(url, 5, headers=headers)
     f = best(floors)
     for label, _, _, target in targets:
         r = best(results[label])
@@ -503,6 +514,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
     parser.add_argument("--only", choices=PARTS, default=None)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="with --only create|weeks: py-spy the app's workers, keep the stacks in FILE"
+    )
     args = parser.parse_args()
     for kind in kinds(args):
         if kind == "postgresql" and (reason := postgres_available()):

@@ -150,6 +150,12 @@ class ServerFailed(RuntimeError):
     pass
 
 
+class ServerURL(str):
+    """The base URL of a running server; ``.pid`` is its gunicorn master (for py-spy)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
 def serve(
     target: str,
@@ -160,7 +166,7 @@ def serve(
     workers: int = WORKERS,
     pythonpath: str | None = None,
     timeout: float = 120,
-) -> Iterator[str]:
+) -> Iterator[ServerURL]:
     """Run ``gunicorn -c bench/gunicorn_bench.conf.py TARGET`` (the repository's settings) on
     127.0.0.1:PORT and yield its base URL once EVERY worker has answered a request to
     ``ready_path`` (any status counts as an answer)."""
@@ -179,7 +185,9 @@ def serve(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(server, base + ready_path, ready_dir, workers, timeout, log)
-        yield base
+        url = ServerURL(base)
+        url.pid = server.pid
+        yield url
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGTERM)
@@ -316,3 +324,65 @@ def report(kind: str, what: str, figure: str, floor: str, ratio: float, target: 
 
 def skip(kind: str, what: str, reason: str) -> None:
     print(f"[{kind}] {what}: skipped, {reason}", flush=True)
+
+
+# ------------------------------------------------------------------------------------ profiling
+
+
+@contextlib.contextmanager
+def profiled(server: ServerURL, out: str | None, seconds: float) -> Iterator[None]:
+    """With ``out`` set: py-spy samples every worker of ``server`` for ``seconds`` (run the load
+    inside the block) and a summary is printed; the collapsed stacks are kept in ``out``."""
+    if not out:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        print("profile: skipped, py-spy is not installed (.venv/bin/pip install py-spy)")
+        yield
+        return
+    cmd = [spy, "record", "--pid", str(server.pid), "--subprocesses", "--nonblocking", "-r", "250"]
+    cmd += ["-d", str(max(1, round(seconds))), "-f", "raw", "-o", out]
+    spy_proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        yield
+    finally:
+        spy_proc.wait(timeout=seconds + 60)
+    summarize_profile(out)
+
+
+def summarize_profile(path: str, top: int = 40) -> None:
+    """Where a request's time goes: for each function, the share of the samples taken inside a
+    request (under ``Flask.wsgi_app``) that have it on the stack, and the self time (collapsed
+    stacks from ``py-spy -f raw``)."""
+    from collections import Counter
+
+    inclusive, own, total, outside = Counter(), Counter(), 0, 0
+
+    def name(frame: str) -> str:  # "function (path/file.py:line)" -> "function (file.py)"
+        func, _, where = frame.partition(" (")
+        return f"{func} ({where.split(':')[0].rsplit('/', 1)[-1]})" if where else func
+
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [name(f) for f in stack.split(";")]
+        if "Flask.wsgi_app (app.py)" not in frames:
+            outside += int(count)
+            continue
+        frames = frames[frames.index("Flask.wsgi_app (app.py)") :]
+        total += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+        own[frames[-1]] += int(count)
+    if not total:
+        print(f"profile: no samples inside requests in {path}")
+        return
+    print(f"profile: {total} samples inside requests ({outside} outside: gunicorn, socket I/O); {path}")
+    for frame, n in inclusive.most_common(top):
+        print(f"  {100 * n / total:5.1f}%  {frame}")
+    print("  self time:")
+    for frame, n in own.most_common(15):
+        print(f"  {100 * n / total:5.1f}%  {frame}")
