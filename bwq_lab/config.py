@@ -35,6 +35,8 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "BWQ Lab <noreply@bwq-lab.local>"
     OUTBOX_FOLDER: str | None = None  # defaults to instance/outbox
+    # public address of the site (BWQ_BASE_URL=https://lab.example.cn): links in e-mails and calendar feeds
+    BASE_URL = "http://127.0.0.1:5000"
     SEED_DEMO_IF_EMPTY = False
     # flask-smorest / OpenAPI
     API_TITLE = "BWQ Lab API"

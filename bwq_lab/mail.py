@@ -23,6 +23,22 @@ from bwq_lab.models.outbox import OutboxMessage
 MAX_ATTEMPTS = 5
 
 
+def queue_template(recipients, template: str, **context) -> list[OutboxMessage]:
+    """Queue ``templates/mail/<template>.txt`` for ``recipients``: (e-mail, language) pairs, one
+    message per language. No words here: the facts go in ``context`` (JSON: ids, names, ISO
+    instants) and the delivery renders them in each recipient's language."""
+    by_language: dict[str, list[str]] = {}
+    for email, language in recipients:
+        if email:
+            by_language.setdefault(language or "", []).append(email)
+    messages = []
+    for language, emails in by_language.items():
+        message = OutboxMessage(recipients=emails, template=template, context=context, language=language or None)
+        db.session.add(message)
+        messages.append(message)
+    return messages
+
+
 def queue(to: str | list[str] | tuple[str, ...], subject: str, body: str) -> OutboxMessage | None:
     recipients = [to] if isinstance(to, str) else list(to)
     recipients = [r for r in recipients if r]
@@ -48,6 +64,8 @@ def deliver_pending(now: datetime, limit: int = 200) -> int:
     for message in db.session.execute(query).scalars():
         message.attempts += 1
         try:
+            if message.template:
+                message.subject, message.body = render(message.template, message.context or {}, message.language)
             deliver(message.recipients, message.subject, message.body)
         except Exception as exc:  # noqa: BLE001 - keep it for a retry, record why
             message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
@@ -57,6 +75,24 @@ def deliver_pending(now: datetime, limit: int = 200) -> int:
         message.last_error = None
         sent += 1
     return sent
+
+
+def render(template: str, context: dict, language: str | None) -> tuple[str, str]:
+    """Subject and body of ``templates/mail/<template>.txt`` in ``language`` (the app's default
+    language when None). The template sets ``subject`` with ``{% set subject %}…{% endset %}``."""
+    from flask_babel import force_locale
+
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        jinja = current_app.jinja_env.get_template(f"mail/{template}.txt")
+        module = jinja.make_module({**_mail_globals(), **context})
+        body = str(module).strip() + "\n"
+        subject = " ".join(str(getattr(module, "subject", "")).split())
+    return subject[:300], body
+
+
+def _mail_globals() -> dict:
+    config = current_app.config
+    return {"base_url": (config.get("BASE_URL") or "").rstrip("/"), "timezone": config["TIMEZONE"]}
 
 
 def deliver(recipients: list[str], subject: str, body: str) -> None:

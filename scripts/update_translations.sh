@@ -11,7 +11,7 @@ PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 DIR=bwq_lab/translations
 POT="$DIR/messages.pot"
 
-"$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext \
+"$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 \
     --ignore-dirs='.* _* instance static migrations node_modules build' \
     --add-location=file --sort-output --no-wrap \
     --project="BWQ Lab" --copyright-holder="BWQ Lab" -c TRANSLATORS: \

@@ -22,6 +22,7 @@ UPDATE_HINT = "run scripts/update_translations.sh and translate the new entries 
 
 # the same command as scripts/update_translations.sh
 EXTRACT = ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext"]
+EXTRACT += ["-k", "_p:1c,2", "-k", "lazy_pgettext:1c,2"]
 EXTRACT += ["--ignore-dirs", ".* _* instance static migrations node_modules build"]
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")

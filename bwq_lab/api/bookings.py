@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -153,6 +154,10 @@ class AvailabilitySchema(Schema):
     days = fields.List(fields.Nested(DaySchema))
 
 
+def _zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
 def actor():
     """The signed-in user itself, not the proxy (operations touch it many times)."""
     return current_user._get_current_object() if isinstance(current_user, LocalProxy) else current_user
@@ -198,7 +203,7 @@ class Bookings(MethodView):
             purpose=data["purpose"],
             project_code=data["project_code"],
             override_reason=data["override_reason"],
-            locale=clock.request_locale(),
+            tz=_zone(),
         )
         _commit()
         return booking
@@ -224,7 +229,7 @@ class BookingById(MethodView):
             data["end"],
             clock.now(),
             override_reason=data["override_reason"],
-            locale=clock.request_locale(),
+            tz=_zone(),
         )
         _commit()
         return booking
@@ -244,16 +249,13 @@ def _action(name: str, handler, schema=ReasonSchema):
     return view
 
 
-_loc = clock.request_locale
-_action("approve", lambda u, i, d: ops.approve_booking(u, i, clock.now(), reason=d["reason"], locale=_loc()))
-_action("reject", lambda u, i, d: ops.reject_booking(u, i, d["reason"], clock.now(), locale=_loc()))
-_action("cancel", lambda u, i, d: ops.cancel_booking(u, i, clock.now(), reason=d["reason"], locale=_loc()))
-_action("check-in", lambda u, i, d: ops.check_in(u, i, clock.now(), locale=_loc()))
+_action("approve", lambda u, i, d: ops.approve_booking(u, i, clock.now(), reason=d["reason"], tz=_zone()))
+_action("reject", lambda u, i, d: ops.reject_booking(u, i, d["reason"], clock.now()))
+_action("cancel", lambda u, i, d: ops.cancel_booking(u, i, clock.now(), reason=d["reason"]))
+_action("check-in", lambda u, i, d: ops.check_in(u, i, clock.now()))
 _action(
     "check-out",
-    lambda u, i, d: ops.check_out(
-        u, i, clock.now(), used_from=d["used_from"], used_until=d["used_until"], locale=_loc()
-    ),
+    lambda u, i, d: ops.check_out(u, i, clock.now(), used_from=d["used_from"], used_until=d["used_until"]),
     CheckOutSchema,
 )
 
@@ -264,7 +266,7 @@ _action(
 def availability(args, instrument_id):
     """Free/busy per day from `from` (7 days): others' bookings appear as busy time only."""
     viewer = actor() if current_user.is_authenticated else None
-    instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now())
+    instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now(), tz=_zone())
     out = []
     for d in days:
         out.append(
@@ -298,6 +300,7 @@ def slots(args):
         city_id=args["city"],
         capability=args["capability"],
         limit=args["limit"],
+        tz=_zone(),
     )
     items = [
         {

@@ -20,8 +20,8 @@ def seed_demo(if_empty: bool) -> None:
 
     The data are the same on every run (fixed seed). A database that already has providers is left
     alone. The demo logins share one password, printed below: for a local trial only."""
+    from bwq_lab import demo
     from bwq_lab.extensions import db
-    from bwq_lab.operations import demo
 
     started = time.perf_counter()
     result = demo.seed_demo()

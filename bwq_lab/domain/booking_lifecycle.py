@@ -4,11 +4,13 @@
 
     pending  --approve-->  approved  --check_in-->  in_use  --complete-->  completed
        |  \\--reject-->  rejected       |  \\--no_show-->  no_show
-       \\--cancel-->  cancelled  <--cancel--/  \\--complete--> completed (use recorded afterwards)
+       |  \\--expire-->  expired        \\--complete--> completed (use recorded afterwards)
+       \\--cancel-->  cancelled  <--cancel--/
 
 ``move`` keeps the status (pending or approved); whether a moved booking needs approval again
 is the operation's call. Live statuses (pending, approved, in_use) hold their slot; the others
-are final and stay in the database for the reports.
+are final and stay in the database for the reports. ``MACHINE`` is the one table; the one place
+that applies it to a row is ``operations.lifecycle.transition``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bwq_lab.domain import messages
+from bwq_lab.domain.lifecycle import StateMachine
 
 if TYPE_CHECKING:
     from bwq_lab.domain.booking_rules import BookingPolicy
@@ -31,6 +33,7 @@ class BookingStatus(StrEnum):
     IN_USE = "in_use"
     COMPLETED = "completed"
     NO_SHOW = "no_show"
+    EXPIRED = "expired"
 
 
 class BookingAction(StrEnum):
@@ -41,69 +44,57 @@ class BookingAction(StrEnum):
     COMPLETE = "complete"
     NO_SHOW = "no_show"
     MOVE = "move"
+    #: a user's move of an approved booking that needs approving again
+    MOVE_FOR_APPROVAL = "move_for_approval"
+    EXPIRE = "expire"
 
 
 S, A = BookingStatus, BookingAction
 
 #: Statuses that hold their slot (the database's "live" predicate).
-LIVE_STATUSES = frozenset({S.PENDING, S.APPROVED, S.IN_USE})
-FINAL_STATUSES = frozenset(set(S) - LIVE_STATUSES)
+LIVE_STATUSES = (S.PENDING, S.APPROVED, S.IN_USE)
 
-TRANSITIONS: dict[BookingStatus, dict[BookingAction, BookingStatus]] = {
-    S.PENDING: {
-        A.APPROVE: S.APPROVED,
-        A.REJECT: S.REJECTED,
-        A.CANCEL: S.CANCELLED,
-        A.MOVE: S.PENDING,
+MACHINE: StateMachine[BookingStatus, BookingAction] = StateMachine(
+    "booking",
+    BookingStatus,
+    BookingAction,
+    {
+        S.PENDING: {
+            A.APPROVE: S.APPROVED,
+            A.REJECT: S.REJECTED,
+            A.CANCEL: S.CANCELLED,
+            A.MOVE: S.PENDING,
+            A.EXPIRE: S.EXPIRED,
+        },
+        S.APPROVED: {
+            A.CANCEL: S.CANCELLED,
+            A.CHECK_IN: S.IN_USE,
+            A.COMPLETE: S.COMPLETED,
+            A.NO_SHOW: S.NO_SHOW,
+            A.MOVE: S.APPROVED,
+            A.MOVE_FOR_APPROVAL: S.PENDING,
+        },
+        S.IN_USE: {A.COMPLETE: S.COMPLETED},
+        S.REJECTED: {},
+        S.CANCELLED: {},
+        S.COMPLETED: {},
+        S.NO_SHOW: {},
+        S.EXPIRED: {},
     },
-    S.APPROVED: {
-        A.CANCEL: S.CANCELLED,
-        A.CHECK_IN: S.IN_USE,
-        A.COMPLETE: S.COMPLETED,
-        A.NO_SHOW: S.NO_SHOW,
-        A.MOVE: S.APPROVED,
+    # the history records what happened, in the past tense
+    event_names={
+        A.APPROVE: "approved",
+        A.REJECT: "rejected",
+        A.CANCEL: "cancelled",
+        A.CHECK_IN: "checked_in",
+        A.COMPLETE: "checked_out",
+        A.NO_SHOW: "no_show",
+        A.MOVE: "moved",
+        A.MOVE_FOR_APPROVAL: "moved",
+        A.EXPIRE: "expired",
     },
-    S.IN_USE: {A.COMPLETE: S.COMPLETED},
-    S.REJECTED: {},
-    S.CANCELLED: {},
-    S.COMPLETED: {},
-    S.NO_SHOW: {},
-}
-
-
-class TransitionError(Exception):
-    """An action the booking's status does not allow (HTTP 409)."""
-
-    code = "INVALID_TRANSITION"
-
-    def __init__(self, status: str, action: str) -> None:
-        self.status = str(status)
-        self.action = str(action)
-        self.params = {"status": self.status, "action": self.action}
-        super().__init__(f"{self.code}: cannot {self.action} a {self.status} booking")
-
-    def message(self, locale: str = "zh") -> str:
-        return messages.render(self.code, self.params, locale)
-
-
-def _parse(status: str | BookingStatus, action: str | BookingAction) -> tuple[S, A] | None:
-    try:
-        return S(status), A(action)
-    except ValueError:
-        return None
-
-
-def can_transition(status: str | BookingStatus, action: str | BookingAction) -> bool:
-    parsed = _parse(status, action)
-    return parsed is not None and parsed[1] in TRANSITIONS[parsed[0]]
-
-
-def next_status(status: str | BookingStatus, action: str | BookingAction) -> BookingStatus:
-    """The status after ``action``; raises TransitionError when the status does not allow it."""
-    parsed = _parse(status, action)
-    if parsed is None or parsed[1] not in TRANSITIONS[parsed[0]]:
-        raise TransitionError(str(status), str(action))
-    return TRANSITIONS[parsed[0]][parsed[1]]
+)
+TRANSITIONS = MACHINE.transitions
 
 
 def initial_status(policy: BookingPolicy, *, by_manager: bool = False) -> BookingStatus:
@@ -135,6 +126,7 @@ def check_in_allowed(
     return opens <= now < closes
 
 
-def is_no_show(start: datetime, now: datetime, grace_minutes: int = 15) -> bool:
-    """An approved booking not checked in by ``grace_minutes`` after its start is a no-show."""
-    return now >= start + timedelta(minutes=grace_minutes)
+def no_show_cutoff(now: datetime, grace_minutes: int = 15) -> datetime:
+    """Approved bookings that started at or before this instant and were never checked in are
+    no-shows at ``now``."""
+    return now - timedelta(minutes=grace_minutes)

@@ -34,7 +34,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bwq_lab.domain import messages
 from bwq_lab.domain.intervals import IntervalIndex
 
 # --- codes ------------------------------------------------------------------------------------
@@ -107,6 +106,10 @@ class OpeningRange:
         return self.start.strftime("%H:%M"), end
 
 
+#: the programme's zone; deployments elsewhere configure TIMEZONE and the edges hand it in
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 @dataclass(frozen=True, slots=True)
 class BookingPolicy:
     """An instrument's booking rules. Durations are whole minutes.
@@ -117,7 +120,7 @@ class BookingPolicy:
     Quotas are per enterprise on this instrument per local calendar week (Mon–Sun) / month.
     """
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     status: str = "active"
     opening_hours: tuple[OpeningRange, ...] = ()
     slot_minutes: int = 30
@@ -254,19 +257,6 @@ class Violation:
     params: Mapping[str, Any] = dc_field(default_factory=dict, hash=False)
     overridable: bool = False
     field: str | None = None
-
-    def message(self, locale: str = "zh") -> str:
-        return messages.render(self.code, self.params, locale)
-
-    def to_dict(self, locale: str = "zh") -> dict[str, Any]:
-        """The API's error shape plus params: code, message, field, overridable, params."""
-        return {
-            "code": self.code,
-            "message": self.message(locale),
-            "field": self.field,
-            "overridable": self.overridable,
-            "params": dict(self.params),
-        }
 
 
 def violation(code: str, field: str | None = None, **params: Any) -> Violation:

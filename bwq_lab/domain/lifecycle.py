@@ -32,7 +32,15 @@ class TransitionError(Exception):
 class StateMachine(Generic[S, A]):
     """``kind`` names the lifecycle in messages ("booking", "order")."""
 
-    def __init__(self, kind: str, statuses: type[S], actions: type[A], transitions: Mapping[S, Mapping[A, S]]):
+    def __init__(
+        self,
+        kind: str,
+        statuses: type[S],
+        actions: type[A],
+        transitions: Mapping[S, Mapping[A, S]],
+        *,
+        event_names: Mapping[A, str] | None = None,
+    ):
         missing = set(statuses) - set(transitions)
         if missing:
             raise ValueError(f"{kind}: no transitions listed for {sorted(missing)}")
@@ -40,6 +48,14 @@ class StateMachine(Generic[S, A]):
         self.statuses = statuses
         self.actions = actions
         self.transitions = {s: dict(t) for s, t in transitions.items()}
+        self.event_names = dict(event_names or {})
+
+    def event_name(self, action: str | A) -> str:
+        """How the history records ``action`` (e.g. ``approve`` as ``approved``)."""
+        try:
+            return self.event_names.get(self.actions(action), str(action))
+        except ValueError:
+            return str(action)
 
     def _parse(self, status, action) -> tuple[S, A] | None:
         try:

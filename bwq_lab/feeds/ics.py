@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from icalendar import Calendar, Event
 
-from bwq_lab.domain import messages
+from bwq_lab.edge.messages.names import status_name
 from bwq_lab.models import Booking
 
 PRODID = "-//BWQ Lab//Bookings//ZH"
@@ -45,7 +46,7 @@ def booking_event(booking: Booking, *, locale: str = "zh") -> Event:
     event.add("dtstamp", booking.updated_at.astimezone(UTC))
     event.add("dtstart", booking.start_at.astimezone(UTC))
     event.add("dtend", booking.end_at.astimezone(UTC))
-    event.add("summary", f"{instrument.display(locale)} ({messages.status_name(booking.status, locale)})")
+    event.add("summary", f"{instrument.display(locale)} ({status_name('booking', booking.status)})")
     where = ", ".join(part for part in (provider.display(locale), provider.address, instrument.location) if part)
     if where:
         event.add("location", where)
@@ -66,6 +67,7 @@ def booking_calendar(bookings: Iterable[Booking], tz: str | ZoneInfo, *, locale:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-timezone", tz.key if isinstance(tz, ZoneInfo) else str(tz))
-    for booking in bookings:
-        calendar.add_component(booking_event(booking, locale=locale))
+    with force_locale(locale):
+        for booking in bookings:
+            calendar.add_component(booking_event(booking, locale=locale))
     return calendar.to_ical()

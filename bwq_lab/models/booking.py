@@ -6,16 +6,19 @@ from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from bwq_lab.domain import booking_lifecycle
+from bwq_lab.domain.booking_lifecycle import BookingStatus
 from bwq_lab.extensions import db
-from bwq_lab.models.base import UTCDateTime, utcnow
+from bwq_lab.models.base import StrEnumType, UTCDateTime, utcnow
 from bwq_lab.models.catalogue import Instrument
 from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.user import User
 
-LIVE = ("pending", "approved", "in_use")  # statuses that hold their slot
+LIVE = tuple(s.value for s in booking_lifecycle.LIVE_STATUSES)  # statuses that hold their slot
 LIVE_SQL = "status IN ('pending', 'approved', 'in_use')"
+assert LIVE == ("pending", "approved", "in_use"), "LIVE_SQL (the exclusion constraint's predicate) must match"
 
 
 class Booking(db.Model):
@@ -48,7 +51,7 @@ class Booking(db.Model):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[BookingStatus] = mapped_column(StrEnumType(BookingStatus, 12))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -74,9 +77,21 @@ class Booking(db.Model):
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
 
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE
+    #: the status table; ``operations.lifecycle.transition`` is the one place that applies it
+    LIFECYCLE = booking_lifecycle.MACHINE
+
+    def new_event(self, **fields) -> BookingEvent:
+        """Append a history event (the lifecycle's transitions, moves, creation)."""
+        event = BookingEvent(**fields)
+        session = object_session(self)
+        if session is None or self in session.new:
+            self.events.append(event)  # a new booking: its (empty) history is not loaded from anywhere
+        else:
+            event.booking = self  # joins the history without loading it (backref on an unloaded collection)
+            session.add(event)
+        if fields.get("at") is not None:
+            self.updated_at = fields["at"]
+        return event
 
     @property
     def minutes(self) -> int:

@@ -18,8 +18,13 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipients: Mapped[list] = mapped_column(JSON)
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # a templated message (templates/mail/<template>.txt) is rendered when it is delivered, in
+    # the recipients' language, from the facts in ``context``; subject and body then keep what went out
+    template: Mapped[str | None] = mapped_column(String(60))
+    context: Mapped[dict | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)

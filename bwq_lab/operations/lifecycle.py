@@ -50,14 +50,17 @@ def transition(
     actor_id: int | None,
     now: datetime,
     reason: str | None = None,
+    record_as: str | None = None,
     **event_fields: Any,
 ):
-    """Apply ``action``: check it, set the status, append the history event (returned)."""
+    """Apply ``action``: check it, set the status, append the history event (returned).
+    ``record_as`` names the event when it differs from the machine's name for the action (a
+    session closed by the end-of-day job is recorded as ``completed``, not ``checked_out``)."""
     old = subject.status
     new = check(subject, action)
     subject.status = new
     event = subject.new_event(
-        action=str(action),
+        action=record_as or subject.LIFECYCLE.event_name(action),
         from_status=str(old),
         to_status=str(new),
         actor_id=actor_id,

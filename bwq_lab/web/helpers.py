@@ -22,6 +22,20 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
+def time_range(start: datetime | str, end: datetime | str) -> str:
+    """'2026-12-01 周二 09:00–10:30' in the configured zone, with the day of the week; the end's
+    date is repeated only when it differs. Takes datetimes or ISO 8601 strings (e-mail facts)."""
+    from bwq_lab.edge.messages.bookings import weekday_name
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    s = (datetime.fromisoformat(start) if isinstance(start, str) else start).astimezone(tz)
+    e = (datetime.fromisoformat(end) if isinstance(end, str) else end).astimezone(tz)
+    day = f"{s:%Y-%m-%d} {weekday_name(s.weekday())}"
+    if s.date() == e.date():
+        return f"{day} {s:%H:%M}–{e:%H:%M}"
+    return f"{day} {s:%H:%M} – {e:%Y-%m-%d %H:%M}"
+
+
 def yuan(fen: int | None) -> str:
     """Integer fen shown as yuan: 12345 -> '123.45'."""
     if fen is None:
@@ -64,6 +78,7 @@ def register(app: Flask) -> None:
         locale_code=locale_code,
         display=display,
         url_with=url_with,
+        time_range=time_range,
         category_label=make_label(vocab.INSTRUMENT_CATEGORIES),
         service_kind_label=make_label(vocab.SERVICE_KINDS),
         provider_kind_label=make_label(vocab.PROVIDER_KINDS),

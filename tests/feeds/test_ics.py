@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 
 from bwq_lab.feeds.ics import booking_calendar
@@ -26,6 +27,13 @@ def booking(booking_id: int, status: str, start: str, *, events: int = 1, purpos
         updated_at=datetime(2026, 12, 1, 3, 4, 5, tzinfo=UTC),
         events=[BookingEvent(action="created") for _ in range(events)],
     )
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Words (status names) come from the app's catalogue, in the feed's language."""
+    with app.app_context():
+        yield
 
 
 def events_of(data: bytes):

@@ -9,10 +9,11 @@ from bwq_lab.edge.messages import renders
 
 @renders("INVALID_TRANSITION")
 def _invalid_transition(p):
-    from bwq_lab.edge.messages.names import action_name, status_name
+    from bwq_lab.edge.messages.names import action_name, kind_name, status_name
 
     return _(
-        "This cannot be done now: it is %(status)s, and %(action)s is not possible from there.",
+        "A %(kind)s that is %(status)s cannot be %(action)s",
+        kind=kind_name(p["kind"]),
         status=status_name(p["kind"], p["status"]),
         action=action_name(p["kind"], p["action"]),
     )

@@ -2,7 +2,11 @@
 
 A capability registers its own in its own module of this package::
 
-    register_names("order", statuses={"submitted": _l("submitted"), …}, actions={"accept": _l("accept"), …})
+    register_names("order", label=_l("order"), statuses={"submitted": _l("submitted"), …},
+                   actions={"accept": _l("accepted"), …})
+
+Action names are past participles, as in "A booking that is completed cannot be cancelled"; use
+``lazy_pgettext("booking action", "cancelled")`` where a word is also a status name.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from collections.abc import Mapping
 
 _STATUSES: dict[tuple[str, str], object] = {}
 _ACTIONS: dict[tuple[str, str], object] = {}
+_KINDS: dict[str, object] = {}
 
 
-def register_names(kind: str, *, statuses: Mapping[str, object], actions: Mapping[str, object]) -> None:
+def register_names(kind: str, *, label: object, statuses: Mapping[str, object], actions: Mapping[str, object]) -> None:
+    _KINDS[kind] = label
     _STATUSES.update({(kind, str(k)): v for k, v in statuses.items()})
     _ACTIONS.update({(kind, str(k)): v for k, v in actions.items()})
 
@@ -30,3 +36,10 @@ def action_name(kind: str, action: str) -> str:
 
     _load()
     return str(_ACTIONS.get((kind, str(action)), action))
+
+
+def kind_name(kind: str) -> str:
+    from bwq_lab.edge.messages import _load
+
+    _load()
+    return str(_KINDS.get(kind, kind))

@@ -22,8 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from bwq_lab.domain import messages
 from bwq_lab.domain.booking_rules import BookingPolicy
+from bwq_lab.edge.messages.bookings import format_duration
 from bwq_lab.web.forms.accounts import ProblemsMixin
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the step is under a minute
@@ -56,7 +56,7 @@ def duration_choices(policy: BookingPolicy, locale: str) -> list[tuple[int, str]
         step = grid if minutes < 8 * 60 else (60 if minutes < 24 * 60 else 24 * 60)
         minutes += -(-step // grid) * grid  # rounded up to whole grid steps
     values = values or [shortest]
-    return [(m, messages.format_duration(m, locale)) for m in values]
+    return [(m, format_duration(m)) for m in values]
 
 
 class BookingForm(ProblemsMixin, FlaskForm):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bwq_lab.demo import DEMO_LOGINS, DEMO_PASSWORD, SEED, build_plan
 from bwq_lab.domain import uscc
 from bwq_lab.domain.catalogue import (
     ENTERPRISE_CATEGORIES,
@@ -16,7 +17,6 @@ from bwq_lab.domain.catalogue import (
     SERVICE_UNITS,
 )
 from bwq_lab.domain.regions import CITIES
-from bwq_lab.operations.demo import DEMO_LOGINS, DEMO_PASSWORD, SEED, build_plan
 
 CITY_CODES = {code for _zh, _en, code, _counties in CITIES}
 COUNTIES = {code: {c for c, _ in counties} for _zh, _en, code, counties in CITIES}
@@ -118,9 +118,9 @@ def test_services_have_units_prices_and_turnaround(plan):
 def test_seed_demo_writes_the_plan(ctx, plan):
     from sqlalchemy import func, select
 
+    from bwq_lab.demo import seed_demo
     from bwq_lab.extensions import db
     from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region
-    from bwq_lab.operations.demo import seed_demo
 
     result = seed_demo()
     db.session.commit()
@@ -159,9 +159,9 @@ def test_seed_demo_writes_the_plan(ctx, plan):
 def test_seeding_twice_adds_nothing(ctx):
     from sqlalchemy import func, select
 
+    from bwq_lab.demo import seed_demo
     from bwq_lab.extensions import db
     from bwq_lab.models import Enterprise, Instrument, User
-    from bwq_lab.operations.demo import seed_demo
 
     first = seed_demo()
     db.session.commit()
@@ -183,9 +183,9 @@ def test_seeding_twice_adds_nothing(ctx):
 def test_seed_leaves_a_database_with_providers_alone(ctx, create_provider):
     from sqlalchemy import func, select
 
+    from bwq_lab.demo import seed_demo
     from bwq_lab.extensions import db
     from bwq_lab.models import Instrument, User
-    from bwq_lab.operations.demo import seed_demo
 
     create_provider(name="已有机构")
     result = seed_demo()
@@ -198,9 +198,9 @@ def test_seed_leaves_a_database_with_providers_alone(ctx, create_provider):
 def test_demo_logins_have_their_roles_and_the_demo_password(ctx):
     from sqlalchemy import select
 
+    from bwq_lab.demo import seed_demo
     from bwq_lab.extensions import db
     from bwq_lab.models import Instrument, User
-    from bwq_lab.operations.demo import seed_demo
 
     seed_demo()
     db.session.commit()
@@ -271,9 +271,9 @@ def test_demo_values_fit_the_columns(plan):
 def test_demo_enterprise_user_is_qualified_on_the_demo_managers_instruments(app):
     from sqlalchemy import select
 
+    from bwq_lab.demo import seed_demo
     from bwq_lab.extensions import db
     from bwq_lab.models import Instrument, Qualification, User
-    from bwq_lab.operations.demo import seed_demo
 
     with app.app_context():
         seed_demo()

@@ -1,0 +1,213 @@
+"""Creating, moving and previewing a booking: every rule at once, and never a double booking.
+
+The check and the insert run in one write transaction. On SQLite that transaction is
+``BEGIN IMMEDIATE`` (``transactions.begin_write``), so no other writer can slip in between. On
+PostgreSQL the exclusion constraint ``ex_bookings_no_overlap`` refuses the loser of a race with
+SQLSTATE 23P01 (or 40P01), which becomes a 409 ``OVERLAPS_BOOKING`` here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bwq_lab.domain import booking_lifecycle as lifecycle
+from bwq_lab.domain import booking_rules as rules
+from bwq_lab.domain.booking_lifecycle import BookingAction as A
+from bwq_lab.domain.booking_lifecycle import BookingStatus as S
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, Instrument, User
+from bwq_lab.operations.bookings.notifications import notify_created
+from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
+from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, build_context, policy_of
+from bwq_lab.operations.lifecycle import check, transition
+from bwq_lab.operations.transactions import begin_write, is_slot_taken, lock_instrument
+from bwq_lab.refusals import Problem, Refusal, refuse
+
+SLOT_TAKEN_CODES = {rules.OVERLAPS_BOOKING, rules.INSIDE_BUFFER}
+
+
+def violations_refusal(violations: list[rules.Violation]) -> Refusal:
+    status = 409 if any(v.code in SLOT_TAKEN_CODES for v in violations) else 422
+    return Refusal(
+        status,
+        [Problem(v.code, field=v.field, params=dict(v.params), overridable=v.overridable) for v in violations],
+    )
+
+
+def _slot_taken_error() -> Refusal:
+    v = rules.violation(rules.OVERLAPS_BOOKING, "start")
+    return Refusal(409, [Problem(v.code, field=v.field, params={}, overridable=False)])
+
+
+def validate_interval(start: datetime, end: datetime) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise refuse(422, "NAIVE_DATETIME", field=name)
+    if end - start > MAX_SPAN:
+        v = rules.violation(
+            rules.TOO_LONG,
+            "end",
+            minutes=int((end - start).total_seconds() // 60),
+            max_minutes=int(MAX_SPAN.total_seconds() // 60),
+        )
+        raise violations_refusal([v])
+
+
+def _decide(
+    actor: User,
+    instrument: Instrument,
+    request: rules.BookingRequest,
+    context: rules.BookingContext,
+    now: datetime,
+    override_reason: str | None,
+) -> list[str]:
+    """Run the rules; raise with every blocking violation. Returns the overridden codes."""
+    violations = rules.check(request, context, now)
+    override = bool(override_reason and override_reason.strip()) and actor.manages_instrument(instrument)
+    stopping = rules.blocking(violations, override)
+    if stopping:
+        raise violations_refusal(stopping)
+    return [v.code for v in violations]  # what remains was overridden
+
+
+def create_booking(  # noqa: PLR0913 - the request's fields
+    actor: User,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    purpose: str = "",
+    project_code: str = "",
+    override_reason: str | None = None,
+    tz: str = rules.DEFAULT_TIMEZONE,
+) -> Booking:
+    validate_interval(start, end)
+    instrument = instrument_or_404(instrument_id)
+    policy = policy_of(instrument, tz)
+    # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
+    # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
+    begin_write()
+    lock_instrument(instrument.id)
+    request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
+    context = build_context(instrument, actor, start, end, now, policy=policy)
+    overridden = _decide(actor, instrument, request, context, now, override_reason)
+    by_manager = actor.manages_instrument(instrument)
+    status = lifecycle.initial_status(policy, by_manager=by_manager)
+    booking = Booking(
+        instrument=instrument,
+        user_id=actor.id,
+        enterprise_id=actor.enterprise_id if actor.is_enterprise else None,
+        status=status,
+        start_at=start,
+        end_at=end,
+        blocked_until=end + timedelta(minutes=policy.buffer_minutes),
+        purpose=(purpose or "").strip(),
+        project_code=(project_code or "").strip(),
+        override_reason=override_reason.strip() if overridden and override_reason else None,
+        overridden_codes=overridden or None,
+        decided_by_id=actor.id if status == S.APPROVED and policy.approval_required else None,
+        decided_at=now if status == S.APPROVED and policy.approval_required else None,
+        created_at=now,
+        updated_at=now,
+    )
+    booking.new_event(
+        actor_id=actor.id,
+        action="created",
+        to_status=str(status),
+        new_start_at=start,
+        new_end_at=end,
+        reason=booking.override_reason,
+        at=now,
+    )
+    db.session.add(booking)
+    _flush_or_conflict()  # one flush: the booking, then its first event
+    notify_created(booking, instrument, actor)
+    return booking
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()  # the transaction is dead on PostgreSQL; the request answers 409
+        if is_slot_taken(exc):
+            raise _slot_taken_error() from exc
+        raise
+
+
+def move_booking(
+    actor: User,
+    booking_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    override_reason: str | None = None,
+    tz: str = rules.DEFAULT_TIMEZONE,
+) -> Booking:
+    """Move or shorten a live booking; re-checked against every rule, history kept. A user's
+    move of an approved booking on an instrument that needs approval goes back to pending,
+    unless it only shortens the booking inside its old interval."""
+    validate_interval(start, end)
+    booking = get_booking(actor, booking_id, for_update=True)
+    instrument = booking.instrument
+    lock_instrument(instrument.id)
+    is_manager = owner_or_manager(actor, booking)
+    check(booking, A.MOVE)  # pending or approved only
+    policy = policy_of(instrument, tz)
+    owner = booking.user if booking.user_id != actor.id else actor
+    request = rules.BookingRequest(start, end, owner.id, booking.enterprise_id, moving_booking_id=booking.id)
+    context = build_context(instrument, owner, start, end, now, moving_booking_id=booking.id, policy=policy)
+    if is_manager and not context.permitted:
+        context = dataclasses.replace(context, permitted=True)  # managers move anyone's booking
+    overridden = _decide(actor, instrument, request, context, now, override_reason)
+    old_start, old_end = booking.start_at, booking.end_at
+    shortened_inside = start >= old_start and end <= old_end
+    action = A.MOVE
+    if booking.status == S.APPROVED and policy.approval_required and not is_manager and not shortened_inside:
+        action = A.MOVE_FOR_APPROVAL
+        booking.decided_by_id = booking.decided_at = None
+    booking.start_at, booking.end_at = start, end
+    booking.blocked_until = end + timedelta(minutes=policy.buffer_minutes)
+    if overridden:
+        booking.override_reason = override_reason
+        booking.overridden_codes = overridden
+    transition(
+        booking,
+        action,
+        actor_id=actor.id,
+        now=now,
+        reason=override_reason,
+        old_start_at=old_start,
+        old_end_at=old_end,
+        new_start_at=start,
+        new_end_at=end,
+    )
+    _flush_or_conflict()
+    return booking
+
+
+def preview_booking(
+    actor: User,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    tz: str = rules.DEFAULT_TIMEZONE,
+) -> list[rules.Violation]:
+    """Every rule a booking of ``[start, end)`` by ``actor`` would break now, saving nothing.
+
+    The same checks as :func:`create_booking` (a naive time or a span beyond ``MAX_SPAN`` is
+    refused the same way); a manager's override is not applied, so the overridable violations
+    show up with ``overridable=True``. It only reads, so it takes no write lock."""
+    validate_interval(start, end)
+    instrument = instrument_or_404(instrument_id)
+    policy = policy_of(instrument, tz)
+    request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
+    context = build_context(instrument, actor, start, end, now, policy=policy)
+    return rules.check(request, context, now)

@@ -1,0 +1,237 @@
+"""A booking's life after its creation: approve, reject, cancel, check in, check out, no-show,
+close the day; the approval queue; which buttons a user has now.
+
+Every status change goes through ``operations.lifecycle.transition`` (the domain's table checked,
+the status set, one history event appended); what is left here is who may act and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from bwq_lab.domain import booking_lifecycle as lifecycle
+from bwq_lab.domain import booking_rules as rules
+from bwq_lab.domain.booking_lifecycle import BookingAction as A
+from bwq_lab.domain.booking_lifecycle import BookingStatus as S
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, User
+from bwq_lab.operations.bookings.create import violations_refusal
+from bwq_lab.operations.bookings.notifications import notify_owner
+from bwq_lab.operations.bookings.queries import (
+    get_booking,
+    managed_instrument_ids_query,
+    owner_or_manager,
+    require_manager,
+)
+from bwq_lab.operations.bookings.rule_inputs import build_context, policy_of
+from bwq_lab.operations.lifecycle import check, transition
+from bwq_lab.refusals import forbidden, refuse
+
+CHECK_IN_EARLY_MINUTES = 15
+NO_SHOW_GRACE_MINUTES = 15
+
+
+def _reason_required(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise refuse(422, "REASON_REQUIRED", field="reason")
+    return reason.strip()
+
+
+def rules_now(
+    booking: Booking, now: datetime, tz: str = rules.DEFAULT_TIMEZONE
+) -> tuple[rules.BookingPolicy, rules.BookingContext, list[rules.Violation]]:
+    """The rules run again for an existing request as things stand at ``now`` (maintenance added,
+    a qualification expired since): the policy, the context and every violation."""
+    policy = policy_of(booking.instrument, tz)
+    request = rules.BookingRequest(
+        booking.start_at, booking.end_at, booking.user_id, booking.enterprise_id, moving_booking_id=booking.id
+    )
+    context = build_context(
+        booking.instrument,
+        booking.user,
+        booking.start_at,
+        booking.end_at,
+        now,
+        moving_booking_id=booking.id,
+        policy=policy,
+    )
+    return policy, context, rules.check(request, context, now)
+
+
+def approve_booking(
+    actor: User, booking_id: int, now: datetime, *, reason: str | None = None, tz: str = rules.DEFAULT_TIMEZONE
+) -> Booking:
+    """Approve a pending request. The rules run again (maintenance may have been added, a
+    qualification may have expired); the approving manager's decision overrides the soft ones."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    require_manager(actor, booking)
+    check(booking, A.APPROVE)
+    _policy, _context, violations = rules_now(booking, now, tz)
+    stopping = rules.blocking(violations, override=True)
+    if stopping:
+        raise violations_refusal(stopping)
+    reason = (reason or "").strip() or None
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
+    transition(booking, A.APPROVE, actor_id=actor.id, now=now, reason=reason)
+    notify_owner(booking, "approved", reason)
+    return booking
+
+
+def reject_booking(actor: User, booking_id: int, reason: str | None, now: datetime) -> Booking:
+    booking = get_booking(actor, booking_id, for_update=True)
+    require_manager(actor, booking)
+    check(booking, A.REJECT)
+    reason = _reason_required(reason)
+    booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
+    transition(booking, A.REJECT, actor_id=actor.id, now=now, reason=reason)
+    notify_owner(booking, "rejected", reason)
+    return booking
+
+
+def cancel_booking(actor: User, booking_id: int, now: datetime, *, reason: str | None = None) -> Booking:
+    """The owner cancels before the instrument's cancellation deadline; a manager at any time,
+    with a reason."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    by_manager = owner_or_manager(actor, booking)
+    check(booking, A.CANCEL)
+    if by_manager and booking.user_id != actor.id:
+        reason = _reason_required(reason)
+    deadline = booking.instrument.cancel_deadline_hours
+    if not lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=by_manager):
+        raise refuse(409, "CANCELLATION_DEADLINE_PASSED", hours=deadline)
+    reason = (reason or "").strip() or None
+    booking.cancelled_by_id, booking.cancelled_at, booking.cancel_reason = actor.id, now, reason
+    transition(booking, A.CANCEL, actor_id=actor.id, now=now, reason=reason)
+    if booking.user_id != actor.id:
+        notify_owner(booking, "cancelled", reason)
+    return booking
+
+
+def check_in(actor: User, booking_id: int, now: datetime) -> Booking:
+    """The owner within the check-in window, or a manager at any time before the end."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    by_manager = owner_or_manager(actor, booking)
+    check(booking, A.CHECK_IN)
+    in_window = lifecycle.check_in_allowed(
+        booking.start_at, booking.end_at, now, CHECK_IN_EARLY_MINUTES, NO_SHOW_GRACE_MINUTES
+    )
+    if not in_window and not (by_manager and now < booking.end_at):
+        raise refuse(409, "CHECK_IN_CLOSED", early=CHECK_IN_EARLY_MINUTES, grace=NO_SHOW_GRACE_MINUTES)
+    booking.checked_in_at = now
+    transition(booking, A.CHECK_IN, actor_id=actor.id, now=now)
+    return booking
+
+
+def check_out(
+    actor: User,
+    booking_id: int,
+    now: datetime,
+    *,
+    used_from: datetime | None = None,
+    used_until: datetime | None = None,
+) -> Booking:
+    """Record the end of use, which gives the effective hours (有效机时). A manager may also record
+    the actual times afterwards for an approved booking that was never checked in."""
+    booking = get_booking(actor, booking_id, for_update=True)
+    owner_or_manager(actor, booking)
+    check(booking, A.COMPLETE)
+    start = used_from or booking.checked_in_at or booking.start_at
+    finish = used_until or now
+    if finish <= start:
+        raise refuse(422, "END_BEFORE_START", field="used_until")
+    booking.checked_in_at, booking.checked_out_at = start, finish
+    transition(booking, A.COMPLETE, actor_id=actor.id, now=now)
+    return booking
+
+
+def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bool]:
+    """Which actions ``user`` may take on ``booking`` now, for the buttons a page shows: the
+    lifecycle's table (``MACHINE``) and the same time windows the operations above check."""
+    manager = user.manages_instrument(booking.instrument)
+    if booking.user_id != user.id and not manager:
+        return dict.fromkeys(("cancel", "move", "check_in", "check_out", "decide"), False)
+    can = lifecycle.MACHINE.actions_from(booking.status)
+    deadline = booking.instrument.cancel_deadline_hours
+    in_window = lifecycle.check_in_allowed(
+        booking.start_at, booking.end_at, now, CHECK_IN_EARLY_MINUTES, NO_SHOW_GRACE_MINUTES
+    )
+    return {
+        "cancel": A.CANCEL in can
+        and lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=manager),
+        "move": A.MOVE in can and booking.start_at > now,
+        "check_in": A.CHECK_IN in can and (in_window or (manager and now < booking.end_at)),
+        # a manager may also record the use of an approved booking afterwards
+        "check_out": A.COMPLETE in can and (booking.status == S.IN_USE or (manager and booking.start_at <= now)),
+        "decide": manager and A.APPROVE in can,
+    }
+
+
+def mark_no_shows(now: datetime) -> int:
+    """Approved bookings not checked in by the grace period become no-shows. Safe to run twice
+    and catches up after a missed run (it selects by time, not by an exact minute)."""
+    cutoff = lifecycle.no_show_cutoff(now, NO_SHOW_GRACE_MINUTES)
+    bookings = (
+        db.session.execute(select(Booking).where(Booking.status == S.APPROVED, Booking.start_at <= cutoff))
+        .scalars()
+        .all()
+    )
+    for booking in bookings:
+        transition(booking, A.NO_SHOW, actor_id=None, now=now)
+    return len(bookings)
+
+
+def complete_finished(now: datetime) -> int:
+    """Bookings still checked in after their end complete at their end time."""
+    bookings = (
+        db.session.execute(select(Booking).where(Booking.status == S.IN_USE, Booking.end_at <= now)).scalars().all()
+    )
+    for booking in bookings:
+        booking.checked_out_at = booking.end_at
+        transition(booking, A.COMPLETE, actor_id=None, now=now, record_as="completed")
+    return len(bookings)
+
+
+@dataclass
+class QueueItem:
+    booking: Booking
+    qualified: bool | None
+    problems: list[rules.Violation]
+
+
+def approval_queue(
+    manager: User, now: datetime, *, limit: int = 200, tz: str = rules.DEFAULT_TIMEZONE
+) -> list[QueueItem]:
+    """Pending requests on the manager's instruments, oldest first, each with what the rules
+    say about it now (qualification, maintenance added since, ...)."""
+    if not manager.is_manager:
+        raise forbidden()
+    bookings = (
+        db.session.execute(
+            select(Booking)
+            .where(
+                Booking.status == S.PENDING,
+                Booking.instrument_id.in_(managed_instrument_ids_query(manager)),
+            )
+            .options(
+                joinedload(Booking.instrument),
+                joinedload(Booking.user),
+                joinedload(Booking.enterprise),
+            )
+            .order_by(Booking.created_at, Booking.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    items = []
+    for booking in bookings:
+        policy, context, violations = rules_now(booking, now, tz)
+        qualified = None
+        if policy.qualification_required:
+            qualified = context.qualified_until is not None and context.qualified_until >= booking.end_at
+        items.append(QueueItem(booking, qualified, violations))
+    return items

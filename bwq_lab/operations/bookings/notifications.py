@@ -1,0 +1,73 @@
+"""E-mails about bookings, queued in the transactional outbox (sent only if the change commits).
+
+No words here: each message names a template under ``templates/mail/`` and carries the facts it
+needs; the delivery renders it in each recipient's own language (``User.locale``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select
+
+from bwq_lab import mail
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, Instrument, Provider, User
+from bwq_lab.models.user import managed_instruments
+
+
+def managers_of(instrument: Instrument) -> list[tuple[str, str | None]]:
+    """(e-mail, language) of the managers of ``instrument``."""
+    rows = db.session.execute(
+        select(User.email, User.locale).where(
+            User.role == "manager",
+            User.provider_id == instrument.provider_id,
+            or_(
+                User.manages_all.is_(True),
+                exists().where(
+                    managed_instruments.c.user_id == User.id,
+                    managed_instruments.c.instrument_id == instrument.id,
+                ),
+            ),
+        )
+    ).all()
+    return [(email, locale) for email, locale in rows]
+
+
+def booking_facts(booking: Booking, instrument: Instrument) -> dict:
+    """What every booking e-mail shows: what, when, where, and the link back."""
+    provider = db.session.get(Provider, instrument.provider_id)
+    return {
+        "booking_id": booking.id,
+        "status": str(booking.status),
+        "instrument": instrument.name,
+        "instrument_en": instrument.name_en or instrument.name,
+        "provider": provider.name if provider else "",
+        "provider_en": (provider.name_en or provider.name) if provider else "",
+        "location": " ".join(x for x in ((provider.address if provider else ""), instrument.location or "") if x),
+        "start": booking.start_at.isoformat(),
+        "end": booking.end_at.isoformat(),
+        "purpose": booking.purpose or "",
+    }
+
+
+def notify_created(booking: Booking, instrument: Instrument, actor: User) -> None:
+    facts = booking_facts(booking, instrument)
+    if booking.status == "pending":
+        mail.queue_template([(actor.email, actor.locale)], "booking_requested", **facts)
+        managers = [m for m in managers_of(instrument) if m[0] != actor.email]
+        if managers:
+            mail.queue_template(
+                managers, "booking_to_decide", requester=actor.name, requester_email=actor.email, **facts
+            )
+    else:
+        mail.queue_template([(actor.email, actor.locale)], "booking_confirmed", **facts)
+
+
+def notify_owner(booking: Booking, what: str, reason: str | None) -> None:
+    """Tell the booking's owner it was approved, rejected or cancelled (by someone else)."""
+    owner = booking.user
+    mail.queue_template(
+        [(owner.email, owner.locale)],
+        f"booking_{what}",
+        reason=reason or "",
+        **booking_facts(booking, booking.instrument),
+    )

@@ -1,0 +1,136 @@
+"""Reading bookings: one booking (404 unless the actor may see it), lists and pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
+from bwq_lab.models.user import managed_instruments
+from bwq_lab.operations.bookings.rule_inputs import qualified_until
+from bwq_lab.refusals import forbidden, not_found, refuse
+
+
+def instrument_or_404(instrument_id: int) -> Instrument:
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise refuse(404, "NOT_FOUND", field="instrument_id")
+    return instrument
+
+
+def can_view(actor: User, booking: Booking) -> bool:
+    if booking.user_id == actor.id or actor.is_province_admin:
+        return True
+    if actor.role == "city_admin":
+        return booking.instrument.provider.city_id == actor.city_id
+    return actor.manages_instrument(booking.instrument)
+
+
+def get_booking(actor: User, booking_id: int, *, for_update: bool = False, with_history: bool = False) -> Booking:
+    """The booking, if ``actor`` may see it; otherwise 404 (never reveal that it exists).
+    ``with_history`` loads its events and their actors with it (the booking page shows them)."""
+    query = select(Booking).where(Booking.id == booking_id).options(joinedload(Booking.instrument))
+    if with_history:
+        query = query.options(selectinload(Booking.events).joinedload(BookingEvent.actor))
+    if for_update and db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(of=Booking)
+    booking = db.session.execute(query).scalar_one_or_none()
+    if booking is None or not can_view(actor, booking):
+        raise not_found()
+    return booking
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+
+def managed_instrument_ids_query(manager: User):
+    """Ids of the instruments a manager manages, as a subquery."""
+    if manager.manages_all:
+        return select(Instrument.id).where(Instrument.provider_id == manager.provider_id)
+    return select(managed_instruments.c.instrument_id).where(managed_instruments.c.user_id == manager.id)
+
+
+def list_bookings(
+    actor: User,
+    *,
+    scope: str = "own",
+    status: Iterable[str] | None = None,
+    instrument_id: int | None = None,
+    start_from: datetime | None = None,
+    start_to: datetime | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """``scope="own"``: the actor's bookings; ``"managed"``: bookings on instruments they
+    manage (managers), their city's (city admins) or all (province admins)."""
+    query = select(Booking)
+    if scope == "managed":
+        if actor.is_manager:
+            query = query.where(Booking.instrument_id.in_(managed_instrument_ids_query(actor)))
+        elif actor.role == "city_admin":
+            query = (
+                query.join(Instrument, Instrument.id == Booking.instrument_id)
+                .join(Provider)
+                .where(Provider.city_id == actor.city_id)
+            )
+        elif not actor.is_province_admin:
+            raise forbidden()
+    else:
+        query = query.where(Booking.user_id == actor.id)
+    status = [s for s in (status or []) if s]
+    if status:
+        query = query.where(Booking.status.in_(status))
+    if instrument_id is not None:
+        query = query.where(Booking.instrument_id == instrument_id)
+    if start_from is not None:
+        query = query.where(Booking.start_at >= start_from)
+    if start_to is not None:
+        query = query.where(Booking.start_at < start_to)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = (
+        db.session.execute(
+            query.options(
+                joinedload(Booking.instrument),
+                joinedload(Booking.user),
+                joinedload(Booking.enterprise),
+            )
+            .order_by(Booking.start_at.desc(), Booking.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(list(items), total, page, per_page)
+
+
+def lacks_qualification(actor: User, instrument: Instrument, now: datetime) -> bool:
+    """The instrument needs a qualification and ``actor`` holds no valid one (managers of the
+    instrument need none to see its calendar as bookable)."""
+    if not instrument.qualification_required or actor.manages_instrument(instrument):
+        return False
+    until = qualified_until(actor, [instrument.id], now).get(instrument.id)
+    return until is None or until <= now
+
+
+def require_manager(actor: User, booking: Booking) -> None:
+    if not actor.manages_instrument(booking.instrument):
+        raise forbidden()
+
+
+def owner_or_manager(actor: User, booking: Booking) -> bool:
+    """The booking's owner or a manager of its instrument may act; returns "is a manager"."""
+    by_manager = actor.manages_instrument(booking.instrument)
+    if booking.user_id != actor.id and not by_manager:
+        raise forbidden()
+    return by_manager

@@ -1,0 +1,297 @@
+"""What the booking rules need, loaded in few set-based queries: the policy, busy blocks,
+blackouts, qualifications, quota usage. One loader (:func:`load_contexts`) serves booking
+creation, moves, approval and the slot search alike."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import bindparam, func, select
+
+from bwq_lab.domain import booking_rules as rules
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, Instrument, MaintenanceWindow, ProviderClosure, Qualification, User
+from bwq_lab.models.booking import LIVE
+
+#: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
+#: probe can bound its index range scan: latency never grows with an instrument's history.
+MAX_SPAN = timedelta(days=31)
+
+
+MAX_BUFFER = timedelta(days=1)
+
+
+def policy_of(instrument: Instrument, tz: str = rules.DEFAULT_TIMEZONE) -> rules.BookingPolicy:
+    """The instrument's booking rules as a domain value; ``tz`` is the zone its hours are local to."""
+    return rules.BookingPolicy(
+        timezone=tz,
+        status=instrument.status,
+        opening_hours=_opening_ranges(tuple(tuple(r) for r in instrument.opening_hours or ())),
+        slot_minutes=instrument.slot_minutes,
+        min_minutes=instrument.min_minutes,
+        max_minutes=min(instrument.max_minutes, int(MAX_SPAN.total_seconds() // 60)),
+        buffer_minutes=min(instrument.buffer_minutes, int(MAX_BUFFER.total_seconds() // 60)),
+        min_notice_minutes=instrument.min_notice_minutes,
+        max_days_ahead=instrument.max_days_ahead,
+        approval_required=instrument.approval_required,
+        qualification_required=instrument.qualification_required,
+        weekly_quota_minutes=instrument.weekly_quota_minutes,
+        monthly_quota_minutes=instrument.monthly_quota_minutes,
+        max_future_bookings=instrument.max_future_bookings,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _opening_ranges(stored: tuple[tuple, ...]) -> tuple[rules.OpeningRange, ...]:
+    """Stored ``[[weekday, "HH:MM", "HH:MM"], ...]`` as domain values; most instruments share a
+    handful of weekly patterns, so this is cached."""
+    return tuple(rules.OpeningRange(int(weekday), _hhmm(start), _hhmm(end)) for weekday, start, end in stored)
+
+
+def _hhmm(value: str) -> time:
+    if value in ("24:00", "24:00:00"):
+        return time(23, 59, 59, 999999)
+    hours, minutes = value.split(":")[:2]
+    return time(int(hours), int(minutes))
+
+
+# Statements built once (hot path): building and cache-keying a select costs more than running it.
+_BUSY = (
+    select(
+        Booking.id,
+        Booking.instrument_id,
+        Booking.start_at,
+        Booking.end_at,
+        Booking.blocked_until,
+        Booking.user_id,
+        Booking.enterprise_id,
+    )
+    .where(
+        Booking.instrument_id.in_(bindparam("ids", expanding=True)),
+        Booking.start_at >= bindparam("floor"),
+        Booking.start_at < bindparam("hi"),
+        Booking.blocked_until > bindparam("lo"),
+        Booking.status.in_(LIVE),
+    )
+    .order_by(Booking.instrument_id, Booking.start_at)
+)
+
+
+_BUSY_ALL = select(*_BUSY.selected_columns).where(
+    Booking.start_at >= bindparam("floor"),
+    Booking.start_at < bindparam("hi"),
+    Booking.blocked_until > bindparam("lo"),
+    Booking.status.in_(LIVE),
+)
+
+
+#: above this many instruments, queries scan by time and filter the instruments in Python
+#: instead of sending a long IN list
+MANY = 50
+
+
+def busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[rules.BusyBlock]]:
+    """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument.
+
+    The lower bound on ``start_at`` (no booking is longer than MAX_SPAN) keeps the index range
+    scan on (instrument_id, start_at) short however long the instrument's history is."""
+    ids = list(instrument_ids)
+    params = {"floor": lo - MAX_SPAN - MAX_BUFFER, "hi": hi, "lo": lo}
+    # Core execution on the session's connection: these are plain rows, and the ORM's row
+    # machinery costs more than the query for a search over thousands of instruments
+    connection = db.session.connection()
+    if len(ids) <= MANY:
+        rows = connection.execute(_BUSY, {"ids": ids, **params}).all()
+    else:  # a slot search across many instruments: one range scan on (status, start_at), filtered here
+        rows = connection.execute(_BUSY_ALL, params).all()
+    out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
+    for bid, iid, start, end, blocked, uid, eid in rows:
+        blocks = out.get(iid)
+        if blocks is not None:
+            blocks.append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
+    return out
+
+
+_MAINTENANCE = select(
+    MaintenanceWindow.instrument_id, MaintenanceWindow.start_at, MaintenanceWindow.end_at, MaintenanceWindow.reason
+).where(
+    MaintenanceWindow.instrument_id.in_(bindparam("ids", expanding=True)),
+    MaintenanceWindow.start_at < bindparam("hi"),
+    MaintenanceWindow.end_at > bindparam("lo"),
+)
+
+
+_CLOSURES = select(
+    ProviderClosure.provider_id, ProviderClosure.start_at, ProviderClosure.end_at, ProviderClosure.reason
+).where(
+    ProviderClosure.provider_id.in_(bindparam("ids", expanding=True)),
+    ProviderClosure.start_at < bindparam("hi"),
+    ProviderClosure.end_at > bindparam("lo"),
+)
+
+
+_MAINTENANCE_ALL = select(*_MAINTENANCE.selected_columns).where(
+    MaintenanceWindow.start_at < bindparam("hi"), MaintenanceWindow.end_at > bindparam("lo")
+)
+
+
+_CLOSURES_ALL = select(*_CLOSURES.selected_columns).where(
+    ProviderClosure.start_at < bindparam("hi"), ProviderClosure.end_at > bindparam("lo")
+)
+
+
+def blackouts_for(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
+    """Maintenance windows of the instruments and closures of their providers meeting ``[lo, hi)``."""
+    ids = [i.id for i in instruments]
+    out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
+    window = {"lo": lo, "hi": hi}
+    many = len(ids) > MANY
+    maintenance = _MAINTENANCE_ALL if many else _MAINTENANCE
+    for iid, start, end, reason in db.session.execute(maintenance, window if many else {"ids": ids, **window}):
+        if iid in out:
+            out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
+    by_provider: dict[int, list[rules.Blackout]] = {}
+    provider_ids = list({i.provider_id for i in instruments})
+    closures = _CLOSURES_ALL if len(provider_ids) > MANY else _CLOSURES
+    closure_params = window if len(provider_ids) > MANY else {"ids": provider_ids, **window}
+    for pid, start, end, reason in db.session.execute(closures, closure_params):
+        by_provider.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
+    if by_provider:
+        for instrument in instruments:
+            out[instrument.id].extend(by_provider.get(instrument.provider_id, ()))
+    return out
+
+
+def qualified_until(user: User, instrument_ids: list[int], now: datetime) -> dict[int, datetime | None]:
+    far = now + timedelta(days=365 * 100)
+    out: dict[int, datetime | None] = {}
+    for iid, expires in db.session.execute(
+        select(Qualification.instrument_id, Qualification.expires_at).where(
+            Qualification.user_id == user.id,
+            Qualification.instrument_id.in_(instrument_ids),
+            Qualification.revoked_at.is_(None),
+        )
+    ):
+        value = expires or far
+        if out.get(iid) is None or value > out[iid]:
+            out[iid] = value
+    return out
+
+
+def may_book(actor: User, instrument: Instrument) -> bool:
+    """Who may book: active members of an enterprise, and the instrument's own managers."""
+    return actor.is_active_member or actor.manages_instrument(instrument)
+
+
+def build_context(
+    instrument: Instrument,
+    actor: User,
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    *,
+    moving_booking_id: int | None = None,
+    policy: rules.BookingPolicy | None = None,
+) -> rules.BookingContext:
+    """Everything the rules need for a request over ``[lo, hi)`` on one instrument."""
+    policy = policy or policy_of(instrument)
+    return load_contexts(
+        [instrument],
+        actor,
+        now,
+        busy_window=rules.busy_load_window(policy, lo, hi),
+        blackout_window=(lo, hi),
+        quota_window=rules.quota_load_window(policy, lo, hi),
+        moving_booking_id=moving_booking_id,
+        policies={instrument.id: policy},
+    )[instrument.id]
+
+
+def load_contexts(
+    instruments: list[Instrument],
+    actor: User,
+    now: datetime,
+    *,
+    busy_window: tuple[datetime, datetime],
+    blackout_window: tuple[datetime, datetime],
+    quota_window: tuple[datetime, datetime] | None,
+    moving_booking_id: int | None = None,
+    policies: dict[int, rules.BookingPolicy] | None = None,
+    tz: str = rules.DEFAULT_TIMEZONE,
+) -> dict[int, rules.BookingContext]:
+    """The one loader of rule inputs, for one instrument (a booking, a move, an approval) or
+    thousands (a slot search): a few set-based queries whatever the count, never one per
+    instrument. Each kind of input is loaded only when some policy needs it."""
+    ids = [i.id for i in instruments]
+    policies = policies or {i.id: policy_of(i, tz) for i in instruments}
+    busy = busy_blocks(ids, *busy_window)
+    blackouts = blackouts_for(instruments, *blackout_window)
+    qualified: dict[int, datetime | None] = {}
+    if any(p.qualification_required for p in policies.values()):
+        qualified = qualified_until(actor, ids, now)
+    enterprise: dict[int, list[rules.BusyBlock]] = {}
+    if quota_window is not None and actor.enterprise_id is not None:
+        if any(p.weekly_quota_minutes or p.monthly_quota_minutes for p in policies.values()):
+            enterprise = _enterprise_bookings(ids, actor.enterprise_id, *quota_window)
+    future: dict[int, int] = {}
+    if any(p.max_future_bookings is not None for p in policies.values()):
+        future = _future_counts(ids, actor.id, now, moving_booking_id)
+    return {
+        i.id: rules.BookingContext(
+            policy=policies[i.id],
+            busy=tuple(busy[i.id]),
+            blackouts=tuple(blackouts[i.id]),
+            qualified_until=qualified.get(i.id),
+            permitted=may_book(actor, i),
+            enterprise_bookings=tuple(enterprise.get(i.id, ())),
+            user_future_count=future.get(i.id, 0),
+        )
+        for i in instruments
+    }
+
+
+def _enterprise_bookings(
+    instrument_ids: list[int], enterprise_id: int, lo: datetime, hi: datetime
+) -> dict[int, list[rules.BusyBlock]]:
+    """The enterprise's bookings that count against its quotas (live or completed) meeting ``[lo, hi)``."""
+    out: dict[int, list[rules.BusyBlock]] = {}
+    for bid, iid, s, e, b, uid in db.session.execute(
+        select(
+            Booking.id,
+            Booking.instrument_id,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.blocked_until,
+            Booking.user_id,
+        ).where(
+            Booking.instrument_id.in_(instrument_ids),
+            Booking.enterprise_id == enterprise_id,
+            Booking.status.in_((*LIVE, "completed")),
+            Booking.start_at >= lo - MAX_SPAN,
+            Booking.start_at < hi,
+            Booking.end_at > lo,
+        )
+    ):
+        out.setdefault(iid, []).append(rules.BusyBlock(bid, s, e, b, uid, enterprise_id))
+    return out
+
+
+def _future_counts(
+    instrument_ids: list[int], user_id: int, now: datetime, moving_booking_id: int | None
+) -> dict[int, int]:
+    """The user's upcoming live bookings per instrument (the one being moved not counted)."""
+    query = (
+        select(Booking.instrument_id, func.count(Booking.id))
+        .where(
+            Booking.instrument_id.in_(instrument_ids),
+            Booking.user_id == user_id,
+            Booking.status.in_(LIVE),
+            Booking.end_at > now,
+        )
+        .group_by(Booking.instrument_id)
+    )
+    if moving_booking_id is not None:
+        query = query.where(Booking.id != moving_booking_id)
+    return dict(db.session.execute(query).tuples().all())

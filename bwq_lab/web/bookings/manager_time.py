@@ -1,0 +1,262 @@
+"""The managers' time pages: the week calendar of an instrument, maintenance windows, the
+provider's closures, and qualifications."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from bwq_lab import clock
+from bwq_lab.domain.booking_rules import local_midnight
+from bwq_lab.extensions import db
+from bwq_lab.models import Instrument
+from bwq_lab.operations import bookings as ops
+from bwq_lab.web.access import role_required
+from bwq_lab.web.bookings.common import (
+    CALENDAR_STATUSES,
+    bp,
+    local_zone,
+    managed_instrument,
+    week_of,
+    zone,
+)
+from bwq_lab.web.bookings.week_layout import build_week, managed_busy
+from bwq_lab.web.forms.bookings import (
+    ActionForm,
+    CheckOutForm,
+    ClosureForm,
+    MaintenanceForm,
+    QualificationForm,
+    aware,
+)
+from bwq_lab.web.pages import refusals, signed_in_user
+
+
+@bp.get("/manage/instruments/<int:instrument_id>/calendar")
+@role_required("manager")
+def calendar(instrument_id: int):
+    instrument = managed_instrument(instrument_id)
+    policy = ops.policy_of(instrument)
+    tz, now = local_zone(), clock.now()
+    monday = week_of(tz, now)
+    lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
+    instrument, views = ops.availability(instrument.id, signed_in_user(), lo, now, tz=zone())
+    page = ops.list_bookings(
+        signed_in_user(),
+        scope="managed",
+        instrument_id=instrument.id,
+        status=CALENDAR_STATUSES,
+        start_from=lo - ops.MAX_SPAN,
+        start_to=hi,
+        per_page=1000,
+    )
+    bookings = sorted((b for b in page.items if b.blocked_until > lo), key=lambda b: (b.start_at, b.id))
+
+    def free_href(day: date, start: datetime) -> str:
+        return url_for(
+            ".book",
+            instrument_id=instrument.id,
+            week=monday.isoformat(),
+            date=day.isoformat(),
+            start=start.strftime("%H:%M"),
+            _anchor="book",
+        )
+
+    week = build_week(
+        monday,
+        views,
+        tz,
+        now,
+        grid_minutes=policy.grid_minutes,
+        busy_blocks=managed_busy(bookings, tz),
+        free_href=free_href,
+    )
+    today = now.astimezone(tz).date()
+    rows = []
+    for b in bookings:
+        actions = ops.allowed_actions(b, signed_in_user(), now)
+        rows.append(
+            {
+                "booking": b,
+                "today": b.start_at.astimezone(tz).date() == today,
+                "check_in": actions["check_in"] and b.start_at.astimezone(tz).date() == today,
+                "check_out": b.status == "in_use",
+                "record": b.status == "approved" and b.end_at <= now,
+                "used_from": b.start_at.astimezone(tz).replace(tzinfo=None),
+                "used_until": b.end_at.astimezone(tz).replace(tzinfo=None),
+            }
+        )
+    return render_template(
+        "bookings/calendar.html",
+        instrument=instrument,
+        week=week,
+        rows=rows,
+        action_form=ActionForm(),
+        checkout_form=CheckOutForm(),
+        edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id),
+    )
+
+
+def _maintenance_page(instrument: Instrument, form: MaintenanceForm, status: int = 200, **extra):
+    return (
+        render_template(
+            "bookings/maintenance.html",
+            instrument=instrument,
+            form=form,
+            windows=ops.maintenance_for(instrument.id, clock.now()),
+            action_form=ActionForm(formdata=None),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.route("/manage/instruments/<int:instrument_id>/maintenance", methods=["GET", "POST"])
+@role_required("manager")
+def maintenance(instrument_id: int):
+    instrument = managed_instrument(instrument_id)
+    form = MaintenanceForm()
+    if not form.is_submitted():
+        return _maintenance_page(instrument, form)
+    if not form.validate():
+        return _maintenance_page(instrument, form, 422)
+    tz = local_zone()
+    with refusals(form) as refused:
+        window, affected = ops.add_maintenance(
+            signed_in_user(),
+            instrument.id,
+            aware(form.start.data, tz),
+            aware(form.end.data, tz),
+            form.reason.data,
+        )
+    if refused:
+        return _maintenance_page(managed_instrument(instrument_id), form, refused.status)
+    db.session.commit()
+    flash(_("Maintenance added."), "success")
+    # shown at once (not after a redirect): the live bookings it collides with, for the manager to act on
+    return _maintenance_page(instrument, MaintenanceForm(formdata=None), added=window, affected=affected)
+
+
+@bp.post("/manage/instruments/<int:instrument_id>/maintenance/<int:window_id>/delete")
+@role_required("manager")
+def delete_maintenance(instrument_id: int, window_id: int):
+    managed_instrument(instrument_id)
+    if ActionForm().validate_on_submit():
+        ops.delete_maintenance(signed_in_user(), window_id)
+        db.session.commit()
+        flash(_("Maintenance window deleted."), "success")
+    return redirect(url_for(".maintenance", instrument_id=instrument_id))
+
+
+def _closures_page(form: ClosureForm, status: int = 200, **extra):
+    provider_id = signed_in_user().provider_id
+    return (
+        render_template(
+            "bookings/closures.html",
+            form=form,
+            closures=ops.closures_for(provider_id, clock.now()),
+            action_form=ActionForm(formdata=None),
+            **extra,
+        ),
+        status,
+    )
+
+
+def _require_closure_rights() -> int:
+    user = signed_in_user()
+    if not ops.may_manage_closures(user, user.provider_id):
+        abort(403)
+    return user.provider_id
+
+
+@bp.route("/manage/closures", methods=["GET", "POST"])
+@role_required("manager")
+def closures():
+    """Holidays and closures of the manager's provider: they block every instrument of it."""
+    provider_id = _require_closure_rights()
+    form = ClosureForm()
+    if not form.is_submitted():
+        return _closures_page(form)
+    if not form.validate():
+        return _closures_page(form, 422)
+    with refusals(form) as refused:
+        closure, affected = ops.add_closure(
+            signed_in_user(), provider_id, form.first_day.data, form.last_day.data, form.reason.data, tz=zone()
+        )
+    if refused:
+        return _closures_page(form, refused.status)
+    db.session.commit()
+    flash(_("Closure added."), "success")
+    return _closures_page(ClosureForm(formdata=None), added=closure, affected=affected)
+
+
+@bp.post("/manage/closures/<int:closure_id>/delete")
+@role_required("manager")
+def delete_closure(closure_id: int):
+    _require_closure_rights()
+    if ActionForm().validate_on_submit():
+        ops.delete_closure(signed_in_user(), closure_id)
+        db.session.commit()
+        flash(_("Closure deleted."), "success")
+    return redirect(url_for(".closures"))
+
+
+QUALIFICATION_LABELS = {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")}
+
+
+@bp.route("/manage/instruments/<int:instrument_id>/qualifications", methods=["GET", "POST"])
+@role_required("manager")
+def qualifications(instrument_id: int):
+    instrument = managed_instrument(instrument_id)
+    form = QualificationForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            with refusals(form) as refused:
+                ops.grant_qualification(
+                    signed_in_user(),
+                    instrument.id,
+                    form.email.data,
+                    form.expires_at(local_zone()),
+                    clock.now(),
+                    note=form.note.data or "",
+                )
+            if refused:
+                status = refused.status
+                instrument = managed_instrument(instrument_id)
+            else:
+                db.session.commit()
+                flash(_("Qualification granted to %(email)s.", email=form.email.data.strip()), "success")
+                return redirect(url_for(".qualifications", instrument_id=instrument_id))
+    now = clock.now()
+    tz, tick = local_zone(), timedelta(microseconds=1)
+    rows = [
+        (q, ops.qualification_status(q, now), (q.expires_at - tick).astimezone(tz).date() if q.expires_at else None)
+        for q in ops.qualifications_for(instrument.id)
+    ]
+    return (
+        render_template(
+            "bookings/qualifications.html",
+            instrument=instrument,
+            form=form,
+            rows=rows,
+            labels=QUALIFICATION_LABELS,
+            action_form=ActionForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.post("/manage/instruments/<int:instrument_id>/qualifications/<int:qualification_id>/revoke")
+@role_required("manager")
+def revoke_qualification(instrument_id: int, qualification_id: int):
+    managed_instrument(instrument_id)
+    if ActionForm().validate_on_submit():
+        ops.revoke_qualification(signed_in_user(), qualification_id, clock.now())
+        db.session.commit()
+        flash(_("Qualification revoked."), "success")
+    return redirect(url_for(".qualifications", instrument_id=instrument_id))

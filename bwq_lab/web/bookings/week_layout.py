@@ -1,0 +1,185 @@
+"""The week-layout presenter: a week of free, busy, buffer and blocked time as positioned
+blocks for the booking page and the managers' calendar (no rules here: the availability comes
+from the operations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from bwq_lab.domain.booking_rules import ceil_to_grid, local_midnight
+from bwq_lab.edge.messages.names import status_name
+from bwq_lab.models import Booking
+
+
+@dataclass
+class Block:
+    """Something drawn in a day column, positioned in percent of the visible hours."""
+
+    kind: str  # open | busy | own | booking | buffer | maintenance | closure | free
+    start: datetime  # local
+    end: datetime
+    label: str = ""
+    href: str | None = None
+    booking: Booking | None = None
+    top: float = 0.0
+    height: float = 0.0
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Day:
+    day: date
+    is_today: bool
+    opening: list[Block]
+    blocks: list[Block]
+    free: list[Block]  # clickable cells on the grid
+    free_spans: list[Block]  # whole free stretches (the list view for phones)
+
+    @property
+    def agenda(self) -> list[Block]:
+        """Bookings, blackouts and free stretches in time order (the list view for phones)."""
+        return sorted((b for b in (*self.blocks, *self.free_spans) if b.kind != "buffer"), key=lambda b: b.start)
+
+
+@dataclass
+class Week:
+    monday: date
+    days: list[Day]
+    hours: list[tuple[int, float]]  # (hour, top %) for the hour lines
+    first_hour: int
+    last_hour: int
+
+    @property
+    def prev(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+
+def _minutes_into(day: date, value: datetime, tz: ZoneInfo) -> float:
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    return min(max((value - midnight).total_seconds() / 60, 0.0), 24 * 60.0)
+
+
+def _cell_minutes(grid: int) -> int:
+    """Clickable cells are whole grid steps of at least half an hour."""
+    grid = max(grid, 1)
+    return grid * -(-30 // grid)
+
+
+def build_week(
+    monday: date,
+    views: list,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    grid_minutes: int,
+    busy_blocks,
+    free_href,
+    bookable: tuple[datetime, datetime] | None = None,
+) -> Week:
+    """Lay a week out for the template. ``views`` are the DayViews of ``ops.availability``;
+    ``busy_blocks(day_view) -> list[Block]`` draws the bookings of one day (public or full);
+    ``free_href(day, start)`` links a free cell to the pre-filled booking form. With
+    ``bookable=(earliest, latest)`` only free time starting in that range is offered (the notice
+    and how far ahead one may book)."""
+    today = now.astimezone(tz).date()
+    earliest, latest = bookable or (now, datetime.max.replace(tzinfo=tz))
+    cell = timedelta(minutes=_cell_minutes(grid_minutes))
+    days = []
+    for view in views:
+        opening = [Block("open", s, e) for s, e in view.opening]
+        blocks = list(busy_blocks(view))
+        for b in view.blackouts:
+            label = _("Maintenance") if b.kind == "maintenance" else _("Closed")
+            blocks.append(Block(b.kind, b.start, b.end, f"{label}: {b.reason}" if b.reason else label))
+        free, spans = [], []
+        for s, e in view.free:
+            s = max(s, earliest.astimezone(tz))
+            start = ceil_to_grid(s, tz, int(cell.total_seconds() // 60)).astimezone(tz)
+            if start < e and start <= latest:
+                spans.append(Block("free", s, e, href=free_href(view.day, start), data=_cell_data(start)))
+            while start + cell <= e and start <= latest:
+                free.append(Block("free", start, start + cell, href=free_href(view.day, start), data=_cell_data(start)))
+                start += cell
+        days.append(Day(view.day, view.day == today, opening, blocks, free, spans))
+
+    edges = [(d.day, x) for d in days for b in (*d.opening, *d.blocks) for x in (b.start, b.end)]
+    minutes = [_minutes_into(day, x, tz) for day, x in edges]
+    first_hour = int(min(minutes) // 60) if minutes else 8
+    last_hour = int(-(-max(minutes) // 60)) if minutes else 18
+    if last_hour <= first_hour:
+        first_hour, last_hour = 8, 18
+    lo, span = first_hour * 60, (last_hour - first_hour) * 60
+    for d in days:
+        for b in (*d.opening, *d.blocks, *d.free):
+            top = _minutes_into(d.day, b.start, tz) - lo
+            bottom = _minutes_into(d.day, b.end, tz) - lo
+            b.top = round(max(top, 0) / span * 100, 3)
+            b.height = round(max(min(bottom, span) - max(top, 0), 0) / span * 100, 3)
+        d.blocks = [b for b in d.blocks if b.end > b.start]
+    hours = [(h, round((h * 60 - lo) / span * 100, 3)) for h in range(first_hour, last_hour)]
+    return Week(monday, days, hours, first_hour, last_hour)
+
+
+def _cell_data(start: datetime) -> dict:
+    return {"date": start.date().isoformat(), "start": start.strftime("%H:%M")}
+
+
+def _buffer_block(start: datetime, end: datetime, blocked_until: datetime) -> Block | None:
+    return Block("buffer", end, blocked_until, _("cleanup")) if blocked_until > end else None
+
+
+def public_busy(own: dict[int, Booking], tz: ZoneInfo):
+    """Others' bookings as anonymous "booked" time; the viewer's own in full, with a link."""
+
+    def draw(view) -> list[Block]:
+        blocks = []
+        for b in view.busy:
+            mine = own.get(b.booking_id) if b.own else None
+            if mine is not None:
+                label = f"{status_name('booking', mine.status)} · {mine.purpose}"
+                href = url_for(".detail", booking_id=mine.id)
+                blocks.append(Block("own", b.start, b.end, label, href, mine))
+            else:
+                blocks.append(Block("busy", b.start, b.end, _("booked")))
+            buffer = _buffer_block(b.start, b.end, b.blocked_until)
+            if buffer:
+                blocks.append(buffer)
+        return blocks
+
+    return draw
+
+
+def managed_busy(bookings: list[Booking], tz: ZoneInfo):
+    """Every booking with who, enterprise, purpose and status (managers' calendar)."""
+
+    def draw(view) -> list[Block]:
+        day_start, day_end = local_midnight(view.day, tz), local_midnight(view.day + timedelta(days=1), tz)
+        blocks = []
+        for booking in bookings:
+            if not (booking.start_at < day_end and booking.blocked_until > day_start):
+                continue
+            start = max(booking.start_at, day_start).astimezone(tz)
+            end = max(min(booking.end_at, day_end), day_start).astimezone(tz)
+            who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
+            label = f"{status_name('booking', booking.status)} · {who} · {booking.purpose}"
+            href = url_for(".detail", booking_id=booking.id)
+            blocks.append(Block("booking " + booking.status, start, end, label, href, booking))
+            buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz))
+            if buffer:
+                blocks.append(buffer)
+        return blocks
+
+    return draw
