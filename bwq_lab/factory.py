@@ -136,7 +136,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from bwq_lab.web import helpers
+    from bwq_lab.edge import templating as helpers
 
     helpers.register(app)
 

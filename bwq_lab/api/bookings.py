@@ -14,9 +14,9 @@ from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
 from bwq_lab.api.schemas import LocalDateTime, page_of
+from bwq_lab.edge.access import api_login_required
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations.transactions import commit, locks_itself
-from bwq_lab.web.access import api_login_required
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description="Bookings, availability and free slots")
 
@@ -53,15 +53,7 @@ class BookingSchema(Schema):
 BookingPageSchema = page_of(BookingSchema, "BookingPage")
 
 
-class IntervalMixin:
-    @validates_schema
-    def end_after_start(self, data, **kwargs):
-        start, end = data.get("start"), data.get("end")
-        if start is not None and end is not None and end <= start:
-            raise ValidationError("end must be after start", field_name="end")
-
-
-class BookingCreateSchema(IntervalMixin, Schema):
+class BookingCreateSchema(Schema):
     instrument_id = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
     start = aware(required=True)
     end = aware(required=True)
@@ -70,7 +62,7 @@ class BookingCreateSchema(IntervalMixin, Schema):
     override_reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
-class BookingPatchSchema(IntervalMixin, Schema):
+class BookingPatchSchema(Schema):
     start = aware(required=True)
     end = aware(required=True)
     override_reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
@@ -95,7 +87,7 @@ class BookingListArgs(Schema):
     per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class WindowArgs(IntervalMixin, Schema):
+class WindowArgs(Schema):
     start = aware(required=True, data_key="from")
     end = aware(required=True, data_key="to")
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from bwq_lab.web.access import api_login_required
+from bwq_lab.edge.access import api_login_required
 
 blp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="The signed-in user")
 

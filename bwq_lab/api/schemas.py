@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain.opening_hours import format_hours
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.operations.catalogue import MAX_PER_PAGE, PUBLIC_INSTRUMENT_STATUSES
-from bwq_lab.web.helpers import locale_code
 
 
 class LocalDateTime(fields.DateTime):

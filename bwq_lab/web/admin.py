@@ -7,14 +7,14 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bwq_lab.edge.access import role_required
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.errors import not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Provider
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations.regions import cities
-from bwq_lab.web.access import role_required
 from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
-from bwq_lab.web.helpers import locale_code
 from bwq_lab.web.pages import page_arg, refusals, save_form, search_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

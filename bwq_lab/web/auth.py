@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.errors import OperationError
 from bwq_lab.extensions import db, limiter
 from bwq_lab.operations import accounts
 from bwq_lab.operations.regions import cities
 from bwq_lab.web.forms.accounts import LoginForm, RegistrationForm
-from bwq_lab.web.helpers import locale_code
 
 bp = Blueprint("auth", __name__)
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain.opening_hours import format_hours
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.models import Instrument
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations.regions import cities
-from bwq_lab.web.helpers import locale_code
 from bwq_lab.web.pages import int_arg, page_arg, search_arg
 
 bp = Blueprint("catalogue", __name__)

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from bwq_lab.domain.opening_hours import format_hours
+from bwq_lab.edge.access import role_required
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService
 from bwq_lab.models.catalogue import default_opening_hours
 from bwq_lab.operations import catalogue as ops
-from bwq_lab.web.access import role_required
 from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm, image_extension
-from bwq_lab.web.helpers import locale_code
 from bwq_lab.web.pages import refusals, save_form
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")

@@ -316,3 +316,19 @@ def test_a_bearer_token_wins_over_a_session_cookie(client, setup, app, login):
             sa_select(ApiToken.user_id).where(ApiToken.hint == setup["alice"]["Authorization"][7:17])
         ).scalar_one()
     assert r.json["user_id"] == alice_id
+
+
+def test_end_before_start_is_the_domains_code_in_the_clients_language(client, setup):
+    """The API says the rule checker's code (422 END_BEFORE_START), in the client's language."""
+    data = body(
+        instrument_id=setup["instrument_id"], start="2026-12-02T11:00:00+08:00", end="2026-12-02T10:00:00+08:00"
+    )
+    for language, words in (("en", "must be later than the start time"), ("zh", "必须晚于开始时间")):
+        response = client.post(
+            "/api/v1/bookings",
+            json=data,
+            headers={**setup["alice"], "Accept-Language": language},
+        )
+        assert response.status_code == 422
+        problem = next(p for p in response.get_json()["errors"] if p["code"] == "END_BEFORE_START")
+        assert problem["field"] == "end" and words in problem["message"]

@@ -11,11 +11,11 @@ from flask_login import login_user
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
 
+from bwq_lab.edge.access import active_member_required, api_login_required, api_role_required, role_required
 from bwq_lab.errors import OperationError
 from bwq_lab.extensions import db
 from bwq_lab.models import ApiToken, User
 from bwq_lab.models.base import utcnow
-from bwq_lab.web.access import active_member_required, api_login_required, api_role_required, role_required
 from tests.conftest import CSRF_RE, PASSWORD
 
 NEW_PASSWORD = "a brand new password"

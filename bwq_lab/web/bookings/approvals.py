@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from bwq_lab import clock
+from bwq_lab.edge.access import role_required
 from bwq_lab.edge.messages import localize
 from bwq_lab.extensions import db
 from bwq_lab.operations import bookings as ops
 from bwq_lab.refusals import Refusal
-from bwq_lab.web.access import role_required
 from bwq_lab.web.bookings.common import (
     bp,
     next_url,

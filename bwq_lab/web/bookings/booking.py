@@ -12,6 +12,8 @@ from flask_login import current_user
 
 from bwq_lab import clock
 from bwq_lab.domain.booking_rules import local_midnight, week_start_of
+from bwq_lab.edge.access import role_required
+from bwq_lab.edge.templating import locale_code
 from bwq_lab.extensions import db
 from bwq_lab.feeds.ics import booking_calendar
 from bwq_lab.models import Booking, Instrument
@@ -19,7 +21,6 @@ from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
 from bwq_lab.operations.transactions import locks_itself
 from bwq_lab.refusals import Refusal
-from bwq_lab.web.access import role_required
 from bwq_lab.web.bookings.common import (
     STATUSES,
     bp,
@@ -42,7 +43,6 @@ from bwq_lab.web.forms.bookings import (
     duration_choices,
     input_step,
 )
-from bwq_lab.web.helpers import locale_code
 from bwq_lab.web.pages import REFUSALS, flash_problems, int_arg, refusals, signed_in_user
 
 

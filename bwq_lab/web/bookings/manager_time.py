@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from bwq_lab import clock
 from bwq_lab.domain.booking_rules import local_midnight
+from bwq_lab.edge.access import role_required
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
-from bwq_lab.web.access import role_required
 from bwq_lab.web.bookings.common import (
     CALENDAR_STATUSES,
     bp,
