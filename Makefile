@@ -11,7 +11,7 @@ PORT ?= 5000
 
 run: install
 	$(BIN)/flask --app app bwq init-db
-	$(BIN)/flask --app app bwq seed-demo --if-empty
+	$(BIN)/flask --app app bwq seed-demo
 	$(BIN)/flask --app app bwq serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL ($(PG_TEST_URL): a fresh database is created and

@@ -1,4 +1,4 @@
-"""seed-demo: load the deterministic demo province (``make run`` calls it with ``--if-empty``)."""
+"""seed-demo: load the deterministic demo province (``make run`` calls it; it never seeds twice)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,7 @@ from bwq_lab.cli import bwq
 
 
 @bwq.command("seed-demo")
-@click.option(
-    "--if-empty",
-    is_flag=True,
-    help="Only seed when the database has no providers yet (the command never seeds over existing data anyway).",
-)
-def seed_demo(if_empty: bool) -> None:
+def seed_demo() -> None:
     """Load the demo province: providers, instruments, lab services, enterprises and one login per role.
 
     The data are the same on every run (fixed seed). A database that already has providers is left

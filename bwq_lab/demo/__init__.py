@@ -125,14 +125,6 @@ class DemoPlan:
     providers: tuple[ProviderSpec, ...]
     enterprises: tuple[EnterpriseSpec, ...]
 
-    @property
-    def instrument_count(self) -> int:
-        return sum(len(p.instruments) for p in self.providers)
-
-    @property
-    def service_count(self) -> int:
-        return sum(len(p.services) for p in self.providers)
-
 
 # --- vocabulary --------------------------------------------------------------------------------
 EM, XRD, MS, LC, NMR, TA, SP, MT, EMC, MP, SA, LS, ENV, MET = (

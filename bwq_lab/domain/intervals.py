@@ -19,30 +19,6 @@ T = TypeVar("T")
 Interval = tuple[Any, Any]
 
 
-def overlaps(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> bool:
-    """True when ``[a_start, a_end)`` and ``[b_start, b_end)`` share at least one instant."""
-    return a_start < a_end and b_start < b_end and a_start < b_end and b_start < a_end
-
-
-def contains(outer_start: Any, outer_end: Any, start: Any, end: Any) -> bool:
-    """True when ``[start, end)`` lies entirely inside ``[outer_start, outer_end)``."""
-    return outer_start <= start and end <= outer_end
-
-
-def clip(start: Any, end: Any, lo: Any, hi: Any) -> Interval | None:
-    """The part of ``[start, end)`` inside ``[lo, hi)``, or None when they do not overlap."""
-    s, e = max(start, lo), min(end, hi)
-    return (s, e) if s < e else None
-
-
-def overlap_length(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> Any:
-    """Length of the intersection (``timedelta(0)`` / ``0`` when disjoint)."""
-    s, e = max(a_start, b_start), min(a_end, b_end)
-    if s < e:
-        return e - s
-    return a_start - a_start  # a zero of the right type
-
-
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Merge overlapping *and touching* intervals; the input may be in any order.
 

@@ -90,10 +90,6 @@ class User(UserMixin, db.Model):
         return self.role == "manager"
 
     @property
-    def is_admin(self) -> bool:
-        return self.role in ("city_admin", "province_admin")
-
-    @property
     def is_province_admin(self) -> bool:
         return self.role == "province_admin"
 

@@ -236,7 +236,7 @@ def test_demo_logins_have_their_roles_and_the_demo_password(ctx):
 def test_seed_demo_command_prints_counts_and_logins(app):
     runner = app.test_cli_runner()
 
-    first = runner.invoke(args=["bwq", "seed-demo", "--if-empty"])
+    first = runner.invoke(args=["bwq", "seed-demo"])
     assert first.exit_code == 0, first.output
     assert "demo data seeded" in first.output
     assert DEMO_PASSWORD in first.output
