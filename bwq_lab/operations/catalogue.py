@@ -37,6 +37,10 @@ class Page:
     page: int
     per_page: int
 
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
 
 def _page_args(page: int | None, per_page: int | None) -> tuple[int, int]:
     page = max(1, int(page or 1))
