@@ -96,16 +96,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    @app.before_request
-    def _sqlite_writes_take_the_lock_first():
-        """SQLite: a request that writes holds the write lock from its first statement
-        (BEGIN IMMEDIATE), so a check and the insert that follows it cannot interleave with
-        another writer, and no read snapshot goes stale (no "database is locked" 500s)."""
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            from bwq_lab.operations.transactions import begin_write, view_locks_itself
+    from bwq_lab.edge import unit_of_work
 
-            if not view_locks_itself(app.view_functions.get(request.endpoint)):
-                begin_write()
+    unit_of_work.register(app)  # SQLite's write-lock protocol, in one place
 
     @app.teardown_request
     def _touch_api_token(_exc):

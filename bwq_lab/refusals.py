@@ -52,7 +52,7 @@ class Refusal(Exception):
         return [p.code for p in self.problems]
 
 
-def refuse(status: int, code: str, field: str | None = None, **params: Any) -> Refusal:
+def refuse(status: int, code: str, /, field: str | None = None, **params: Any) -> Refusal:
     """A refusal with one problem: ``raise refuse(422, "REASON_REQUIRED", field="reason")``."""
     return Refusal(status, [Problem(code, field=field, params=params or None)])
 

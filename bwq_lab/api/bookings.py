@@ -15,8 +15,8 @@ from werkzeug.local import LocalProxy
 from bwq_lab import clock
 from bwq_lab.api.schemas import LocalDateTime, page_of
 from bwq_lab.edge.access import api_login_required
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import bookings as ops
-from bwq_lab.operations.transactions import commit, locks_itself
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description="Bookings, availability and free slots")
 
@@ -155,12 +155,7 @@ def actor():
     return current_user._get_current_object() if isinstance(current_user, LocalProxy) else current_user
 
 
-def _commit():
-    commit(keep_loaded=True)  # the response is built from the objects as they are: no reloads
-
-
 @blp.route("/bookings")
-@locks_itself  # create_booking takes SQLite's write lock itself, after its reads
 class Bookings(MethodView):
     @api_login_required
     @blp.arguments(BookingListArgs, location="query")
@@ -184,6 +179,7 @@ class Bookings(MethodView):
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="The slot is taken (every violation listed)")
     @blp.alt_response(422, description="Rules broken (every violation listed)")
+    @unit_of_work(locks_itself=True, keep_loaded=True)  # create_booking takes SQLite's lock late, after its reads
     def post(self, data):
         """Book an instrument. Answers 201, or 409/422 listing every rule the request breaks."""
         booking = ops.create_booking(
@@ -197,7 +193,6 @@ class Bookings(MethodView):
             override_reason=data["override_reason"],
             tz=_zone(),
         )
-        _commit()
         return booking
 
 
@@ -212,6 +207,7 @@ class BookingById(MethodView):
     @api_login_required
     @blp.arguments(BookingPatchSchema)
     @blp.response(200, BookingSchema)
+    @unit_of_work(keep_loaded=True)  # the response is dumped from the objects as committed: no reloads
     def patch(self, data, booking_id):
         """Move or shorten a booking (the rules run again; the history is kept)."""
         booking = ops.move_booking(
@@ -223,7 +219,6 @@ class BookingById(MethodView):
             override_reason=data["override_reason"],
             tz=_zone(),
         )
-        _commit()
         return booking
 
 
@@ -232,10 +227,9 @@ def _action(name: str, handler, schema=ReasonSchema):
     @api_login_required
     @blp.arguments(schema)
     @blp.response(200, BookingSchema)
+    @unit_of_work(keep_loaded=True)
     def view(data, booking_id):
-        booking = handler(actor(), booking_id, data)
-        _commit()
-        return booking
+        return handler(actor(), booking_id, data)
 
     view.__doc__ = f"{name.replace('-', ' ').capitalize()} a booking."
     return view

@@ -115,21 +115,6 @@ def commit(*, keep_loaded: bool = False) -> None:
         session.expire_on_commit = True
 
 
-def locks_itself(view):
-    """Mark a view (function or MethodView class) whose operation takes the write lock itself,
-    late, with ``begin_write()``: its reads before that point do not hold SQLite's lock. Only for
-    hot paths whose operation calls ``begin_write()`` before its check-then-write."""
-    view._bwq_locks_itself = True
-    return view
-
-
-def view_locks_itself(view) -> bool:
-    return bool(
-        getattr(view, "_bwq_locks_itself", False)
-        or getattr(getattr(view, "view_class", None), "_bwq_locks_itself", False)
-    )
-
-
 def sqlstate(exc: BaseException) -> str | None:
     orig = getattr(exc, "orig", None)
     return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)

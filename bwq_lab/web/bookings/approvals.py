@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from bwq_lab import clock
 from bwq_lab.edge.access import role_required
 from bwq_lab.edge.messages import localize
-from bwq_lab.extensions import db
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import bookings as ops
 from bwq_lab.refusals import Refusal
 from bwq_lab.web.bookings.common import (
@@ -47,6 +47,7 @@ def approvals():
 
 @bp.post("/manage/approvals/<int:booking_id>/approve")
 @role_required("manager")
+@unit_of_work
 def approve(booking_id: int):
     if ActionForm().validate_on_submit():
         with refusals() as refused:
@@ -54,13 +55,13 @@ def approve(booking_id: int):
         if refused:
             flash_problems(refused.problems, _("Request #%(id)d: ", id=booking_id))
         else:
-            db.session.commit()
             flash(_("Request #%(id)d approved.", id=booking_id), "success")
     return redirect(next_url(url_for(".approvals")))
 
 
 @bp.post("/manage/approvals/<int:booking_id>/reject")
 @role_required("manager")
+@unit_of_work
 def reject(booking_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
@@ -68,7 +69,6 @@ def reject(booking_id: int):
             ops.reject_booking(signed_in_user(), booking_id, form.reason.data, clock.now())
         if refused:
             return _approvals_page(refused.status, failed=(booking_id, form))
-        db.session.commit()
         flash(_("Request #%(id)d rejected.", id=booking_id), "success")
         return redirect(next_url(url_for(".approvals")))
     return _approvals_page(422, failed=(booking_id, form))
@@ -76,6 +76,7 @@ def reject(booking_id: int):
 
 @bp.post("/manage/approvals/bulk")
 @role_required("manager")
+@unit_of_work
 def bulk_decide():
     """Approve or reject the ticked requests: each gets its own result; one commit for all."""
     form = BulkDecisionForm()
@@ -99,7 +100,6 @@ def bulk_decide():
             results.append((booking_id, False, "; ".join(p.message for p in localize(exc.problems))))
         else:
             results.append((booking_id, True, None))
-    db.session.commit()
     for booking_id, ok, message in results:
         if ok and rejecting:
             flash(_("Request #%(id)d rejected.", id=booking_id), "success")

@@ -14,12 +14,11 @@ from bwq_lab import clock
 from bwq_lab.domain.booking_rules import local_midnight, week_start_of
 from bwq_lab.edge.access import role_required
 from bwq_lab.edge.templating import locale_code
-from bwq_lab.extensions import db
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.feeds.ics import booking_calendar
 from bwq_lab.models import Booking, Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
-from bwq_lab.operations.transactions import locks_itself
 from bwq_lab.refusals import Refusal
 from bwq_lab.web.bookings.common import (
     STATUSES,
@@ -61,7 +60,7 @@ def _booking_form(instrument: Instrument, policy, tz: ZoneInfo, now: datetime) -
 
 
 @bp.route("/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
-@locks_itself  # create_booking takes SQLite's write lock itself, after its reads; the rest only reads
+@unit_of_work(locks_itself=True)  # create_booking takes SQLite's write lock itself, after its reads
 def book(instrument_id: int):
     """The week's free/busy and the booking form. Anyone may look; booking needs an approved
     enterprise member or one of the instrument's managers (the operation decides)."""
@@ -96,7 +95,6 @@ def book(instrument_id: int):
             if refused:
                 status, problems = refused.status, problem_dicts(refused.problems)
             else:
-                db.session.commit()
                 if booking.status == "pending":
                     flash(_("Request sent. A lab manager will confirm it; you will get an e-mail."), "success")
                 else:
@@ -211,7 +209,7 @@ def _found_slots(instrument, policy, tz, now):
 
 
 @bp.post("/instruments/<int:instrument_id>/book/check")
-@locks_itself  # read-only: the live check never holds SQLite's write lock
+@unit_of_work(locks_itself=True)  # read-only: the live check never holds SQLite's write lock
 def check(instrument_id: int):
     """JSON for the live check: every rule the entered interval breaks, nothing saved."""
     if not current_user.is_authenticated:
@@ -300,6 +298,7 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
 
 @bp.post("/bookings/<int:booking_id>/move")
 @role_required()
+@unit_of_work
 def move(booking_id: int):
     form = MoveForm()
     if not form.validate_on_submit():
@@ -317,13 +316,13 @@ def move(booking_id: int):
         )
     if refused:
         return _detail_page(booking_id, refused.status, move_form=form)
-    db.session.commit()
     flash(_("The booking was moved."), "success")
     return redirect(url_for(".detail", booking_id=booking_id))
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")
 @role_required()
+@unit_of_work
 def cancel(booking_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -332,13 +331,13 @@ def cancel(booking_id: int):
         ops.cancel_booking(signed_in_user(), booking_id, clock.now(), reason=form.reason.data)
     if refused:
         return _detail_page(booking_id, refused.status, cancel_form=form)
-    db.session.commit()
     flash(_("The booking was cancelled."), "success")
     return redirect(next_url(url_for(".detail", booking_id=booking_id)))
 
 
 @bp.post("/bookings/<int:booking_id>/check-in")
 @role_required()
+@unit_of_work
 def check_in(booking_id: int):
     form = ActionForm()
     back = next_url(url_for(".detail", booking_id=booking_id))
@@ -348,13 +347,13 @@ def check_in(booking_id: int):
         if refused:
             flash_problems(refused.problems)
         else:
-            db.session.commit()
             flash(_("Checked in."), "success")
     return redirect(back)
 
 
 @bp.post("/bookings/<int:booking_id>/check-out")
 @role_required()
+@unit_of_work
 def check_out(booking_id: int):
     form = CheckOutForm()
     if not form.validate_on_submit():
@@ -370,7 +369,6 @@ def check_out(booking_id: int):
         )
     if refused:
         return _detail_page(booking_id, refused.status, checkout_form=form)
-    db.session.commit()
     flash(_("The use was recorded."), "success")
     return redirect(next_url(url_for(".detail", booking_id=booking_id)))
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from bwq_lab import clock
 from bwq_lab.domain.booking_rules import local_midnight
 from bwq_lab.edge.access import role_required
-from bwq_lab.extensions import db
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.web.bookings.common import (
@@ -116,6 +116,7 @@ def _maintenance_page(instrument: Instrument, form: MaintenanceForm, status: int
 
 @bp.route("/manage/instruments/<int:instrument_id>/maintenance", methods=["GET", "POST"])
 @role_required("manager")
+@unit_of_work
 def maintenance(instrument_id: int):
     instrument = managed_instrument(instrument_id)
     form = MaintenanceForm()
@@ -134,7 +135,6 @@ def maintenance(instrument_id: int):
         )
     if refused:
         return _maintenance_page(managed_instrument(instrument_id), form, refused.status)
-    db.session.commit()
     flash(_("Maintenance added."), "success")
     # shown at once (not after a redirect): the live bookings it collides with, for the manager to act on
     return _maintenance_page(instrument, MaintenanceForm(formdata=None), added=window, affected=affected)
@@ -142,11 +142,11 @@ def maintenance(instrument_id: int):
 
 @bp.post("/manage/instruments/<int:instrument_id>/maintenance/<int:window_id>/delete")
 @role_required("manager")
+@unit_of_work
 def delete_maintenance(instrument_id: int, window_id: int):
     managed_instrument(instrument_id)
     if ActionForm().validate_on_submit():
         ops.delete_maintenance(signed_in_user(), window_id)
-        db.session.commit()
         flash(_("Maintenance window deleted."), "success")
     return redirect(url_for(".maintenance", instrument_id=instrument_id))
 
@@ -174,6 +174,7 @@ def _require_closure_rights() -> int:
 
 @bp.route("/manage/closures", methods=["GET", "POST"])
 @role_required("manager")
+@unit_of_work
 def closures():
     """Holidays and closures of the manager's provider: they block every instrument of it."""
     provider_id = _require_closure_rights()
@@ -188,18 +189,17 @@ def closures():
         )
     if refused:
         return _closures_page(form, refused.status)
-    db.session.commit()
     flash(_("Closure added."), "success")
     return _closures_page(ClosureForm(formdata=None), added=closure, affected=affected)
 
 
 @bp.post("/manage/closures/<int:closure_id>/delete")
 @role_required("manager")
+@unit_of_work
 def delete_closure(closure_id: int):
     _require_closure_rights()
     if ActionForm().validate_on_submit():
         ops.delete_closure(signed_in_user(), closure_id)
-        db.session.commit()
         flash(_("Closure deleted."), "success")
     return redirect(url_for(".closures"))
 
@@ -209,6 +209,7 @@ QUALIFICATION_LABELS = {"active": _l("active"), "expired": _l("expired"), "revok
 
 @bp.route("/manage/instruments/<int:instrument_id>/qualifications", methods=["GET", "POST"])
 @role_required("manager")
+@unit_of_work
 def qualifications(instrument_id: int):
     instrument = managed_instrument(instrument_id)
     form = QualificationForm()
@@ -229,7 +230,6 @@ def qualifications(instrument_id: int):
                 status = refused.status
                 instrument = managed_instrument(instrument_id)
             else:
-                db.session.commit()
                 flash(_("Qualification granted to %(email)s.", email=form.email.data.strip()), "success")
                 return redirect(url_for(".qualifications", instrument_id=instrument_id))
     now = clock.now()
@@ -253,10 +253,10 @@ def qualifications(instrument_id: int):
 
 @bp.post("/manage/instruments/<int:instrument_id>/qualifications/<int:qualification_id>/revoke")
 @role_required("manager")
+@unit_of_work
 def revoke_qualification(instrument_id: int, qualification_id: int):
     managed_instrument(instrument_id)
     if ActionForm().validate_on_submit():
         ops.revoke_qualification(signed_in_user(), qualification_id, clock.now())
-        db.session.commit()
         flash(_("Qualification revoked."), "success")
     return redirect(url_for(".qualifications", instrument_id=instrument_id))
