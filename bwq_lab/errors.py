@@ -7,6 +7,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from bwq_lab.edge.messages.validation import in_client_language
 from bwq_lab.refusals import Problem, Refusal
 
 #: the refusal type operations raise (bwq_lab.refusals); this module turns it into a response
@@ -62,11 +63,11 @@ def _flatten(fields, prefix: str = "") -> list[Problem]:
         for name, value in fields.items():
             key = f"{prefix}.{name}" if prefix else str(name)
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                out.extend(Problem("INVALID", msg, key) for msg in value)
+                out.extend(Problem("INVALID", in_client_language(msg), key) for msg in value)
             else:
                 out.extend(_flatten(value, key))
     elif isinstance(fields, list):
-        out.extend(Problem("INVALID", str(msg), prefix or None) for msg in fields)
+        out.extend(Problem("INVALID", in_client_language(str(msg)), prefix or None) for msg in fields)
     return out
 
 

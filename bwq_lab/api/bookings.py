@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -95,7 +96,7 @@ class WindowArgs(Schema):
     def bounded(self, data, **kwargs):
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None and end - start > timedelta(days=31):
-            raise ValidationError("the window may span at most 31 days", field_name="to")
+            raise ValidationError(_("The window may span at most 31 days."), field_name="to")
 
 
 class SlotArgs(WindowArgs):

@@ -332,3 +332,16 @@ def test_end_before_start_is_the_domains_code_in_the_clients_language(client, se
         assert response.status_code == 422
         problem = next(p for p in response.get_json()["errors"] if p["code"] == "END_BEFORE_START")
         assert problem["field"] == "end" and words in problem["message"]
+
+
+def test_validation_messages_come_in_the_clients_language(client, setup):
+    """marshmallow's English becomes the catalogue's sentence; field and code stay."""
+    for language, words in (("en", "This field is required."), ("zh", "必填")):
+        response = client.post(
+            "/api/v1/bookings",
+            json={"start": "2026-12-02T10:00:00+08:00", "end": "2026-12-02T11:00:00+08:00"},
+            headers={**setup["alice"], "Accept-Language": language},
+        )
+        assert response.status_code == 422
+        problem = next(p for p in response.get_json()["errors"] if p["field"] == "instrument_id")
+        assert problem["code"] == "INVALID" and words in problem["message"]
