@@ -319,6 +319,9 @@ def bench_weeks(kind: str, args) -> None:
             serve("app:app", app_port, env, ready_path="/api/v1/me") as app_url,
             serve("floor_app:app", floor_port, env, ready_path="/floor/ping", pythonpath=str(BENCH)) as floor_url,
         ):
+            # first renders in fresh workers (nothing but /api/v1/me answered so far) vs warm ones
+            anonymous_page = f"{app_url}/instruments/{first_id}/book?week={week}"
+            cold, warm = burst(anonymous_page), burst(anonymous_page)
             user_cookie = {"Cookie": f"session={sign_in(app_url, email)}"}
             manager_cookie = {"Cookie": f"session={sign_in(app_url, manager_email)}"}
             targets = [
@@ -359,6 +362,10 @@ def bench_weeks(kind: str, args) -> None:
                         if target:
                             wrk(url, 5, headers=headers)
     f = best(floors)
+    print(
+        f"[{kind}] first booking page in fresh workers (4 at once, slowest): {max(cold):.0f} ms; "
+        f"the same 4 once warm: {max(warm):.0f} ms"
+    )
     for label, _, _, target in targets:
         r = best(results[label])
         if r.non2xx or r.errors:
@@ -372,6 +379,25 @@ def bench_weeks(kind: str, args) -> None:
             f.rps / r.rps,
             target,
         )
+
+
+def burst(url: str, n: int = 4) -> list[float]:
+    """``n`` requests at once; each one's time in ms."""
+    import threading
+
+    times: list[float] = []
+
+    def one():
+        t0 = time.perf_counter()
+        urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": USER_AGENT})).read()
+        times.append((time.perf_counter() - t0) * 1000)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times
 
 
 # --------------------------------------------------------------------------------------- latency
