@@ -15,7 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bwq_lab.clock import request_locale
 from bwq_lab.domain import catalogue as vocab
@@ -266,9 +266,9 @@ def city_by_id_or_name(value: str | int | None) -> Region | None:
 
 def _public(model, object_id: int, missing: str):
     """An instrument or lab service as the public catalogue shows it (with its provider and
-    city); retired ones are gone from the public view."""
+    city, in the same query); retired ones are gone from the public view."""
     row = db.session.execute(
-        select(model).where(model.id == object_id).options(selectinload(model.provider).selectinload(Provider.city))
+        select(model).where(model.id == object_id).options(joinedload(model.provider).joinedload(Provider.city))
     ).scalar_one_or_none()
     if row is None or row.status == "retired":
         raise not_found(missing)

@@ -37,8 +37,7 @@ class Day:
     is_today: bool
     opening: list[Block]
     blocks: list[Block]
-    free: list[Block]  # clickable cells on the grid
-    free_spans: list[Block]  # whole free stretches (the list view for phones)
+    free_spans: list[Block]  # whole free stretches: the grid's free time and the phones' list
 
     @property
     def agenda(self) -> list[Block]:
@@ -96,24 +95,29 @@ def build_week(
     and how far ahead one may book)."""
     today = now.astimezone(tz).date()
     earliest, latest = bookable or (now, datetime.max.replace(tzinfo=tz))
-    cell = timedelta(minutes=_cell_minutes(grid_minutes))
+    cell_minutes = _cell_minutes(grid_minutes)
+    maintenance, closed = _("Maintenance"), _("Closed")
     days = []
     for view in views:
         opening = [Block("open", s, e) for s, e in view.opening]
         blocks = list(busy_blocks(view))
         for b in view.blackouts:
-            label = _("Maintenance") if b.kind == "maintenance" else _("Closed")
+            label = maintenance if b.kind == "maintenance" else closed
             blocks.append(Block(b.kind, b.start, b.end, f"{label}: {b.reason}" if b.reason else label))
-        free, spans = [], []
+        # Free time as whole stretches, one element each (not one per grid cell: a week open
+        # around the clock had ~340 cells) for the grid and the phones' list alike; the page's
+        # script picks the grid time under the pointer.
+        spans = []
         for s, e in view.free:
             s = max(s, earliest.astimezone(tz))
-            start = ceil_to_grid(s, tz, int(cell.total_seconds() // 60)).astimezone(tz)
+            start = ceil_to_grid(s, tz, cell_minutes).astimezone(tz)
             if start < e and start <= latest:
-                spans.append(Block("free", s, e, href=free_href(view.day, start), data=_cell_data(start)))
-            while start + cell <= e and start <= latest:
-                free.append(Block("free", start, start + cell, href=free_href(view.day, start), data=_cell_data(start)))
-                start += cell
-        days.append(Day(view.day, view.day == today, opening, blocks, free, spans))
+                data = _cell_data(start)
+                data["span"] = f"{round(_minutes_into(view.day, s, tz))}-{round(_minutes_into(view.day, e, tz))}"
+                data["grid"] = cell_minutes
+                data["offset"] = round((start - s).total_seconds() / 60)  # to the first grid line
+                spans.append(Block("free", s, e, href=free_href(view.day, start), data=data))
+        days.append(Day(view.day, view.day == today, opening, blocks, spans))
 
     edges = [(d.day, x) for d in days for b in (*d.opening, *d.blocks) for x in (b.start, b.end)]
     minutes = [_minutes_into(day, x, tz) for day, x in edges]
@@ -123,7 +127,7 @@ def build_week(
         first_hour, last_hour = 8, 18
     lo, span = first_hour * 60, (last_hour - first_hour) * 60
     for d in days:
-        for b in (*d.opening, *d.blocks, *d.free):
+        for b in (*d.opening, *d.blocks, *d.free_spans):
             top = _minutes_into(d.day, b.start, tz) - lo
             bottom = _minutes_into(d.day, b.end, tz) - lo
             b.top = round(max(top, 0) / span * 100, 3)
@@ -137,24 +141,34 @@ def _cell_data(start: datetime) -> dict:
     return {"date": start.date().isoformat(), "start": start.strftime("%H:%M")}
 
 
-def _buffer_block(start: datetime, end: datetime, blocked_until: datetime) -> Block | None:
-    return Block("buffer", end, blocked_until, _("cleanup")) if blocked_until > end else None
+def _buffer_block(start: datetime, end: datetime, blocked_until: datetime, label: str) -> Block | None:
+    return Block("buffer", end, blocked_until, label) if blocked_until > end else None
+
+
+class _StatusNames(dict):
+    """A booking status's name in the reader's language, looked up once per request and status
+    (a week can draw dozens of bookings)."""
+
+    def __missing__(self, status) -> str:
+        self[status] = name = status_name("booking", status)
+        return name
 
 
 def public_busy(own: dict[int, Booking], tz: ZoneInfo):
     """Others' bookings as anonymous "booked" time; the viewer's own in full, with a link."""
+    booked, cleanup, names = _("booked"), _("cleanup"), _StatusNames()
 
     def draw(view) -> list[Block]:
         blocks = []
         for b in view.busy:
             mine = own.get(b.booking_id) if b.own else None
             if mine is not None:
-                label = f"{status_name('booking', mine.status)} · {mine.purpose}"
+                label = f"{names[mine.status]} · {mine.purpose}"
                 href = url_for(".detail", booking_id=mine.id)
                 blocks.append(Block("own", b.start, b.end, label, href, mine))
             else:
-                blocks.append(Block("busy", b.start, b.end, _("booked")))
-            buffer = _buffer_block(b.start, b.end, b.blocked_until)
+                blocks.append(Block("busy", b.start, b.end, booked))
+            buffer = _buffer_block(b.start, b.end, b.blocked_until, cleanup)
             if buffer:
                 blocks.append(buffer)
         return blocks
@@ -164,6 +178,7 @@ def public_busy(own: dict[int, Booking], tz: ZoneInfo):
 
 def managed_busy(bookings: list[Booking], tz: ZoneInfo):
     """Every booking with who, enterprise, purpose and status (managers' calendar)."""
+    cleanup, names = _("cleanup"), _StatusNames()
 
     def draw(view) -> list[Block]:
         day_start, day_end = local_midnight(view.day, tz), local_midnight(view.day + timedelta(days=1), tz)
@@ -174,10 +189,10 @@ def managed_busy(bookings: list[Booking], tz: ZoneInfo):
             start = max(booking.start_at, day_start).astimezone(tz)
             end = max(min(booking.end_at, day_end), day_start).astimezone(tz)
             who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
-            label = f"{status_name('booking', booking.status)} · {who} · {booking.purpose}"
+            label = f"{names[booking.status]} · {who} · {booking.purpose}"
             href = url_for(".detail", booking_id=booking.id)
             blocks.append(Block("booking " + booking.status, start, end, label, href, booking))
-            buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz))
+            buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz), cleanup)
             if buffer:
                 blocks.append(buffer)
         return blocks
