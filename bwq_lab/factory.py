@@ -171,7 +171,8 @@ def load_user(user_id: str):
 
 
 def load_user_from_token(req):
-    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest.
+    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest with a
+    prebuilt statement (``operations.tokens``).
 
     ``last_used_at`` is refreshed at most once a minute per token, after the request's own
     transaction has ended (see ``_touch_api_token``): no write on every API request, and never
@@ -181,20 +182,13 @@ def load_user_from_token(req):
         return None
     from datetime import timedelta
 
-    from sqlalchemy import select
-
-    from bwq_lab.models import ApiToken, User
     from bwq_lab.models.base import utcnow
+    from bwq_lab.operations.tokens import user_for_token
 
-    digest = ApiToken.digest_of(header[7:].strip())
-    row = db.session.execute(
-        select(User, ApiToken.id, ApiToken.last_used_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.digest == digest, ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None:
+    found = user_for_token(header[7:].strip())
+    if found is None:
         return None
-    user, token_id, last_used_at = row
+    user, token_id, last_used_at = found
     g.api_token_id = token_id
     g.auth_via_token = True
     now = utcnow()

@@ -15,7 +15,14 @@ from bwq_lab.domain import slots as slot_finder
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, Provider, User
 from bwq_lab.operations.bookings.queries import instrument_or_404
-from bwq_lab.operations.bookings.rule_inputs import MAX_BUFFER, blackouts_for, busy_blocks, load_contexts, policy_of
+from bwq_lab.operations.bookings.rule_inputs import (
+    MAX_BUFFER,
+    POLICY_COLUMNS,
+    blackouts_for,
+    busy_blocks,
+    load_contexts,
+    policy_of,
+)
 
 
 def availability(
@@ -33,27 +40,6 @@ def availability(
         blackouts=tuple(blackouts_for([instrument], lo, hi)[instrument.id]),
     )
     return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None)
-
-
-_POLICY_COLUMNS = (
-    "id",
-    "provider_id",
-    "name",
-    "name_en",
-    "status",
-    "opening_hours",
-    "slot_minutes",
-    "min_minutes",
-    "max_minutes",
-    "buffer_minutes",
-    "min_notice_minutes",
-    "max_days_ahead",
-    "approval_required",
-    "qualification_required",
-    "weekly_quota_minutes",
-    "monthly_quota_minutes",
-    "max_future_bookings",
-)
 
 
 @contextlib.contextmanager
@@ -93,7 +79,7 @@ def find_slots(
         query = (
             select(Instrument)
             .where(Instrument.status == "active")
-            .options(load_only(*(getattr(Instrument, name) for name in _POLICY_COLUMNS)))
+            .options(load_only(*(getattr(Instrument, name) for name in POLICY_COLUMNS)))
         )
         if instrument_id is not None:
             query = query.where(Instrument.id == instrument_id)

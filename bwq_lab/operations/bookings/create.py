@@ -11,17 +11,20 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bwq_lab.domain import booking_lifecycle as lifecycle
 from bwq_lab.domain import booking_rules as rules
 from bwq_lab.domain.booking_lifecycle import BookingAction as A
 from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, Instrument, User
+from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
 from bwq_lab.operations.bookings.notifications import notify_created
 from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
-from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, build_context, policy_of
+from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
 from bwq_lab.operations.transactions import begin_write, is_slot_taken, lock_instrument
 from bwq_lab.refusals import Problem, Refusal, refuse
@@ -86,7 +89,7 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     tz: str = rules.DEFAULT_TIMEZONE,
 ) -> Booking:
     validate_interval(start, end)
-    instrument = instrument_or_404(instrument_id)
+    instrument = _instrument_for_booking(instrument_id)
     policy = policy_of(instrument, tz)
     # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
     # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
@@ -97,36 +100,81 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     overridden = _decide(actor, instrument, request, context, now, override_reason)
     by_manager = actor.manages_instrument(instrument)
     status = lifecycle.initial_status(policy, by_manager=by_manager)
-    booking = Booking(
-        instrument=instrument,
-        user_id=actor.id,
-        enterprise_id=actor.enterprise_id if actor.is_enterprise else None,
-        status=status,
-        start_at=start,
-        end_at=end,
-        blocked_until=end + timedelta(minutes=policy.buffer_minutes),
-        purpose=(purpose or "").strip(),
-        project_code=(project_code or "").strip(),
-        override_reason=override_reason.strip() if overridden and override_reason else None,
-        overridden_codes=overridden or None,
-        decided_by_id=actor.id if status == S.APPROVED and policy.approval_required else None,
-        decided_at=now if status == S.APPROVED and policy.approval_required else None,
-        created_at=now,
-        updated_at=now,
+    override = override_reason.strip() if overridden and override_reason else None
+    decided = status == S.APPROVED and policy.approval_required
+    booking = _insert_or_conflict(
+        _INSERT_BOOKING,
+        {
+            "instrument_id": instrument.id,
+            "user_id": actor.id,
+            "enterprise_id": actor.enterprise_id if actor.is_enterprise else None,
+            "status": status,
+            "start_at": start,
+            "end_at": end,
+            "blocked_until": end + timedelta(minutes=policy.buffer_minutes),
+            "purpose": (purpose or "").strip(),
+            "project_code": (project_code or "").strip(),
+            "override_reason": override,
+            "overridden_codes": overridden or None,
+            "decided_by_id": actor.id if decided else None,
+            "decided_at": now if decided else None,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).one()
+    set_committed_value(booking, "instrument", instrument)  # as loaded above: no lazy load later
+    db.session.execute(
+        _INSERT_EVENT,
+        {
+            "booking_id": booking.id,
+            "actor_id": actor.id,
+            "action": "created",
+            "to_status": str(status),
+            "new_start_at": start,
+            "new_end_at": end,
+            "reason": override,
+            "at": now,
+        },
     )
-    booking.new_event(
-        actor_id=actor.id,
-        action="created",
-        to_status=str(status),
-        new_start_at=start,
-        new_end_at=end,
-        reason=booking.override_reason,
-        at=now,
-    )
-    db.session.add(booking)
-    _flush_or_conflict()  # one flush: the booking, then its first event
-    notify_created(booking, instrument, actor)
+    notify_created(booking, instrument, actor)  # the outbox rows
     return booking
+
+
+# The create path writes its three rows (the booking, its "created" history event, its e-mail in
+# the outbox) with prebuilt INSERTs in the request's transaction: the booking's returns the ORM
+# object as stored (defaults included) without the unit of work's flush machinery, which cost
+# about 40% of the operation; the booking's history stays reachable as ``booking.events``.
+_INSERT_BOOKING = insert(Booking).returning(Booking)
+_INSERT_EVENT = insert(BookingEvent.__table__)
+
+
+def _insert_or_conflict(statement, values: dict):
+    try:
+        return db.session.scalars(statement, values)
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()  # the transaction is dead on PostgreSQL; the request answers 409
+        if is_slot_taken(exc):
+            raise _slot_taken_error() from exc
+        raise
+
+
+#: what creating a booking reads of the instrument: its policy and what the e-mails show, with
+#: its provider's name and address, in one prebuilt statement (not the whole row, not two queries)
+_INSTRUMENT_FOR_BOOKING = (
+    select(Instrument)
+    .where(Instrument.id == bindparam("instrument_id"))
+    .options(
+        load_only(*(getattr(Instrument, name) for name in (*POLICY_COLUMNS, "location"))),
+        joinedload(Instrument.provider).load_only(Provider.name, Provider.name_en, Provider.address),
+    )
+)
+
+
+def _instrument_for_booking(instrument_id: int) -> Instrument:
+    instrument = db.session.execute(_INSTRUMENT_FOR_BOOKING, {"instrument_id": instrument_id}).scalar_one_or_none()
+    if instrument is None:
+        raise refuse(404, "NOT_FOUND", field="instrument_id")
+    return instrument
 
 
 def _flush_or_conflict() -> None:

@@ -50,16 +50,18 @@ def booking_facts(booking: Booking, instrument: Instrument) -> dict:
 
 
 def notify_created(booking: Booking, instrument: Instrument, actor: User) -> None:
+    """The booking's e-mails, written at once (``mail.write_template``: the create path's last
+    write before the commit, so the commit has nothing left to flush)."""
     facts = booking_facts(booking, instrument)
     if booking.status == "pending":
-        mail.queue_template([(actor.email, actor.locale)], "booking_requested", **facts)
+        mail.write_template([(actor.email, actor.locale)], "booking_requested", **facts)
         managers = [m for m in managers_of(instrument) if m[0] != actor.email]
         if managers:
-            mail.queue_template(
+            mail.write_template(
                 managers, "booking_to_decide", requester=actor.name, requester_email=actor.email, **facts
             )
     else:
-        mail.queue_template([(actor.email, actor.locale)], "booking_confirmed", **facts)
+        mail.write_template([(actor.email, actor.locale)], "booking_confirmed", **facts)
 
 
 def notify_owner(booking: Booking, what: str, reason: str | None) -> None:

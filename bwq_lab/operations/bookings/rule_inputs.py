@@ -8,7 +8,7 @@ import functools
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, func, literal, select, union_all
 
 from bwq_lab.domain import booking_rules as rules
 from bwq_lab.extensions import db
@@ -21,6 +21,27 @@ MAX_SPAN = timedelta(days=31)
 
 
 MAX_BUFFER = timedelta(days=1)
+
+#: the instrument's columns the rules read (``policy_of``) and that lists of offers show
+POLICY_COLUMNS = (
+    "id",
+    "provider_id",
+    "name",
+    "name_en",
+    "status",
+    "opening_hours",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "buffer_minutes",
+    "min_notice_minutes",
+    "max_days_ahead",
+    "approval_required",
+    "qualification_required",
+    "weekly_quota_minutes",
+    "monthly_quota_minutes",
+    "max_future_bookings",
+)
 
 
 def policy_of(instrument: Instrument, tz: str = rules.DEFAULT_TIMEZONE) -> rules.BookingPolicy:
@@ -142,22 +163,59 @@ _CLOSURES_ALL = select(*_CLOSURES.selected_columns).where(
 )
 
 
+#: a few instruments (a booking, a move, one instrument's week): their maintenance windows and
+#: their providers' closures in ONE statement (one round trip instead of two on the hot path)
+_BLACKOUTS_FEW = union_all(
+    select(
+        literal("maintenance", String).label("kind"),
+        MaintenanceWindow.instrument_id.label("owner"),
+        MaintenanceWindow.start_at,
+        MaintenanceWindow.end_at,
+        MaintenanceWindow.reason,
+    ).where(
+        MaintenanceWindow.instrument_id.in_(bindparam("ids", expanding=True)),
+        MaintenanceWindow.start_at < bindparam("hi"),
+        MaintenanceWindow.end_at > bindparam("lo"),
+    ),
+    select(
+        literal("closure", String),
+        ProviderClosure.provider_id,
+        ProviderClosure.start_at,
+        ProviderClosure.end_at,
+        ProviderClosure.reason,
+    ).where(
+        ProviderClosure.provider_id.in_(bindparam("provider_ids", expanding=True)),
+        ProviderClosure.start_at < bindparam("hi"),
+        ProviderClosure.end_at > bindparam("lo"),
+    ),
+)
+
+
 def blackouts_for(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
     """Maintenance windows of the instruments and closures of their providers meeting ``[lo, hi)``."""
     ids = [i.id for i in instruments]
     out: dict[int, list[rules.Blackout]] = {i: [] for i in ids}
     window = {"lo": lo, "hi": hi}
-    many = len(ids) > MANY
-    maintenance = _MAINTENANCE_ALL if many else _MAINTENANCE
-    for iid, start, end, reason in db.session.execute(maintenance, window if many else {"ids": ids, **window}):
-        if iid in out:
-            out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
     by_provider: dict[int, list[rules.Blackout]] = {}
     provider_ids = list({i.provider_id for i in instruments})
-    closures = _CLOSURES_ALL if len(provider_ids) > MANY else _CLOSURES
-    closure_params = window if len(provider_ids) > MANY else {"ids": provider_ids, **window}
-    for pid, start, end, reason in db.session.execute(closures, closure_params):
-        by_provider.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
+    if len(ids) <= MANY and len(provider_ids) <= MANY:
+        params = {"ids": ids, "provider_ids": provider_ids, **window}
+        for kind, owner, start, end, reason in db.session.execute(_BLACKOUTS_FEW, params):
+            if kind == "maintenance":
+                if owner in out:
+                    out[owner].append(rules.Blackout(start, end, reason, "maintenance"))
+            else:
+                by_provider.setdefault(owner, []).append(rules.Blackout(start, end, reason, "closure"))
+    else:
+        many = len(ids) > MANY
+        maintenance = _MAINTENANCE_ALL if many else _MAINTENANCE
+        for iid, start, end, reason in db.session.execute(maintenance, window if many else {"ids": ids, **window}):
+            if iid in out:
+                out[iid].append(rules.Blackout(start, end, reason, "maintenance"))
+        closures = _CLOSURES_ALL if len(provider_ids) > MANY else _CLOSURES
+        closure_params = window if len(provider_ids) > MANY else {"ids": provider_ids, **window}
+        for pid, start, end, reason in db.session.execute(closures, closure_params):
+            by_provider.setdefault(pid, []).append(rules.Blackout(start, end, reason, "closure"))
     if by_provider:
         for instrument in instruments:
             out[instrument.id].extend(by_provider.get(instrument.provider_id, ()))
