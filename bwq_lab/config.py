@@ -38,6 +38,9 @@ class Defaults:
     # public address of the site (BWQ_BASE_URL=https://lab.example.cn): links in e-mails and calendar feeds
     BASE_URL = "http://127.0.0.1:5000"
     SEED_DEMO_IF_EMPTY = False
+    # the public address users reach the site at (BWQ_BASE_URL, e.g. "https://lab.example.edu.cn"):
+    # links in calendar feeds and e-mails; without it, the request's own host (bwq_lab.edge.links)
+    BASE_URL: str | None = None
     # flask-smorest / OpenAPI
     API_TITLE = "BWQ Lab API"
     API_VERSION = "v1"

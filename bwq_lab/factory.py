@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    register_logging(app)
     return app
 
 
@@ -84,9 +85,11 @@ def _tune_sqlite(engine) -> None:
 def register_blueprints(app: Flask) -> None:
     from bwq_lab import web
     from bwq_lab.api import register_api
+    from bwq_lab.feeds import views as feeds
 
     web.register(app)
     register_api(app)
+    app.register_blueprint(feeds.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -138,6 +141,13 @@ def register_commands(app: Flask) -> None:
     from bwq_lab.cli import bwq
 
     app.cli.add_command(bwq)
+
+
+def register_logging(app: Flask) -> None:
+    """Request logs never show a feed's secret token (``bwq_lab.edge.redact``)."""
+    from bwq_lab.edge import redact
+
+    redact.install(app.logger)
 
 
 def select_locale() -> str:

@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from bwq_lab.domain import catalogue as vocab
+from bwq_lab.edge.links import public_url, webcal
 
 
 def locale_code() -> str:
@@ -87,6 +88,8 @@ def register(app: Flask) -> None:
         unit_label=make_label(vocab.SERVICE_UNITS),
         role_label=make_label(vocab.ROLES),
         vocab=vocab,
+        public_url=public_url,
     )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["webcal"] = webcal
     app.jinja_env.filters["yuan"] = yuan

@@ -1,5 +1,5 @@
 """The signed-in user's own page: profile and language, password, sessions, personal access
-tokens, and (for an enterprise's first user) pending membership requests."""
+tokens, calendar feed links, and (for an enterprise's first user) pending membership requests."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from bwq_lab import clock
+from bwq_lab.edge.links import feed_urls, webcal
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.errors import OperationError, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import User
 from bwq_lab.operations import accounts
+from bwq_lab.operations import feeds as feed_ops
 from bwq_lab.web.forms.accounts import ConfirmForm, MembershipForm, PasswordForm, ProfileForm, TokenForm
 from bwq_lab.web.pages import signed_in_user
 
@@ -29,17 +32,32 @@ def _page(status: int = 200, **forms):
     forms.setdefault("profile_form", ProfileForm(name=user.name, locale=user.locale or ""))
     forms.setdefault("password_form", PasswordForm())
     forms.setdefault("token_form", TokenForm())
-    return (
-        render_template(
-            "account/profile.html",
-            user=user,
-            pending=accounts.pending_members(user),
-            confirm_form=ConfirmForm(),
-            membership_form=MembershipForm(),
-            **forms,
-        ),
-        status,
+    response = current_app.make_response(
+        (
+            render_template(
+                "account/profile.html",
+                user=user,
+                pending=accounts.pending_members(user),
+                confirm_form=ConfirmForm(),
+                membership_form=MembershipForm(),
+                feeds=_feed_links(user),
+                **forms,
+            ),
+            status,
+        )
     )
+    response.headers["Cache-Control"] = "no-store"  # the feed links carry a secret
+    return response
+
+
+def _feed_links(user: User) -> list[dict] | None:
+    """The user's calendar feeds (URL and webcal:// link), or None before the first is made."""
+    row = feed_ops.feed_token_of(user)
+    if row is None:
+        return None
+    titles = {"mine": _("My bookings"), "manager": _("Instruments I manage")}
+    urls = feed_urls(user, row.token(current_app.config["SECRET_KEY"]))
+    return [{"kind": kind, "title": titles[kind], "url": url, "webcal": webcal(url)} for kind, url in urls.items()]
 
 
 @bp.get("/")
@@ -124,6 +142,22 @@ def revoke_token(token_id: int):
         db.session.commit()
         flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
     return redirect(url_for(".profile"))
+
+
+@bp.post("/feed-token")
+@unit_of_work
+def renew_feed_token():
+    """Make the user's calendar feed links, or replace them (the old links stop working at once)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".profile"))
+    user = signed_in_user()
+    had_links = feed_ops.feed_token_of(user) is not None
+    feed_ops.renew_feed_token(user, current_app.config["SECRET_KEY"], clock.now())
+    if had_links:
+        flash(_("New calendar links are ready. The old links no longer work: subscribe again."), "info")
+    else:
+        flash(_("Your calendar links are ready."), "success")
+    return redirect(url_for(".profile") + "#calendar")
 
 
 @bp.post("/members/<int:user_id>")

@@ -1,0 +1,386 @@
+"""What calendar feeds show, and the tokens in their secret URLs.
+
+Three feeds (words and iCalendar text are the edge's: ``bwq_lab.feeds``):
+- **mine**: the user's own bookings (and service orders' promised completion dates);
+- **manager**: every booking, maintenance window and closure of the instruments the manager
+  manages *now* (the scope is read on every request, so a lost instrument leaves at once);
+- **busy**: one public instrument's busy blocks (no names, purposes or enterprises).
+
+Each feed has a cheap *state* (counts, id sums and newest change times from aggregate queries over
+the same rows, never building the calendar) that the edge turns into a strong ``ETag`` and
+``Last-Modified`` and answers ``304 Not Modified`` from.
+
+The window is bounded by whole local days, so a feed is stable within a day: bookings starting
+from 90 days back to a year ahead; cancelled, rejected and no-show ones only for 30 days after
+their last change (clients that imported them see ``STATUS:CANCELLED`` and delete them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from bwq_lab.extensions import db
+from bwq_lab.models import (
+    Booking,
+    BookingEvent,
+    Enterprise,
+    FeedToken,
+    Instrument,
+    MaintenanceWindow,
+    Provider,
+    ProviderClosure,
+    User,
+)
+from bwq_lab.models.feed import digest_of
+from bwq_lab.models.user import managed_instruments
+
+DAYS_BACK = 90
+DAYS_AHEAD = 366
+CANCELLED_KEPT_DAYS = 30
+#: statuses a calendar shows as CANCELLED (kept for CANCELLED_KEPT_DAYS after their last change)
+ENDED_STATUSES = ("cancelled", "rejected", "no_show")
+#: statuses that block an instrument's time in the public busy feed
+BUSY_STATUSES = ("pending", "approved", "in_use", "completed")
+
+
+# ------------------------------------------------------------------------------- tokens
+def feed_token_of(user: User) -> FeedToken | None:
+    return db.session.execute(select(FeedToken).where(FeedToken.user_id == user.id)).scalar_one_or_none()
+
+
+def renew_feed_token(user: User, secret: str | bytes, now: datetime) -> str:
+    """A new feed token for ``user`` (created, or replacing the old one, which stops working at
+    once); returns the token. Flushes."""
+    row = feed_token_of(user)
+    if row is None:
+        row = FeedToken(user_id=user.id)
+        db.session.add(row)
+    token = row.renew(secret, now)
+    db.session.flush()
+    return token
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """The active account behind a feed token, or None (unknown and replaced tokens alike)."""
+    if not token or len(token) > 100:
+        return None
+    user = db.session.execute(
+        select(User).join(FeedToken, FeedToken.user_id == User.id).where(FeedToken.digest == digest_of(token))
+    ).scalar_one_or_none()
+    if user is None or not user.is_active_account:
+        return None
+    return user
+
+
+# ------------------------------------------------------------------------------- the window
+@dataclass(frozen=True)
+class Window:
+    day: str  # the local day it was computed for (part of the ETag)
+    day_start: datetime  # local midnight, in UTC
+    lo: datetime  # bookings starting at or after ...
+    hi: datetime  # ... and before this
+    ended_since: datetime  # cancelled / rejected / no-show ones changed at or after this
+
+
+def window(now: datetime, tz: ZoneInfo) -> Window:
+    today = now.astimezone(tz).date()
+    midnight = datetime.combine(today, time(0), tzinfo=tz).astimezone(UTC)
+    return Window(
+        day=today.isoformat(),
+        day_start=midnight,
+        lo=midnight - timedelta(days=DAYS_BACK),
+        hi=midnight + timedelta(days=DAYS_AHEAD),
+        ended_since=midnight - timedelta(days=CANCELLED_KEPT_DAYS),
+    )
+
+
+def _shown(w: Window):
+    return and_(
+        Booking.start_at >= w.lo,
+        Booking.start_at < w.hi,
+        or_(Booking.status.not_in(ENDED_STATUSES), Booking.updated_at >= w.ended_since),
+    )
+
+
+def _sequence():
+    """A booking's revision number: how many times its time or status changed."""
+    return (
+        select(func.count(BookingEvent.id) - 1)
+        .where(BookingEvent.booking_id == Booking.id)
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+
+
+# ------------------------------------------------------------------------------- scopes
+def manages_instruments(user: User):
+    """SQL condition: ``Instrument`` is one ``user`` manages now (nothing for a non-manager)."""
+    if user.role != "manager" or user.provider_id is None:
+        return literal(False)
+    of_provider = Instrument.provider_id == user.provider_id
+    if user.manages_all:
+        return of_provider
+    mine = select(managed_instruments.c.instrument_id).where(managed_instruments.c.user_id == user.id)
+    return and_(of_provider, Instrument.id.in_(mine))
+
+
+# ------------------------------------------------------------------------------- state (for the ETag)
+@dataclass(frozen=True)
+class FeedState:
+    """Everything a feed's bytes depend on, from aggregate queries: equal states, equal bytes."""
+
+    parts: tuple
+    last_modified: datetime
+
+    @classmethod
+    def of(cls, w: Window, *rows: Sequence) -> FeedState:
+        parts: list = [w.day]
+        newest = w.day_start
+        for row in rows:
+            for value in row:
+                if isinstance(value, datetime):
+                    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+                    newest = max(newest, value)
+                    value = value.astimezone(UTC).isoformat()
+                parts.append(value)
+        return cls(tuple(parts), newest.replace(microsecond=0))
+
+
+def _booking_aggregate(query: Select) -> Sequence:
+    return db.session.execute(query).one()
+
+
+def _booking_stats():
+    return (
+        func.count(Booking.id),
+        func.coalesce(func.sum(Booking.id), 0),
+        func.max(Booking.updated_at),
+        func.max(Instrument.updated_at),
+    )
+
+
+def mine_state(user: User, w: Window) -> FeedState:
+    bookings = _booking_aggregate(
+        select(*_booking_stats())
+        .select_from(Booking)
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .where(Booking.user_id == user.id, _shown(w))
+    )
+    return FeedState.of(w, bookings, (user.locale,))
+
+
+def manager_state(user: User, w: Window) -> FeedState:
+    scope = manages_instruments(user)
+    bookings = _booking_aggregate(
+        select(*_booking_stats())
+        .select_from(Booking)
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .where(scope, _shown(w))
+    )
+    maintenance = db.session.execute(
+        select(
+            func.count(MaintenanceWindow.id),
+            func.coalesce(func.sum(MaintenanceWindow.id), 0),
+            func.max(MaintenanceWindow.created_at),
+        )
+        .join(Instrument, MaintenanceWindow.instrument_id == Instrument.id)
+        .where(scope, MaintenanceWindow.end_at > w.lo, MaintenanceWindow.start_at < w.hi)
+    ).one()
+    closures = db.session.execute(
+        select(
+            func.count(ProviderClosure.id),
+            func.coalesce(func.sum(ProviderClosure.id), 0),
+            func.max(ProviderClosure.created_at),
+        ).where(*_closure_scope(user, w))
+    ).one()
+    return FeedState.of(w, bookings, maintenance, closures, (user.locale, user.provider_id, user.manages_all))
+
+
+def busy_state(instrument: Instrument, w: Window) -> FeedState:
+    bookings = _booking_aggregate(
+        select(
+            func.count(Booking.id),
+            func.coalesce(func.sum(Booking.id), 0),
+            func.max(Booking.updated_at),
+        ).where(Booking.instrument_id == instrument.id, _busy(w))
+    )
+    maintenance = db.session.execute(
+        select(
+            func.count(MaintenanceWindow.id),
+            func.coalesce(func.sum(MaintenanceWindow.id), 0),
+            func.max(MaintenanceWindow.created_at),
+        ).where(
+            MaintenanceWindow.instrument_id == instrument.id,
+            MaintenanceWindow.end_at > w.lo,
+            MaintenanceWindow.start_at < w.hi,
+        )
+    ).one()
+    closures = db.session.execute(
+        select(
+            func.count(ProviderClosure.id),
+            func.coalesce(func.sum(ProviderClosure.id), 0),
+            func.max(ProviderClosure.created_at),
+        ).where(_closure_window(w), ProviderClosure.provider_id == instrument.provider_id)
+    ).one()
+    return FeedState.of(w, bookings, maintenance, closures, (instrument.updated_at,))
+
+
+# ------------------------------------------------------------------------------- rows
+def _booking_columns():
+    return (
+        Booking.id,
+        Booking.status,
+        Booking.start_at,
+        Booking.end_at,
+        Booking.created_at,
+        Booking.updated_at,
+        _sequence().label("sequence"),
+        Booking.purpose,
+        Instrument.id.label("instrument_id"),
+        Instrument.name.label("instrument_name"),
+        Instrument.name_en.label("instrument_name_en"),
+        Instrument.location.label("instrument_location"),
+        Provider.name.label("provider_name"),
+        Provider.name_en.label("provider_name_en"),
+        Provider.address.label("provider_address"),
+    )
+
+
+def mine_rows(user: User, w: Window) -> list:
+    """The user's bookings in the window, oldest first, as plain rows."""
+    query = (
+        select(*_booking_columns())
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(Provider, Instrument.provider_id == Provider.id)
+        .where(Booking.user_id == user.id, _shown(w))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    return list(db.session.execute(query))
+
+
+def manager_rows(user: User, w: Window) -> list:
+    """Bookings on the instruments the manager manages now, with requester and enterprise."""
+    requester = aliased(User)
+    query = (
+        select(
+            *_booking_columns(),
+            requester.name.label("requester_name"),
+            Enterprise.name.label("enterprise_name"),
+        )
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(Provider, Instrument.provider_id == Provider.id)
+        .join(requester, Booking.user_id == requester.id)
+        .outerjoin(Enterprise, Booking.enterprise_id == Enterprise.id)
+        .where(manages_instruments(user), _shown(w))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    return list(db.session.execute(query))
+
+
+def _maintenance_rows(condition, w: Window) -> list:
+    query = (
+        select(
+            MaintenanceWindow.id,
+            MaintenanceWindow.start_at,
+            MaintenanceWindow.end_at,
+            MaintenanceWindow.reason,
+            MaintenanceWindow.created_at,
+            Instrument.id.label("instrument_id"),
+            Instrument.name.label("instrument_name"),
+            Instrument.name_en.label("instrument_name_en"),
+            Instrument.location.label("instrument_location"),
+        )
+        .join(Instrument, MaintenanceWindow.instrument_id == Instrument.id)
+        .where(condition, MaintenanceWindow.end_at > w.lo, MaintenanceWindow.start_at < w.hi)
+        .order_by(MaintenanceWindow.start_at, MaintenanceWindow.id)
+    )
+    return list(db.session.execute(query))
+
+
+def manager_maintenance(user: User, w: Window) -> list:
+    return _maintenance_rows(manages_instruments(user), w)
+
+
+def _closure_window(w: Window):
+    return and_(ProviderClosure.end_at > w.lo, ProviderClosure.start_at < w.hi)
+
+
+def _closure_scope(user: User, w: Window) -> tuple:
+    """A provider's closures reach the managers who manage any of its instruments now."""
+    any_managed = select(Instrument.id).where(manages_instruments(user)).exists()
+    return (_closure_window(w), ProviderClosure.provider_id == user.provider_id, any_managed)
+
+
+def _closure_rows(conditions, w: Window) -> list:
+    query = (
+        select(
+            ProviderClosure.id,
+            ProviderClosure.start_at,
+            ProviderClosure.end_at,
+            ProviderClosure.reason,
+            ProviderClosure.created_at,
+            Provider.name.label("provider_name"),
+            Provider.name_en.label("provider_name_en"),
+        )
+        .join(Provider, ProviderClosure.provider_id == Provider.id)
+        .where(*conditions)
+        .order_by(ProviderClosure.start_at, ProviderClosure.id)
+    )
+    return list(db.session.execute(query))
+
+
+def manager_closures(user: User, w: Window) -> list:
+    if user.role != "manager" or user.provider_id is None:
+        return []
+    return _closure_rows(_closure_scope(user, w), w)
+
+
+def _busy(w: Window):
+    return and_(
+        Booking.start_at >= w.lo,
+        Booking.start_at < w.hi,
+        or_(
+            Booking.status.in_(BUSY_STATUSES),
+            and_(Booking.status.in_(ENDED_STATUSES), Booking.updated_at >= w.ended_since),
+        ),
+    )
+
+
+def busy_rows(instrument: Instrument, w: Window) -> list:
+    """Busy blocks of one instrument: only id, status, time and change times (nothing personal)."""
+    query = (
+        select(
+            Booking.id,
+            Booking.status,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.created_at,
+            Booking.updated_at,
+            _sequence().label("sequence"),
+        )
+        .where(Booking.instrument_id == instrument.id, _busy(w))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    return list(db.session.execute(query))
+
+
+def busy_maintenance(instrument: Instrument, w: Window) -> list:
+    return _maintenance_rows(Instrument.id == instrument.id, w)
+
+
+def busy_closures(instrument: Instrument, w: Window) -> list:
+    return _closure_rows((_closure_window(w), ProviderClosure.provider_id == instrument.provider_id), w)
+
+
+def public_instrument_or_none(instrument_id: int) -> Instrument | None:
+    """An instrument the public catalogue shows (retired ones are gone), with its provider."""
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None or instrument.status == "retired":
+        return None
+    return instrument
