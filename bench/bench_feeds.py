@@ -1,8 +1,9 @@
 """Calendar feed benchmark (a plain script; prints, asserts nothing).
 
-    .venv/bin/python bench/bench_feeds.py [events] [repeats]
+    .venv/bin/python bench/bench_feeds.py [--db sqlite|postgresql|both] [--events 10000] [--rounds 5]
 
-On a fresh SQLite file (or PostgreSQL: BWQ_BENCH_DATABASE_URL=postgresql://...):
+In process (Flask's test client: the figures are the app's own time, no HTTP server), on a
+migrated scratch database (bench/harness.py):
 1. one user's feed of `events` bookings (default 10,000) served through the app, end to end
    (token lookup, state, query, words, text), with a cold event cache and a warm one, against
    the floor measured in the same run: the `icalendar` library alone building and serialising
@@ -13,15 +14,16 @@ On a fresh SQLite file (or PostgreSQL: BWQ_BENCH_DATABASE_URL=postgresql://...):
 
 from __future__ import annotations
 
-import os
+import argparse
 import statistics
+import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -33,35 +35,6 @@ def best_median(fn, repeats: int) -> tuple[float, float]:
         fn()
         times.append(time.perf_counter() - start)
     return min(times), statistics.median(times)
-
-
-def make_app(tmp: str):
-    from bwq_lab.extensions import db
-    from bwq_lab.factory import create_app
-    from bwq_lab.operations.regions import ensure_regions
-
-    url = os.environ.get("BWQ_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "INSTANCE_PATH": tmp,
-            "FIXED_NOW": NOW,
-            "SERVER_NAME": "localhost",
-            "BASE_URL": "https://lab.example.edu.cn",
-        }
-    )
-    with app.app_context():
-        if url.startswith("postgresql"):
-            from sqlalchemy import text
-
-            with db.engine.begin() as conn:
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
-            db.drop_all()
-        db.create_all()
-        ensure_regions()
-        db.session.commit()
-    return app
 
 
 def seed(app, events: int) -> dict:
@@ -82,7 +55,10 @@ def seed(app, events: int) -> dict:
     )
     from bwq_lab.operations.feeds import renew_feed_token
 
+    from bwq_lab.operations.regions import ensure_regions
+
     with app.app_context():
+        ensure_regions()
         city = db.session.execute(select(Region).where(Region.level == "city", Region.name == "杭州")).scalar_one()
         provider = Provider(
             name="浙江大学分析测试中心",
@@ -174,7 +150,8 @@ def seed(app, events: int) -> dict:
         return {
             "mine": f"/feeds/{token}/mine.ics",
             "manager": f"/feeds/{manager_token}/manager.ics",
-            "user_id": user.id,
+            "mine_id": user.id,
+            "manager_id": manager.id,
         }
 
 
@@ -195,19 +172,9 @@ def _booking(instrument_id: int, user_id: int, enterprise_id: int, at: datetime,
     }
 
 
-def library_alone(app, user_id: int):
+def library_alone(rows):
     """The floor: icalendar's object model building and serialising the same events."""
     from icalendar import Calendar, Event
-
-    from bwq_lab.extensions import db
-    from bwq_lab.models import User
-    from bwq_lab.operations import feeds as ops
-
-    with app.test_request_context():
-        user = db.session.get(User, user_id)
-        from zoneinfo import ZoneInfo
-
-        rows = ops.mine_rows(user, ops.window(NOW, ZoneInfo("Asia/Shanghai")))
 
     def run():
         calendar = Calendar()
@@ -232,80 +199,110 @@ def library_alone(app, user_id: int):
             calendar.add_component(event)
         return calendar.to_ical()
 
-    return run, len(rows)
+    return run
+
+
+def rows_of(app, feed: str, user_id: int) -> list:
+    from zoneinfo import ZoneInfo
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import User
+    from bwq_lab.operations import feeds as ops
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        w = ops.window(NOW, ZoneInfo("Asia/Shanghai"))
+        return ops.mine_rows(user, w) if feed == "mine" else ops.manager_rows(user, w)
+
+
+def measure(kind: str, events: int, repeats: int) -> None:
+    from harness import report, scratch_app
+
+    from bwq_lab.feeds import views
+
+    with scratch_app(kind) as (app, _env):
+        app.config.update(FIXED_NOW=NOW, BASE_URL="https://lab.example.edu.cn")
+        started = time.perf_counter()
+        urls = seed(app, events)
+        print(f"[{kind}] seeded {events} + 10,000 bookings on 500 instruments in {time.perf_counter() - started:.1f} s")
+        client = app.test_client()
+        many = max(200, repeats * 40)
+
+        for feed in ("mine", "manager"):
+            url = urls[feed]
+            rows = rows_of(app, feed, urls[f"{feed}_id"])
+            count = client.get(url).data.count(b"BEGIN:VEVENT")
+            label = f"my feed, {count} events" if feed == "mine" else f"manager feed, 500 instruments, {count} events"
+            floor_best, _ = best_median(library_alone(rows), repeats)
+
+            def cold(url=url):
+                views.EVENTS.clear()
+                assert client.get(url).status_code == 200
+
+            def warm(url=url):
+                assert client.get(url).status_code == 200
+
+            cold_best, _ = best_median(cold, repeats)
+            warm()
+            warm_best, _ = best_median(warm, repeats)
+            floor_ms = f"{floor_best * 1000:.0f} ms (icalendar alone, {len(rows)} rows)"
+            report(
+                kind,
+                f"{label}, cold event cache",
+                f"{cold_best * 1000:.0f} ms",
+                floor_ms,
+                cold_best / floor_best,
+                "<= 1.2",
+            )
+            report(
+                kind,
+                f"{label}, warm event cache",
+                f"{warm_best * 1000:.0f} ms",
+                floor_ms,
+                warm_best / floor_best,
+                "<= 1.2",
+            )
+
+            etag = client.get(url).headers["ETag"]
+
+            def not_modified(url=url, etag=etag):
+                assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+            not_modified()
+            nm_best, nm_median = best_median(not_modified, many)
+            # the floor for a 304: a request the app answers 404 (routing, hooks, no database)
+            bare_best, _ = best_median(lambda: client.get("/feeds/instruments/0/busy"), many)
+            report(
+                kind,
+                f"{label}, 304 Not Modified (median {nm_median * 1000:.2f} ms; target < 5 ms: "
+                f"{'met' if nm_best < 0.005 else 'MISSED'})",
+                f"{nm_best * 1000:.2f} ms",
+                f"{bare_best * 1000:.2f} ms (a bare 404)",
+                nm_best / bare_best,
+            )
 
 
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    from bwq_lab.feeds import views
+    from harness import add_common_args, kinds, postgres_available, skip
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(tmp)
-        started = time.perf_counter()
-        urls = seed(app, events)
-        print(f"seeded {events} + 10,000 bookings on 500 instruments in {time.perf_counter() - started:.1f} s")
-        client = app.test_client()
-
-        floor, count = library_alone(app, urls["user_id"])
-        floor_best, floor_median = best_median(floor, repeats)
-
-        def cold():
-            views.EVENTS.clear()
-            response = client.get(urls["mine"])
-            assert response.status_code == 200 and response.data.count(b"BEGIN:VEVENT") == count
-
-        def warm():
-            assert client.get(urls["mine"]).status_code == 200
-
-        cold_best, cold_median = best_median(cold, repeats)
-        warm()
-        warm_best, warm_median = best_median(warm, repeats)
-        etag = client.get(urls["mine"]).headers["ETag"]
-
-        def not_modified():
-            assert client.get(urls["mine"], headers={"If-None-Match": etag}).status_code == 304
-
-        not_modified()
-        nm_best, nm_median = best_median(not_modified, max(50, repeats * 20))
-        # the floor for a 304: a request the app answers 404 (routing, hooks, no database)
-        bare_best, bare_median = best_median(lambda: client.get("/feeds/instruments/0/busy"), max(50, repeats * 20))
-
-        def manager_cold():
-            views.EVENTS.clear()
-            response = client.get(urls["manager"])
-            assert response.status_code == 200
-
-        def manager_warm():
-            assert client.get(urls["manager"]).status_code == 200
-
-        manager_events = client.get(urls["manager"]).data.count(b"BEGIN:VEVENT")
-        m_cold_best, m_cold_median = best_median(manager_cold, repeats)
-        manager_warm()
-        m_warm_best, m_warm_median = best_median(manager_warm, repeats)
-        m_etag = client.get(urls["manager"]).headers["ETag"]
-        m_nm_best, m_nm_median = best_median(
-            lambda: client.get(urls["manager"], headers={"If-None-Match": m_etag}), max(50, repeats * 20)
-        )
-
-        db = "PostgreSQL" if os.environ.get("BWQ_BENCH_DATABASE_URL") else "SQLite"
-        print(f"database: {db}; best / median of {repeats} runs (304: of {max(50, repeats * 20)})")
-        print(f"my feed, {count} events")
-        print(f"  icalendar alone (floor)      {floor_best * 1000:8.1f} / {floor_median * 1000:8.1f} ms")
-        print(
-            f"  served, cold event cache     {cold_best * 1000:8.1f} / {cold_median * 1000:8.1f} ms"
-            f"   = {cold_median / floor_median:.2f}x the floor"
-        )
-        print(
-            f"  served, warm event cache     {warm_best * 1000:8.1f} / {warm_median * 1000:8.1f} ms"
-            f"   = {warm_median / floor_median:.2f}x the floor"
-        )
-        print(f"  304 Not Modified             {nm_best * 1000:8.2f} / {nm_median * 1000:8.2f} ms")
-        print(f"  (a bare 404 request)         {bare_best * 1000:8.2f} / {bare_median * 1000:8.2f} ms")
-        print(f"manager feed, 500 instruments, {manager_events} events")
-        print(f"  served, cold event cache     {m_cold_best * 1000:8.1f} / {m_cold_median * 1000:8.1f} ms")
-        print(f"  served, warm event cache     {m_warm_best * 1000:8.1f} / {m_warm_median * 1000:8.1f} ms")
-        print(f"  304 Not Modified             {m_nm_best * 1000:8.2f} / {m_nm_median * 1000:8.2f} ms")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(parser, rounds=5)
+    parser.add_argument("--events", type=int, default=10_000, help="bookings in the user's feed")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args, _unknown = parser.parse_known_args()
+    chosen = kinds(args)
+    if len(chosen) > 1 and not args.child:  # one process per database (the app reads BWQ_* once)
+        for kind in chosen:
+            cmd = [sys.executable, __file__, "--db", kind, "--events", str(args.events), "--rounds", str(args.rounds)]
+            subprocess.run(cmd, check=False)
+        return
+    kind = chosen[0]
+    if kind == "postgresql":
+        reason = postgres_available()
+        if reason:
+            skip(kind, "calendar feeds", reason)
+            return
+    measure(kind, args.events, args.rounds)
 
 
 if __name__ == "__main__":
