@@ -101,7 +101,8 @@ def test_only_the_owners_bookings_and_only_inside_the_window(client, lab, book, 
     old = book("alice", start="2026-12-04T10:00:00+08:00", end="2026-12-04T11:00:00+08:00")
     with app.app_context():  # started 100 days ago: outside the window
         row = db.session.get(Booking, old["id"])
-        row.start_at, row.end_at = row.start_at - timedelta(days=103), row.end_at - timedelta(days=103)
+        back = timedelta(days=103)
+        row.start_at, row.end_at, row.blocked_until = row.start_at - back, row.end_at - back, row.blocked_until - back
         db.session.commit()
     _, events = parse_both(get_feed(client, feed_urls("alice")["mine"]).data)
     assert set(events) == {f"booking-{mine['id']}@bwq-lab"}
