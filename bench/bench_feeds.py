@@ -54,7 +54,6 @@ def seed(app, events: int) -> dict:
         User,
     )
     from bwq_lab.operations.feeds import renew_feed_token
-
     from bwq_lab.operations.regions import ensure_regions
 
     with app.app_context():
