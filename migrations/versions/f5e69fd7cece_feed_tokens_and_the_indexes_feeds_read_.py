@@ -1,7 +1,7 @@
 """feed tokens and the indexes feeds read their ETag from
 
 Revision ID: f5e69fd7cece
-Revises: 41058f832f15
+Revises: bcdbfa848d59
 Create Date: 2026-12-01 20:55:30.270140
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f5e69fd7cece'
-down_revision = '41058f832f15'
+down_revision = 'bcdbfa848d59'
 branch_labels = None
 depends_on = None
 
