@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from bwq_lab import clock
+from bwq_lab.edge.access import api_login_required
 from bwq_lab.edge.links import feed_urls
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import feeds as feed_ops
-from bwq_lab.edge.access import api_login_required
 
 blp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="The signed-in user")
 
