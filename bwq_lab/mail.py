@@ -8,8 +8,10 @@ outbox folder (``instance/outbox``) for a developer to read; failures are retrie
 
 from __future__ import annotations
 
+import importlib
 import smtplib
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -22,18 +24,52 @@ from bwq_lab.models.outbox import OutboxMessage
 
 MAX_ATTEMPTS = 5
 
+#: (filename, MIME type, content) of an attachment, made from its facts in a language
+Attachment = tuple[str, str, bytes]
+_ATTACHMENTS: dict[str, Callable[[dict, str], Attachment]] = {}
+#: modules that register attachment makers (imported on first delivery)
+ATTACHMENT_MODULES = ("bwq_lab.feeds.ics",)
 
-def queue_template(recipients, template: str, **context) -> list[OutboxMessage]:
+
+def attachment(kind: str) -> Callable:
+    """Register the maker of an attachment ``kind``: ``fn(facts, language) -> (filename, mime, bytes)``."""
+
+    def register(fn: Callable[[dict, str], Attachment]) -> Callable[[dict, str], Attachment]:
+        _ATTACHMENTS[kind] = fn
+        return fn
+
+    return register
+
+
+def make_attachments(specs: list[dict] | None, language: str | None) -> list[Attachment]:
+    if not specs:
+        return []
+    for module in ATTACHMENT_MODULES:
+        importlib.import_module(module)
+    language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return [_ATTACHMENTS[spec["kind"]](spec, language) for spec in specs]
+
+
+def queue_template(
+    recipients, template: str, *, attachments: list[dict] | None = None, **context
+) -> list[OutboxMessage]:
     """Queue ``templates/mail/<template>.txt`` for ``recipients``: (e-mail, language) pairs, one
     message per language. No words here: the facts go in ``context`` (JSON: ids, names, ISO
-    instants) and the delivery renders them in each recipient's language."""
+    instants) and the delivery renders them in each recipient's language. ``attachments`` name
+    files by kind and facts (``{"kind": "booking_ics", "booking_id": 7}``), made at delivery."""
     by_language: dict[str, list[str]] = {}
     for email, language in recipients:
         if email:
             by_language.setdefault(language or "", []).append(email)
     messages = []
     for language, emails in by_language.items():
-        message = OutboxMessage(recipients=emails, template=template, context=context, language=language or None)
+        message = OutboxMessage(
+            recipients=emails,
+            template=template,
+            context=context,
+            language=language or None,
+            attachments=attachments or None,
+        )
         db.session.add(message)
         messages.append(message)
     return messages
@@ -42,7 +78,7 @@ def queue_template(recipients, template: str, **context) -> list[OutboxMessage]:
 _OUTBOX_INSERT = insert(OutboxMessage.__table__)
 
 
-def write_template(recipients, template: str, **context) -> None:
+def write_template(recipients, template: str, *, attachments: list[dict] | None = None, **context) -> None:
     """:func:`queue_template` for hot paths: the rows are INSERTed at once with one Core
     statement on the transaction's connection instead of waiting for the session's next flush
     (so a booking's commit needs no second flush pass for its e-mail). Same transaction, same
@@ -52,7 +88,13 @@ def write_template(recipients, template: str, **context) -> None:
         if email:
             by_language.setdefault(language or "", []).append(email)
     rows = [
-        {"recipients": emails, "template": template, "context": context, "language": language or None}
+        {
+            "recipients": emails,
+            "template": template,
+            "context": context,
+            "language": language or None,
+            "attachments": attachments or None,
+        }
         for language, emails in by_language.items()
     ]
     if rows:
@@ -86,7 +128,8 @@ def deliver_pending(now: datetime, limit: int = 200) -> int:
         try:
             if message.template:
                 message.subject, message.body = render(message.template, message.context or {}, message.language)
-            deliver(message.recipients, message.subject, message.body)
+            files = make_attachments(message.attachments, message.language)
+            deliver(message.recipients, message.subject, message.body, files)
         except Exception as exc:  # noqa: BLE001 - keep it for a retry, record why
             message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
             current_app.logger.warning("mail %s not delivered: %s", message.id, message.last_error)
@@ -115,13 +158,17 @@ def _mail_globals() -> dict:
     return {"base_url": (config.get("BASE_URL") or "").rstrip("/"), "timezone": config["TIMEZONE"]}
 
 
-def deliver(recipients: list[str], subject: str, body: str) -> None:
+def deliver(recipients: list[str], subject: str, body: str, attachments: list[Attachment] | None = None) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
     email["To"] = ", ".join(recipients)
     email["Subject"] = subject
     email.set_content(body)
+    for filename, mime, data in attachments or ():
+        maintype, _, subtype = mime.partition(";")[0].strip().partition("/")
+        params = dict(p.strip().split("=", 1) for p in mime.split(";")[1:] if "=" in p)
+        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):

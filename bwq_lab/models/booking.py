@@ -35,6 +35,9 @@ class Booking(db.Model):
         Index("ix_bookings_enterprise_start", "enterprise_id", "start_at"),
         # live bookings by time, across instruments (slot search, no-show and completion jobs)
         Index("ix_bookings_status_start", "status", "start_at"),
+        # calendar feeds: the newest change of a user's / an instrument's bookings (their ETag)
+        Index("ix_bookings_user_updated", "user_id", "updated_at"),
+        Index("ix_bookings_instrument_updated", "instrument_id", "updated_at"),
         ExcludeConstraint(
             ("instrument_id", "="),
             (
@@ -69,6 +72,8 @@ class Booking(db.Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+    #: revision number (iCalendar SEQUENCE): grows by one with every change of time or status
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     instrument: Mapped[Instrument] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -91,6 +96,8 @@ class Booking(db.Model):
             session.add(event)
         if fields.get("at") is not None:
             self.updated_at = fields["at"]
+        if fields.get("action") != "created" and _changes_time_or_status(fields):
+            self.sequence = (self.sequence or 0) + 1
         return event
 
     @property
@@ -106,6 +113,15 @@ class Booking(db.Model):
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status} {self.instrument_id} {self.start_at:%Y-%m-%d %H:%M}>"
+
+
+def _changes_time_or_status(fields: dict) -> bool:
+    if fields.get("from_status") != fields.get("to_status"):
+        return True
+    return (fields.get("old_start_at"), fields.get("old_end_at")) != (
+        fields.get("new_start_at"),
+        fields.get("new_end_at"),
+    )
 
 
 class BookingEvent(db.Model):

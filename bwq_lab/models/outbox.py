@@ -23,6 +23,9 @@ class OutboxMessage(db.Model):
     template: Mapped[str | None] = mapped_column(String(60))
     context: Mapped[dict | None] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(5))
+    # files to attach, named by kind and facts (e.g. {"kind": "booking_ics", "booking_id": 7}) and
+    # made when the message is delivered, in its language (bwq_lab.mail.attachment)
+    attachments: Mapped[list | None] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

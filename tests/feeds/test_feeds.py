@@ -52,7 +52,7 @@ def test_base_url_setting_makes_the_links(client, lab, book, feed_urls, app):
         app.config["BASE_URL"] = None
 
 
-def test_uid_stays_and_sequence_grows_when_a_booking_moves_or_changes_status(client, lab, book, feed_urls):
+def test_uid_stays_and_sequence_grows_when_a_booking_moves_or_changes_status(client, lab, book, feed_urls, app):
     booking = book()
     uid = f"booking-{booking['id']}@bwq-lab"
     url = feed_urls("alice")["mine"]
@@ -69,8 +69,30 @@ def test_uid_stays_and_sequence_grows_when_a_booking_moves_or_changes_status(cli
     assert event.sequence == 1
 
     assert client.post(f"/api/v1/bookings/{booking['id']}/approve", json={}, headers=lab["manager"]).status_code == 200
-    event = parse_both(get_feed(client, url).data)[1][uid]
+    response = get_feed(client, url)
+    event = parse_both(response.data)[1][uid]
     assert (event.status, event.sequence) == ("CONFIRMED", 2)
+
+    # the same times again: nothing changes, no "moved" event, same revision, same ETag
+    same = client.patch(
+        f"/api/v1/bookings/{booking['id']}",
+        json={"start": "2026-12-02T06:00:00Z", "end": "2026-12-02T15:00:00+08:00"},
+        headers=lab["manager"],
+    )
+    assert same.status_code == 200 and same.get_json()["status"] == "approved"
+    assert get_feed(client, url, **{"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert parse_both(get_feed(client, url).data)[1][uid].sequence == 2
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from bwq_lab.extensions import db
+        from bwq_lab.models import BookingEvent
+
+        actions = db.session.execute(
+            select(BookingEvent.action).where(BookingEvent.booking_id == booking["id"]).order_by(BookingEvent.id)
+        ).scalars()
+        assert [str(a) for a in actions] == ["created", "moved", "approved"]
+        assert db.session.execute(select(func.count(BookingEvent.id))).scalar_one() == 3
 
 
 def test_cancelled_booking_stays_as_cancelled_for_30_days(client, lab, book, feed_urls, app):

@@ -206,6 +206,8 @@ def move_booking(
     lock_instrument(instrument.id)
     is_manager = owner_or_manager(actor, booking)
     check(booking, A.MOVE)  # pending or approved only
+    if (start, end) == (booking.start_at, booking.end_at):
+        return booking  # nothing moves: no rules to re-run, no history event, no new revision
     policy = policy_of(instrument, tz)
     owner = booking.user if booking.user_id != actor.id else actor
     request = rules.BookingRequest(start, end, owner.id, booking.enterprise_id, moving_booking_id=booking.id)

@@ -61,7 +61,7 @@ def notify_created(booking: Booking, instrument: Instrument, actor: User) -> Non
                 managers, "booking_to_decide", requester=actor.name, requester_email=actor.email, **facts
             )
     else:
-        mail.write_template([(actor.email, actor.locale)], "booking_confirmed", **facts)
+        mail.write_template([(actor.email, actor.locale)], "booking_confirmed", attachments=_ics(booking), **facts)
 
 
 def notify_owner(booking: Booking, what: str, reason: str | None) -> None:
@@ -70,6 +70,12 @@ def notify_owner(booking: Booking, what: str, reason: str | None) -> None:
     mail.queue_template(
         [(owner.email, owner.locale)],
         f"booking_{what}",
+        attachments=_ics(booking) if what == "approved" else None,
         reason=reason or "",
         **booking_facts(booking, booking.instrument),
     )
+
+
+def _ics(booking: Booking) -> list[dict]:
+    """The booking's .ics, attached to the e-mail that confirms it (made at delivery)."""
+    return [{"kind": "booking_ics", "booking_id": booking.id}]
