@@ -37,6 +37,11 @@ def test_approval_mail_attaches_the_booking_in_the_recipients_language(client, l
 
 def test_other_mails_carry_no_attachment(client, lab, book, app):
     booking = book("bob")
-    assert client.post(f"/api/v1/bookings/{booking['id']}/reject", json={"reason": "维护中"}, headers=lab["manager"]).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/bookings/{booking['id']}/reject", json={"reason": "维护中"}, headers=lab["manager"]
+        ).status_code
+        == 200
+    )
     for message in delivered(app):
         assert not list(message.iter_attachments())
