@@ -147,6 +147,7 @@ def _clean_tables(request):
             else:
                 for t in tables:
                     conn.execute(t.delete())
+                conn.execute(text("DELETE FROM instrument_search"))  # the FTS5 index is not in the metadata
         limiter.reset()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 PROVINCE = ("浙江省", "Zhejiang", "330000")
 
 # city (zh, en, division code) -> counties (zh, en)
@@ -174,3 +176,28 @@ CITIES: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
+
+#: Where each city's government sits (latitude, longitude), for "nearest city first".
+CITY_CENTRES: dict[str, tuple[float, float]] = {
+    "330100": (30.27, 120.15),  # 杭州
+    "330200": (29.87, 121.55),  # 宁波
+    "330300": (28.00, 120.70),  # 温州
+    "330400": (30.75, 120.76),  # 嘉兴
+    "330500": (30.89, 120.09),  # 湖州
+    "330600": (30.00, 120.58),  # 绍兴
+    "330700": (29.08, 119.65),  # 金华
+    "330800": (28.97, 118.87),  # 衢州
+    "330900": (29.99, 122.21),  # 舟山
+    "331000": (28.66, 121.42),  # 台州
+    "331100": (28.45, 119.92),  # 丽水
+}
+
+
+def city_distance_km(code_a: str | None, code_b: str | None) -> float:
+    """Great-circle distance between two cities' centres; unknown cities are far away."""
+    a, b = CITY_CENTRES.get(code_a or ""), CITY_CENTRES.get(code_b or "")
+    if a is None or b is None:
+        return 10_000.0
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -13,6 +13,7 @@ from bwq_lab.models.feed import FeedToken
 from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
+from bwq_lab.models.search import reindex as reindex_search
 from bwq_lab.models.user import ApiToken, User
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "LabService",
     "Provider",
     "Region",
+    "reindex_search",
     "User",
 ]

@@ -7,6 +7,9 @@ do what on every object, validate every field at once (raising :class:`Operation
 
 from __future__ import annotations
 
+import heapq
+import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,7 +17,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, selectinload
 
 from bwq_lab.clock import request_locale
@@ -82,6 +86,9 @@ def _keyword_filters(
 # ------------------------------------------------------------------------------------ searches
 
 
+SORTS = ("relevance", "city", "next_free")
+
+
 def search_instruments(
     q: str | None = None,
     category: str | None = None,
@@ -90,32 +97,313 @@ def search_instruments(
     status: str | None = None,
     page: int | None = 1,
     per_page: int | None = 20,
+    *,
+    sort: str | None = None,
+    near_city_id: int | None = None,
 ) -> Page:
-    """Public instrument search; retired instruments never appear."""
+    """Public instrument search; retired instruments never appear.
+
+    ``q`` is understood with the domain vocabulary (abbreviations, synonyms, makers' Chinese and
+    English names); every word must match somewhere. ``sort``: ``relevance`` (default with a
+    query: where the words matched, name > model > maker > capability > provider), ``city``
+    (nearest to ``near_city_id`` first, else by city), or name order without a query.
+    (``next_free`` is ordered by the caller, which knows the viewer and the clock.)"""
     filters = [Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES)]
     if category:
         filters.append(Instrument.category == category)
     if status:
         filters.append(Instrument.status == status)
-    return _search_offers(
-        Instrument,
-        (
-            Instrument.name,
-            Instrument.name_en,
-            Instrument.model,
-            Instrument.manufacturer,
-            Instrument.capabilities,
-            Instrument.description,
-        ),
-        Instrument.category,
-        vocab.INSTRUMENT_CATEGORIES,
-        filters,
-        q=q,
-        city_id=city_id,
-        provider_id=provider_id,
-        page=page,
-        per_page=per_page,
+    if city_id:
+        filters.append(Provider.city_id == city_id)
+    if provider_id:
+        filters.append(Instrument.provider_id == provider_id)
+    terms = vocab.expand_query(q)
+    page_no, size = _page_args(page, per_page)
+    if not terms:
+        order = [Instrument.name, Instrument.id]
+        if sort == "city":
+            order = [_city_rank(near_city_id), *order]
+        query = (
+            select(Instrument)
+            .join(Provider, Instrument.provider_id == Provider.id)
+            .where(*filters)
+            .options(selectinload(Instrument.provider).selectinload(Provider.city))
+            .order_by(*order)
+        )
+        count = select(func.count(Instrument.id)).join(Provider, Instrument.provider_id == Provider.id).where(*filters)
+        return _paginate(query, count, page_no, size)
+
+    if db.session.get_bind().dialect.name == "sqlite":
+        cities = _fts_candidates(
+            terms,
+            category=category,
+            city_id=city_id,
+            provider_id=provider_id,
+            status=status,
+            with_cities=sort == "city",
+        )
+        need = None if sort == "city" else page_no * size  # the relevance order needs only the top
+        scores = _fts_scores(terms, cities, need)
+        rows = [(iid, score, cities[iid]) for iid, score in scores.items()]
+        total = len(cities)
+    else:
+        rows = _regex_candidates(terms, filters)
+        total = len(rows)
+    if sort == "city":
+        rank = _city_ranks(near_city_id)
+        rows.sort(key=lambda r: (rank.get(r[2], len(rank)), -r[1], r[0]))
+    else:
+        rows.sort(key=lambda r: (-r[1], r[0]))  # equal relevance: the longer-listed first
+    ids = [r[0] for r in rows[(page_no - 1) * size : page_no * size]]
+    return Page(_instruments_in_order(ids), total, page_no, size)
+
+
+Candidate = tuple[int, int, int]  # (instrument id, relevance, city id)
+
+
+def _instruments_in_order(ids: list[int]) -> list[Instrument]:
+    if not ids:
+        return []
+    found = {
+        i.id: i
+        for i in db.session.execute(
+            select(Instrument)
+            .where(Instrument.id.in_(ids))
+            .options(joinedload(Instrument.provider).joinedload(Provider.city))
+        )
+        .unique()
+        .scalars()
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def _city_ranks(near_city_id: int | None) -> dict[int, int]:
+    """``{city id: rank}``: by distance from ``near_city_id``, or by the cities' division codes
+    (the province's usual order) when no city is given."""
+    from bwq_lab.domain.regions import city_distance_km
+
+    rows = db.session.execute(select(Region.id, Region.code).where(Region.level == "city")).all()
+    codes = dict(rows)
+    if near_city_id in codes:
+        near = codes[near_city_id]
+        ordered = sorted(rows, key=lambda r: (city_distance_km(near, r.code), r.code or ""))
+    else:
+        ordered = sorted(rows, key=lambda r: r.code or "")
+    return {cid: rank for rank, (cid, _) in enumerate(ordered)}
+
+
+def _city_rank(near_city_id: int | None):
+    """The same order as an SQL expression over the provider's city."""
+    ranks = _city_ranks(near_city_id)
+    return case(ranks, value=Provider.city_id, else_=len(ranks))
+
+
+def _id_in(column, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN ids`` for thousands of ids as ONE bound value (a JSON list on SQLite, an
+    array on PostgreSQL) instead of thousands of bind parameters."""
+    values = [int(i) for i in ids]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == func.any(bindparam("ids", values, type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
+
+
+def _scores(hits: dict[int, dict[str, set[str]]], terms: list[vocab.SearchTerm]) -> dict[int, int]:
+    """``{instrument id: relevance}`` for instruments matching every term."""
+    scores: dict[int, int] = {}
+    for iid, fields in hits.items():
+        if all(any(t.typed in f or "~" + t.typed in f for f in fields.values()) for t in terms):
+            scores[iid] = vocab.relevance(fields, terms)
+    return scores
+
+
+def _fts_phrase(alternative: str) -> str | None:
+    parts, prefix = vocab.phrase_tokens(alternative)
+    if not parts:
+        return None
+    return '"' + " ".join(parts) + '"' + ("*" if prefix else "")
+
+
+def _fts_any(alternatives: Iterable[str]) -> str | None:
+    phrases = [p for p in (_fts_phrase(a) for a in alternatives) if p]
+    return "(" + " OR ".join(phrases) + ")" if phrases else None
+
+
+def _fts_candidates(
+    terms: list[vocab.SearchTerm],
+    *,
+    category: str | None,
+    city_id: int | None,
+    provider_id: int | None,
+    status: str | None,
+    with_cities: bool = False,
+) -> dict[int, int]:
+    """SQLite: the public instruments matching every term somewhere (one FTS5 query) that pass
+    the filters, as ``{id: city id}`` (the city is 0 unless asked for or filtered on)."""
+    cities: dict[int, int] = {}
+    match = _fts_all(terms)
+    if match is None:
+        return cities
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    if not (status or category or city_id or provider_id or with_cities):
+        # the index holds public instruments only: it alone answers an unfiltered query
+        for (iid,) in cursor.execute(f"SELECT rowid FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH ?", (match,)):
+            cities[iid] = 0
+        return cities
+    sql = (
+        f"SELECT i.id, p.city_id FROM {_FTS_TABLE} s CROSS JOIN instruments i ON i.id = s.rowid"
+        f" JOIN providers p ON p.id = i.provider_id WHERE s.{_FTS_TABLE} MATCH ?"
     )
+    params: list = [match]
+    for column, value in (
+        ("i.status", status),
+        ("i.category", category),
+        ("p.city_id", city_id),
+        ("i.provider_id", provider_id),
+    ):
+        if value:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    for iid, cid in cursor.execute(sql, params):
+        cities[iid] = cid
+    return cities
+
+
+_FTS_TABLE = "instrument_search"
+
+
+def _fts_all(terms: list[vocab.SearchTerm]) -> str | None:
+    per_term = [_fts_any(t.alternatives) for t in terms]
+    if not per_term or any(p is None for p in per_term):
+        return None
+    return " AND ".join(per_term)  # type: ignore[arg-type]
+
+
+def _fts_scores(terms: list[vocab.SearchTerm], candidates: Mapping[int, str], need: int | None) -> dict[int, int]:
+    """Relevance of the candidates, asking the index field by field in weight order (name,
+    model, maker, capability, provider). An item's score is final once each term has matched
+    in some field asked so far; with ``need`` the asking stops as soon as ``need`` final scores
+    beat anything still open (so a broad query reads the name field only). Items left open
+    matched the remaining terms in a lower field: they get the lowest weight for those."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    query = f"SELECT rowid FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH ?"
+    fields = [f for f in vocab.SEARCH_FIELDS if f[0] != "description"]
+    floor = dict(vocab.SEARCH_FIELDS)["description"]
+    best: dict[int, dict[int, int]] = {}  # item -> {term index: weight}
+    n_terms = len(terms)
+    for level, (field, weight) in enumerate(fields):
+        for k, term in enumerate(terms):
+            found = [
+                rowid
+                for (rowid,) in cursor.execute(query, (f"{{{field}}} : {_fts_any(term.alternatives)}",))
+                if rowid in candidates
+            ]
+            typed_found: set[int] = set()
+            if field == "name" and (typed := _fts_phrase(term.typed)):
+                typed_found = {rowid for (rowid,) in cursor.execute(query, (f"{{name}} : {typed}",))}
+            for rowid in found:
+                terms_best = best.setdefault(rowid, {})
+                if k not in terms_best:
+                    terms_best[k] = weight + (rowid in typed_found)
+        if need is not None and level + 1 < len(fields):
+            next_weight = fields[level + 1][1]
+            final: list[int] = []
+            open_bound = n_terms * next_weight if len(best) < len(candidates) else 0
+            for b in best.values():
+                if len(b) == n_terms:
+                    final.append(sum(b.values()))
+                else:
+                    open_bound = max(open_bound, sum(b.values()) + (n_terms - len(b)) * next_weight)
+            if len(final) >= need and heapq.nlargest(need, final)[-1] > open_bound:
+                return {iid: sum(b.values()) for iid, b in best.items() if len(b) == n_terms}
+    return {iid: sum(best.get(iid, {}).get(k, floor) for k in range(n_terms)) for iid in candidates}
+
+
+def _regex_candidates(terms: list[vocab.SearchTerm], filters: list[ColumnElement[bool]]) -> list[Candidate]:
+    """Other databases (PostgreSQL): regular expressions over the instruments, then filters."""
+    scores = _scores(_regex_hits(terms), terms)
+    if not scores:
+        return []
+    rows = db.session.execute(
+        select(Instrument.id, Provider.city_id)
+        .join(Provider, Instrument.provider_id == Provider.id)
+        .where(*filters, _id_in(Instrument.id, scores))
+    ).all()
+    return [(iid, scores[iid], cid) for iid, cid in rows]
+
+
+_TOKEN_CHARS = "a-z0-9\u3400-\u9fff"
+
+
+def _regex(alternatives: Iterable[str]) -> str | None:
+    """A PostgreSQL regular expression (case-insensitive use) with the index's semantics:
+    Chinese characters anywhere, Latin words whole (or as a prefix from 4 letters)."""
+    options = []
+    for alternative in alternatives:
+        parts, prefix = vocab.phrase_tokens(alternative)
+        if not parts:
+            continue
+        pieces = []
+        for n, part in enumerate(parts):
+            if vocab.is_cjk(part[0]):
+                pieces.append(re.escape(part))
+            else:
+                last_prefix = prefix and n == len(parts) - 1
+                pieces.append("(?<![a-z0-9])" + re.escape(part) + ("" if last_prefix else "(?![a-z0-9])"))
+        options.append(f"[^{_TOKEN_CHARS}]*".join(pieces))
+    return "(" + "|".join(options) + ")" if options else None
+
+
+def _regex_hits(terms: list[vocab.SearchTerm]) -> dict[int, dict[str, set[str]]]:
+    """Other databases (PostgreSQL): one pass over the public instruments with one regular
+    expression per term and field."""
+    texts = {
+        "name": Instrument.name + " " + Instrument.name_en,
+        "model": Instrument.model,
+        "maker": Instrument.manufacturer,
+        "capability": Instrument.capabilities,
+        "provider": Provider.name + " " + Provider.name_en,
+        "description": Instrument.description,
+    }
+    columns = []
+    labels = []
+    for term in terms:
+        all_re = _regex(term.alternatives)
+        typed_re = _regex([term.typed])
+        codes_all = [c for c, lbl in vocab.INSTRUMENT_CATEGORIES.items() if _label_matches(lbl, term.alternatives)]
+        codes_typed = [c for c, lbl in vocab.INSTRUMENT_CATEGORIES.items() if _label_matches(lbl, [term.typed])]
+        if all_re is None:
+            continue
+        for field, column in texts.items():
+            any_match = column.op("~*")(all_re)
+            typed_match = column.op("~*")(typed_re) if typed_re else literal(False)
+            if field == "capability" and codes_all:
+                any_match = or_(any_match, Instrument.category.in_(codes_all))
+                typed_match = or_(typed_match, Instrument.category.in_(codes_typed or [""]))
+            columns.append(case((typed_match, 2), (any_match, 1), else_=0))
+            labels.append((field, term.typed))
+    if not columns:
+        return {}
+    hits: dict[int, dict[str, set[str]]] = {}
+    # OFFSET 0 keeps PostgreSQL from inlining the subquery (and evaluating each regex twice)
+    inner = (
+        select(Instrument.id, *(c.label(f"c{n}") for n, c in enumerate(columns)))
+        .join(Provider, Instrument.provider_id == Provider.id)
+        .where(Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES))
+        .offset(0)
+        .subquery()
+    )
+    flags = [inner.c[f"c{n}"] for n in range(len(columns))]
+    query = select(inner.c.id, *flags).where(or_(*(f > 0 for f in flags)))
+    for row in db.session.execute(query):
+        for (field, typed), value in zip(labels, row[1:], strict=True):
+            if value:
+                hits.setdefault(row[0], {}).setdefault(field, set()).add(typed if value == 2 else "~" + typed)
+    return hits
+
+
+def _label_matches(label: tuple[str, str], alternatives: Iterable[str]) -> bool:
+    words = vocab.tokens(" ".join(label))
+    return any(vocab.matches(a, words) for a in alternatives)
 
 
 def search_services(
@@ -196,14 +484,22 @@ def list_providers(
         conditions.append(Provider.kind == kind)
     if city_id:
         conditions.append(Provider.city_id == city_id)
-    query = (
-        select(Provider)
-        .where(*conditions)
-        .options(selectinload(Provider.city), selectinload(Provider.region))
-        .order_by(Provider.name, Provider.id)
-    )
-    count = select(func.count(Provider.id)).where(*conditions)
-    return _paginate(query, count, page, per_page)
+    # Chinese readers expect providers by city, then by the pinyin of the name (not by code
+    # point): the keys are computed here; a province has hundreds of providers, not millions.
+    page, per_page = _page_args(page, per_page)
+    city_codes = dict(db.session.execute(select(Region.id, Region.code).where(Region.level == "city")).all())
+    rows = db.session.execute(select(Provider.id, Provider.name, Provider.city_id).where(*conditions)).all()
+    rows.sort(key=lambda r: (city_codes.get(r.city_id) or "", vocab.pinyin_key(r.name), r.id))
+    ids = [r.id for r in rows[(page - 1) * per_page : page * per_page]]
+    found = {
+        p.id: p
+        for p in db.session.execute(
+            select(Provider)
+            .where(Provider.id.in_(ids))
+            .options(selectinload(Provider.city), selectinload(Provider.region))
+        ).scalars()
+    }
+    return Page([found[i] for i in ids], len(rows), page, per_page)
 
 
 def offer_counts(provider_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -254,11 +550,11 @@ def city_by_id_or_name(value: str | int | None) -> Region | None:
     """A city from its id, Chinese or English name (case-insensitive), or None."""
     if value is None or str(value).strip() == "":
         return None
-    text = str(value).strip()
-    if text.isdigit():
-        region = db.session.get(Region, int(text))
+    value_text = str(value).strip()
+    if value_text.isdigit():
+        region = db.session.get(Region, int(value_text))
         return region if region is not None and region.level == "city" else None
-    return city_by_name(text)
+    return city_by_name(value_text)
 
 
 # ------------------------------------------------------------------------------- public lookups
