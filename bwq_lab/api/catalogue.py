@@ -22,12 +22,12 @@ from bwq_lab.operations import catalogue as ops
 blp = Blueprint("api_catalogue", __name__, url_prefix="/api/v1", description="Instruments, lab services, providers")
 
 
-def _city_id(value: str | None) -> int | None:
+def _city_id(value: str | None, field: str = "city") -> int | None:
     if value is None or not value.strip():
         return None
     city = ops.city_by_id_or_name(value)
     if city is None:
-        raise OperationError(422, [Problem("INVALID", _("Unknown city: %(city)s.", city=value), "city")])
+        raise OperationError(422, [Problem("INVALID", _("Unknown city: %(city)s.", city=value), field)])
     return city.id
 
 
@@ -39,8 +39,12 @@ def _page(page: ops.Page) -> dict:
 @blp.arguments(InstrumentQueryArgs, location="query", as_kwargs=True)
 @blp.doc(security=[])  # public: no credentials needed
 @blp.response(200, InstrumentPageSchema)
-def list_instruments(q, city, category, provider, status, page, per_page):
-    """Search instruments (retired ones are never listed)."""
+def list_instruments(q, city, category, provider, status, page, per_page, sort, near):
+    """Search instruments (retired ones are never listed).
+
+    `q` understands abbreviations and synonyms (电镜, 透射电镜 = TEM, 核磁 = NMR, 液质 = LC-MS...)
+    and makers' Chinese and English names; results come by relevance (where the words matched:
+    name, model, maker, capability, provider) or, with `sort=city`, nearest city first."""
     return _page(
         ops.search_instruments(
             q=q,
@@ -50,6 +54,8 @@ def list_instruments(q, city, category, provider, status, page, per_page):
             status=status,
             page=page,
             per_page=per_page,
+            sort=sort,
+            near_city_id=_city_id(near, "near"),
         )
     )
 

@@ -48,6 +48,12 @@ class _QueryArgs(Schema):
 
 class InstrumentQueryArgs(_QueryArgs):
     category = fields.Str(load_default=None, validate=validate.OneOf(list(vocab.INSTRUMENT_CATEGORIES)))
+    sort = fields.Str(
+        load_default=None,
+        validate=validate.OneOf(["relevance", "city"]),
+        metadata={"description": "relevance (default with q) or city (nearest to `near` first)"},
+    )
+    near = fields.Str(load_default=None, metadata={"description": "City id or name for sort=city"})
     provider = fields.Int(load_default=None, validate=validate.Range(min=1))
     status = fields.Str(load_default=None, validate=validate.OneOf(PUBLIC_INSTRUMENT_STATUSES))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain.opening_hours import format_hours
@@ -45,11 +46,29 @@ def instruments():
         city_id=int_arg("city"),
         provider_id=int_arg("provider"),
     )
-    page = ops.search_instruments(q=q, page=page_arg(), per_page=_per_page(), **filters)
+    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "city") else None
+    near = int_arg("near") or _home_city()
+    page = ops.search_instruments(q=q, page=page_arg(), per_page=_per_page(), sort=sort, near_city_id=near, **filters)
     provider = ops.get_provider(filters["provider_id"]) if filters["provider_id"] else None
     return render_template(
-        "catalogue/instruments.html", page=page, q=q, filters=filters, cities=cities(), provider=provider
+        "catalogue/instruments.html",
+        page=page,
+        q=q,
+        filters=filters,
+        cities=cities(),
+        provider=provider,
+        sort=sort or "relevance",
+        near=near,
     )
+
+
+def _home_city() -> int | None:
+    """The signed-in reader's city (their enterprise's, or an administrator's), for "nearest first"."""
+    if not current_user.is_authenticated:
+        return None
+    if current_user.enterprise is not None:
+        return current_user.enterprise.city_id
+    return current_user.city_id
 
 
 @bp.get("/instruments/<int:instrument_id>")

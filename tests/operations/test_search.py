@@ -173,3 +173,23 @@ def test_providers_sort_by_city_then_pinyin(ctx, create_provider, city):
         create_provider(name=name, name_en="", city=city(c))
     names = [p.name for p in ops.list_providers(per_page=10).items]
     assert names == ["阿里研究院", "杭州电子科技大学", "浙江大学", "宁波大学"]
+
+
+def test_search_page_ranks_and_sorts(ctx, client, lab, city):
+    response = client.get("/instruments?q=透射电镜")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "JEM-2100F" in page and "SU8010" not in page
+    ningbo = city("宁波")
+    page = client.get(f"/instruments?q=电镜&sort=city&near={ningbo.id}").get_data(as_text=True)
+    assert page.index("Gemini 300") < page.index("SU8010")  # the Ningbo instrument first
+    assert 'value="city" selected' in page
+
+
+def test_search_api_takes_sort_and_near(ctx, client, lab):
+    body = client.get("/api/v1/instruments?q=蔡司").get_json()
+    assert [i["id"] for i in body["items"]] == [lab["zeiss"].id]
+    body = client.get("/api/v1/instruments?q=电镜&sort=city&near=宁波").get_json()
+    assert body["items"][0]["id"] == lab["zeiss"].id
+    response = client.get("/api/v1/instruments?near=Atlantis&sort=city")
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "near"
