@@ -47,6 +47,9 @@ class Defaults:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # the browsable reference at /api/v1/docs: Swagger UI vendored under static/ (no CDN)
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui-5.35.0/"
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {

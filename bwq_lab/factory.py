@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # the instance folder sits at the repository's top level, beside app.py
     app.instance_path = app.config.get("INSTANCE_PATH") or _default_instance_path(app)
     load_config(app, test_config)
+    app.json.ensure_ascii = False  # 中文 as UTF-8 in JSON responses, not \uXXXX escapes
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

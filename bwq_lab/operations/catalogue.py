@@ -967,3 +967,62 @@ def _owned(model, provider_id: int, ids: Iterable[int], field: str, problems: li
     if len(rows) != len(wanted):
         problems.append(Problem("INVALID", _("Choose only items of this provider."), field))
     return rows
+
+
+# ---------------------------------------------------------------------------- administrators
+
+
+@dataclass(frozen=True)
+class AdminHome:
+    """What a city or province administrator looks after: their providers and enterprises."""
+
+    city: Region | None  # None: the whole province
+    providers: list[Provider]
+    provider_counts: dict[int, tuple[int, int]]
+    enterprises: list
+    enterprise_total: int
+    summary: Summary
+
+
+def admin_home(city_id: int | None, *, limit: int = 50) -> AdminHome:
+    """A city administrator's (``city_id``) or a province administrator's (None) overview."""
+    from bwq_lab.models import Enterprise
+
+    providers = list_providers(city_id=city_id, per_page=MAX_PER_PAGE)
+    query = select(Enterprise).options(selectinload(Enterprise.city))
+    count = select(func.count(Enterprise.id))
+    if city_id:
+        query = query.where(Enterprise.city_id == city_id)
+        count = count.where(Enterprise.city_id == city_id)
+    enterprises = list(
+        db.session.execute(query.order_by(Enterprise.created_at.desc(), Enterprise.id.desc()).limit(limit)).scalars()
+    )
+    return AdminHome(
+        city=db.session.get(Region, city_id) if city_id else None,
+        providers=providers.items,
+        provider_counts=offer_counts(p.id for p in providers.items),
+        enterprises=enterprises,
+        enterprise_total=db.session.execute(count).scalar_one(),
+        summary=_summary_for(city_id),
+    )
+
+
+def _summary_for(city_id: int | None) -> Summary:
+    if city_id is None:
+        return catalogue_summary()
+    in_city = Provider.city_id == city_id
+    by_category = dict(
+        db.session.execute(
+            select(Instrument.category, func.count(Instrument.id))
+            .join(Provider, Provider.id == Instrument.provider_id)
+            .where(Instrument.status.in_(PUBLIC_INSTRUMENT_STATUSES), in_city)
+            .group_by(Instrument.category)
+        ).all()
+    )
+    services = db.session.execute(
+        select(func.count(LabService.id))
+        .join(Provider, Provider.id == LabService.provider_id)
+        .where(LabService.status != "retired", in_city)
+    ).scalar_one()
+    providers = db.session.execute(select(func.count(Provider.id)).where(in_city)).scalar_one()
+    return Summary(sum(by_category.values()), services, providers, by_category)

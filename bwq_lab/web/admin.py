@@ -33,6 +33,14 @@ def _visible_provider(provider_id: int) -> Provider:
     return provider
 
 
+@bp.get("/")
+@role_required("province_admin", "city_admin")
+def home():
+    """The administrator's home: their city's (or the province's) providers and enterprises."""
+    city_id = current_user.city_id if current_user.role == "city_admin" else None
+    return render_template("admin/home.html", home=ops.admin_home(city_id))
+
+
 @bp.get("/providers")
 @role_required("province_admin", "city_admin")
 def providers():
