@@ -299,7 +299,7 @@ SEARCH_FIELDS: tuple[tuple[str, int], ...] = (
 FIELD_WEIGHT = dict(SEARCH_FIELDS)
 
 
-def _runs(text: str) -> list[tuple[bool, str]]:
+def text_runs(text: str) -> list[tuple[bool, str]]:
     """Text cut into runs: (True, Chinese characters) or (False, one Latin word/number)."""
     out: list[tuple[bool, str]] = []
     run: list[str] = []
@@ -326,7 +326,7 @@ def tokens(text: str) -> list[str]:
     whole words (so "SEM" never matches inside "semi-anechoic"). Pairs keep an index of Chinese
     text selective without a word segmenter: a phrase of pairs is a substring."""
     out: list[str] = []
-    for cjk, run in _runs(text):
+    for cjk, run in text_runs(text):
         if cjk and len(run) > 1:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:

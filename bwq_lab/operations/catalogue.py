@@ -339,16 +339,17 @@ def _regex(alternatives: Iterable[str]) -> str | None:
     Chinese characters anywhere, Latin words whole (or as a prefix from 4 letters)."""
     options = []
     for alternative in alternatives:
-        parts, prefix = vocab.phrase_tokens(alternative)
-        if not parts:
+        runs = vocab.text_runs(alternative)
+        if not runs:
             continue
+        _parts, prefix = vocab.phrase_tokens(alternative)
         pieces = []
-        for n, part in enumerate(parts):
-            if vocab.is_cjk(part[0]):
-                pieces.append(re.escape(part))
+        for n, (cjk, run) in enumerate(runs):
+            if cjk:  # a run of Chinese characters: a substring, like a phrase of character pairs
+                pieces.append(re.escape(run))
             else:
-                last_prefix = prefix and n == len(parts) - 1
-                pieces.append("(?<![a-z0-9])" + re.escape(part) + ("" if last_prefix else "(?![a-z0-9])"))
+                last_prefix = prefix and n == len(runs) - 1
+                pieces.append("(?<![a-z0-9])" + re.escape(run) + ("" if last_prefix else "(?![a-z0-9])"))
         options.append(f"[^{_TOKEN_CHARS}]*".join(pieces))
     return "(" + "|".join(options) + ")" if options else None
 
