@@ -4,6 +4,7 @@ lifecycle actions; an instrument's week of free/busy; the slot finder."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask.views import MethodView
@@ -251,9 +252,14 @@ _action(
 @blp.arguments(WindowArgs, location="query")
 @blp.response(200, AvailabilitySchema)
 def availability(args, instrument_id):
-    """Free/busy per day from `from` (7 days): others' bookings appear as busy time only."""
+    """Free/busy per local day from the day of `from` through the day of `to` (at most 31 days):
+    others' bookings appear as busy time only."""
     viewer = actor() if current_user.is_authenticated else None
-    instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now(), tz=_zone())
+    zone = ZoneInfo(_zone())
+    first = args["start"].astimezone(zone).date()
+    last = (args["end"] - timedelta(microseconds=1)).astimezone(zone).date()
+    n_days = max(1, min(31, (last - first).days + 1))
+    instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now(), tz=_zone(), days=n_days)
     out = []
     for d in days:
         out.append(

@@ -115,7 +115,8 @@ class BookingPolicy:
     """An instrument's booking rules. Durations are whole minutes.
 
     ``opening_hours`` empty means open around the clock. ``slot_minutes`` 0 or 1 means no grid;
-    otherwise start and end must be whole multiples of it counted from local midnight.
+    otherwise start and end must be whole multiples of it counted from the start of the opening
+    interval (an end may also be the interval's end); around the clock, from local midnight.
     ``buffer_minutes`` is kept free *after* each booking (``blocked_until = end + buffer``).
     Quotas are per enterprise on this instrument per local calendar week (Mon–Sun) / month.
     """
@@ -314,6 +315,75 @@ def floor_to_grid(value: datetime, tz: ZoneInfo, step_minutes: int) -> datetime:
     step = max(step_minutes, 1) * 60_000_000
     rest = _micros_into_day(value.astimezone(tz)) % step
     return value - timedelta(microseconds=rest)
+
+
+def ceil_from(value: datetime, anchor: datetime, step_minutes: int) -> datetime:
+    """The first point of the grid ``anchor + k * step`` (k >= 0) at or after ``value``."""
+    value = value.astimezone(UTC)
+    if step_minutes <= 1 or value <= anchor:
+        return max(value, anchor) if step_minutes > 1 else value
+    step = step_minutes * 60_000_000
+    rest = _micros(value - anchor) % step
+    return value if rest == 0 else value + timedelta(microseconds=step - rest)
+
+
+def floor_from(value: datetime, anchor: datetime, step_minutes: int) -> datetime:
+    """The last point of the grid ``anchor + k * step`` at or before ``value`` (not before ``anchor``)."""
+    value = value.astimezone(UTC)
+    if step_minutes <= 1 or value <= anchor:
+        return max(value, anchor) if step_minutes > 1 else value
+    rest = _micros(value - anchor) % (step_minutes * 60_000_000)
+    return value - timedelta(microseconds=rest)
+
+
+def is_on(value: datetime, anchor: datetime, step_minutes: int) -> bool:
+    return step_minutes <= 1 or _micros(value.astimezone(UTC) - anchor) % (step_minutes * 60_000_000) == 0
+
+
+def _micros(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def opening_at(policy: BookingPolicy, at: datetime, *, closing: bool = False) -> tuple[datetime, datetime] | None:
+    """The opening interval holding ``at`` (``start <= at < end``; with ``closing``, an end
+    instant: ``start < at <= end``), or None outside the opening hours. Around the clock: the
+    local day."""
+    at = at.astimezone(UTC)
+    if not policy.opening_hours:
+        day = (at - timedelta(microseconds=1) if closing else at).astimezone(policy.tz).date()
+        return local_midnight(day, policy.tz), local_midnight(day + timedelta(days=1), policy.tz)
+    for start, end in open_intervals(policy, at - timedelta(days=1), at):
+        if (start < at <= end) if closing else (start <= at < end):
+            return start, end
+    return None
+
+
+def grid_anchor(policy: BookingPolicy, at: datetime) -> datetime:
+    """Where the slot grid starts for a booking starting at ``at``: the start of the opening
+    interval holding it (so 08:30–12:00 on a 1 h grid offers 08:30, 09:30, ...), else the
+    local midnight before it."""
+    opening = opening_at(policy, at)
+    if opening is not None:
+        return opening[0]
+    return local_midnight(at.astimezone(policy.tz).date(), policy.tz)
+
+
+def ceil_to_policy_grid(policy: BookingPolicy, value: datetime) -> datetime:
+    """The first start on the policy's grid at or after ``value``: inside an opening interval
+    the grid anchored at its start; outside, the next opening's start (or the midnight grid)."""
+    step = policy.grid_minutes
+    opening = opening_at(policy, value)
+    if opening is not None:
+        return ceil_from(value, opening[0], step)
+    if policy.opening_hours:
+        for start, _end in open_intervals(policy, value, value + timedelta(days=8)):
+            if start >= value:
+                return start
+    return ceil_to_grid(value, policy.tz, step)
+
+
+def floor_to_policy_grid(policy: BookingPolicy, value: datetime) -> datetime:
+    return floor_from(value, grid_anchor(policy, value), policy.grid_minutes)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -588,15 +658,26 @@ def _outside_opening_hours(f: _Facts) -> Violation | None:
 
 @_rule(NOT_ON_SLOT_GRID, needs_interval=True)
 def _not_on_slot_grid(f: _Facts) -> Violation | None:
+    """Starts and ends lie on the grid anchored at the start of the opening interval (an end may
+    also be the interval's end); outside opening hours, on the grid from local midnight."""
     step = f.policy.slot_minutes
-    if step <= 1 or (on_grid(f.start, f.tz, step) and on_grid(f.end, f.tz, step)):
+    if step <= 1:
         return None
+    opening = opening_at(f.policy, f.start)
+    anchor = opening[0] if opening else local_midnight(f.start.astimezone(f.tz).date(), f.tz)
+    start_ok = is_on(f.start, anchor, step)
+    end_ok = is_on(f.end, anchor, step) or (opening is not None and f.end == opening[1])
+    if start_ok and end_ok:
+        return None
+    suggested_end = ceil_from(f.end, anchor, step)
+    if opening is not None:
+        suggested_end = min(suggested_end, opening[1])
     return violation(
         NOT_ON_SLOT_GRID,
-        "start" if not on_grid(f.start, f.tz, step) else "end",
+        "start" if not start_ok else "end",
         slot_minutes=step,
-        suggested_start=f.local(floor_to_grid(f.start, f.tz, step)),
-        suggested_end=f.local(ceil_to_grid(f.end, f.tz, step)),
+        suggested_start=f.local(floor_from(f.start, anchor, step)),
+        suggested_end=f.local(suggested_end),
     )
 
 
@@ -632,7 +713,7 @@ def _notice_too_short(f: _Facts) -> Violation | None:
             NOTICE_TOO_SHORT,
             "start",
             min_notice_minutes=f.policy.min_notice_minutes,
-            earliest_start=f.local(ceil_to_grid(earliest, f.tz, f.policy.grid_minutes)),
+            earliest_start=f.local(ceil_to_policy_grid(f.policy, earliest)),
         )
     return None
 
@@ -645,7 +726,7 @@ def _too_far_ahead(f: _Facts) -> Violation | None:
             TOO_FAR_AHEAD,
             "start",
             max_days_ahead=f.policy.max_days_ahead,
-            latest_start=f.local(floor_to_grid(latest, f.tz, f.policy.grid_minutes)),
+            latest_start=f.local(floor_to_policy_grid(f.policy, latest)),
         )
     return None
 

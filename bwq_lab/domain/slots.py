@@ -33,7 +33,7 @@ from bwq_lab.domain.booking_rules import (
     Blackout,
     BookingContext,
     BookingRequest,
-    ceil_to_grid,
+    ceil_from,
     check,
     day_openings,
     local_midnight,
@@ -88,7 +88,6 @@ def iter_slots(
     ``openings`` lets a caller share precomputed ``open_intervals`` between instruments.
     """
     policy = context.policy
-    tz = policy.tz
     grid = policy.grid_minutes
     window_start, window_end = (
         to_utc(window_start, "window_start"),
@@ -114,7 +113,8 @@ def iter_slots(
         if open_start >= window_end:
             return
         last_end = min(open_end, window_end)
-        start = ceil_to_grid(max(open_start, lo), tz, grid)
+        # the grid is anchored at the opening's start: 08:30–12:00 on a 1 h grid offers 08:30
+        start = ceil_from(max(open_start, lo), open_start, grid)
         while start + duration <= last_end:
             end = start + duration
             # Jump past whatever is in the way: no start before its end can work.
@@ -127,26 +127,26 @@ def iter_slots(
             for _, blackout_end, _ in blackout_spans(start, end):
                 if jump is None or blackout_end > jump:
                     jump = blackout_end
-            if jump is not None:
-                start = ceil_to_grid(jump, tz, grid)
+            if jump is not None:  # e.g. a buffer's end: the first grid point at or after it
+                start = ceil_from(jump, open_start, grid)
                 continue
 
             request = BookingRequest(start, end, user_id, enterprise_id, moving_booking_id)
             violations = check(request, context, now)
             if not violations:
                 yield start, end
-                start = ceil_to_grid(start + step, tz, grid)
+                start = ceil_from(start + step, open_start, grid)
                 continue
             codes = {v.code for v in violations}
             if codes & _STOP_CODES:
                 return
-            following = ceil_to_grid(start + _TICK, tz, grid)
+            following = ceil_from(start + _TICK, open_start, grid)
             if QUOTA_EXCEEDED in codes:
                 # Moving later only grows the slot's share of an exhausted period until the
                 # slot ends with it, so every start up to (period end - duration) fails too.
                 for usage in quota_usage(request, context):
                     if usage.exceeded:
-                        past = ceil_to_grid(usage.end - duration + _TICK, tz, grid)
+                        past = ceil_from(usage.end - duration + _TICK, open_start, grid)
                         following = max(following, past)
             start = following
 
@@ -292,9 +292,11 @@ def week_view(
     now: datetime,
     *,
     user_id: int | None = None,
+    days: int = 7,
 ) -> list[DayView]:
-    """Seven local days from ``week_start`` (a local date, or an aware instant whose local
-    date is used). Safe for public calendars: others' bookings appear as busy time only."""
+    """``days`` local days (default seven) from ``week_start`` (a local date, or an aware
+    instant whose local date is used). Safe for public calendars: others' bookings appear as
+    busy time only."""
     policy = context.policy
     tz = policy.tz
     now = to_utc(now, "now")
@@ -302,8 +304,8 @@ def week_view(
         first = to_utc(week_start, "week_start").astimezone(tz).date()
     else:
         first = week_start
-    days = []
-    for offset in range(7):
+    n_days, days = days, []
+    for offset in range(n_days):
         day = first + timedelta(days=offset)
         day_start, day_end = (
             local_midnight(day, tz),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -15,6 +15,14 @@ from bwq_lab.edge.links import public_url, webcal
 def locale_code() -> str:
     loc = get_locale()
     return loc.language if loc else "zh"
+
+
+def last_day(end: datetime | None) -> str:
+    """The last local day of a span of whole days that ends (exclusive) at ``end``: a closure
+    through 2027-01-03 ends at 2027-01-04 00:00 and is shown as 2027-01-03."""
+    if end is None:
+        return ""
+    return local_time(end - timedelta(microseconds=1), "%Y-%m-%d")
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -92,4 +100,5 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["webcal"] = webcal
+    app.jinja_env.filters["last_day"] = last_day
     app.jinja_env.filters["yuan"] = yuan

@@ -167,7 +167,10 @@ def test_not_on_slot_grid():
     assert "30 分钟" in msg(v) and "09:00–10:30" in msg(v)
     assert "30-minute grid" in msg(v, "en")
     assert "NOT_ON_SLOT_GRID" in codes(req(1, "09:00", "10:15"))
-    assert "NOT_ON_SLOT_GRID" in codes(req(1, "09:30", "10:30"), BookingContext(replace(POLICY, slot_minutes=60)))
+    # the grid is anchored at the opening's start (08:30), not at midnight
+    hourly = BookingContext(replace(POLICY, slot_minutes=60))
+    assert "NOT_ON_SLOT_GRID" in codes(req(1, "09:00", "10:00"), hourly)
+    assert "NOT_ON_SLOT_GRID" not in codes(req(1, "09:30", "10:30"), hourly)
 
 
 @pytest.mark.parametrize("slot", [0, 1])
@@ -197,8 +200,9 @@ def test_too_long():
 def test_notice_too_short_says_the_earliest_allowed_start():
     ctx = BookingContext(replace(POLICY, min_notice_minutes=24 * 60))
     v = only("NOTICE_TOO_SHORT", req(30, "09:00", "10:00"), ctx)
-    assert v.params["earliest_start"] == "2026-12-01T00:00:00+08:00"
-    assert "2026-12-01 00:00" in msg(v) and "24 小时" in msg(v)
+    # the earliest start offered is a bookable one: the next opening (not midnight)
+    assert v.params["earliest_start"] == "2026-12-01T08:30:00+08:00"
+    assert "2026-12-01 08:30" in msg(v) and "24 小时" in msg(v)
     assert "24 hours notice" in msg(v, "en")
     assert "NOTICE_TOO_SHORT" not in codes(req(1, "09:00", "10:00"), ctx)
 

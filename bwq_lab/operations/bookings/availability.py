@@ -26,20 +26,26 @@ from bwq_lab.operations.bookings.rule_inputs import (
 
 
 def availability(
-    instrument_id: int, viewer: User | None, week_start: datetime, now: datetime, *, tz: str = rules.DEFAULT_TIMEZONE
+    instrument_id: int,
+    viewer: User | None,
+    week_start: datetime,
+    now: datetime,
+    *,
+    tz: str = rules.DEFAULT_TIMEZONE,
+    days: int = 7,
 ):
-    """A week of free/busy for an instrument: the viewer's own bookings in full, others' only
-    as busy time."""
+    """``days`` (default a week) of free/busy for an instrument: the viewer's own bookings in
+    full, others' only as busy time."""
     instrument = instrument_or_404(instrument_id)
     policy = policy_of(instrument, tz)
-    lo, hi = week_start, week_start + timedelta(days=7)
+    lo, hi = week_start, week_start + timedelta(days=days)
     busy_lo, busy_hi = rules.busy_load_window(policy, lo, hi)
     context = rules.BookingContext(
         policy=policy,
         busy=tuple(busy_blocks([instrument.id], busy_lo - MAX_BUFFER, busy_hi)[instrument.id]),
         blackouts=tuple(blackouts_for([instrument], lo, hi)[instrument.id]),
     )
-    return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None)
+    return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None, days=days)
 
 
 @contextlib.contextmanager

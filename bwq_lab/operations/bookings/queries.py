@@ -70,9 +70,11 @@ def list_bookings(
     start_to: datetime | None = None,
     page: int = 1,
     per_page: int = 20,
+    nearest_first: bool = False,
 ) -> Page:
     """``scope="own"``: the actor's bookings; ``"managed"``: bookings on instruments they
-    manage (managers), their city's (city admins) or all (province admins)."""
+    manage (managers), their city's (city admins) or all (province admins). Newest start
+    first, or with ``nearest_first`` (upcoming bookings) the soonest first."""
     query = select(Booking)
     if scope == "managed":
         if actor.is_manager:
@@ -104,7 +106,13 @@ def list_bookings(
                 joinedload(Booking.user),
                 joinedload(Booking.enterprise),
             )
-            .order_by(Booking.start_at.desc(), Booking.id.desc())
+            .order_by(
+                *(
+                    (Booking.start_at.asc(), Booking.id.asc())
+                    if nearest_first
+                    else (Booking.start_at.desc(), Booking.id.desc())
+                )
+            )
             .limit(per_page)
             .offset((page - 1) * per_page)
         )

@@ -252,6 +252,7 @@ def mine():
         start_to=today if when == "past" else None,
         page=max(1, int_arg("page") or 1),
         per_page=current_app.config["PER_PAGE"],
+        nearest_first=when == "upcoming",
     )
     rows = [(b, ops.allowed_actions(b, signed_in_user(), now)) for b in page.items]
     return render_template("bookings/mine.html", page=page, rows=rows, status=status, when=when, statuses=STATUSES)

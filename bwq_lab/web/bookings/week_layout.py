@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import gettext as _
 
-from bwq_lab.domain.booking_rules import ceil_to_grid, local_midnight
+from bwq_lab.domain.booking_rules import ceil_from, ceil_to_grid, local_midnight
 from bwq_lab.edge.messages.names import status_name
 from bwq_lab.models import Booking
 
@@ -20,7 +20,7 @@ from bwq_lab.models import Booking
 class Block:
     """Something drawn in a day column, positioned in percent of the visible hours."""
 
-    kind: str  # open | busy | own | booking | buffer | maintenance | closure | free
+    kind: str  # open | past | busy | own | booking | buffer | maintenance | closure | free
     start: datetime  # local
     end: datetime
     label: str = ""
@@ -42,7 +42,9 @@ class Day:
     @property
     def agenda(self) -> list[Block]:
         """Bookings, blackouts and free stretches in time order (the list view for phones)."""
-        return sorted((b for b in (*self.blocks, *self.free_spans) if b.kind != "buffer"), key=lambda b: b.start)
+        return sorted(
+            (b for b in (*self.blocks, *self.free_spans) if b.kind not in ("buffer", "past")), key=lambda b: b.start
+        )
 
 
 @dataclass
@@ -104,19 +106,26 @@ def build_week(
         for b in view.blackouts:
             label = maintenance if b.kind == "maintenance" else closed
             blocks.append(Block(b.kind, b.start, b.end, f"{label}: {b.reason}" if b.reason else label))
+        blocks.extend(_past_blocks(view.opening, now.astimezone(tz)))
         # Free time as whole stretches, one element each (not one per grid cell: a week open
         # around the clock had ~340 cells) for the grid and the phones' list alike; the page's
-        # script picks the grid time under the pointer.
+        # script picks the grid time under the pointer. The grid is anchored at the opening's
+        # start (08:30 on a 1 h grid), and after a cleanup buffer a stretch starts at the first
+        # grid point at or after it: what a stretch shows is what a tap books.
         spans = []
         for s, e in view.free:
             s = max(s, earliest.astimezone(tz))
-            start = ceil_to_grid(s, tz, cell_minutes).astimezone(tz)
+            anchor = next((os for os, oe in view.opening if os <= s < oe), None)
+            if anchor is None:
+                start = ceil_to_grid(s, tz, grid_minutes).astimezone(tz)
+            else:
+                start = ceil_from(s, anchor, grid_minutes).astimezone(tz)
             if start < e and start <= latest:
                 data = _cell_data(start)
-                data["span"] = f"{round(_minutes_into(view.day, s, tz))}-{round(_minutes_into(view.day, e, tz))}"
+                data["span"] = f"{round(_minutes_into(view.day, start, tz))}-{round(_minutes_into(view.day, e, tz))}"
                 data["grid"] = cell_minutes
-                data["offset"] = round((start - s).total_seconds() / 60)  # to the first grid line
-                spans.append(Block("free", s, e, href=free_href(view.day, start), data=data))
+                data["offset"] = 0  # the stretch starts on a grid line
+                spans.append(Block("free", start, e, href=free_href(view.day, start), data=data))
         days.append(Day(view.day, view.day == today, opening, blocks, spans))
 
     edges = [(d.day, x) for d in days for b in (*d.opening, *d.blocks) for x in (b.start, b.end)]
@@ -135,6 +144,11 @@ def build_week(
         d.blocks = [b for b in d.blocks if b.end > b.start]
     hours = [(h, round((h * 60 - lo) / span * 100, 3)) for h in range(first_hour, last_hour)]
     return Week(monday, days, hours, first_hour, last_hour)
+
+
+def _past_blocks(opening, now: datetime) -> list[Block]:
+    """Opening time already gone, drawn as past (not as open time one could still book)."""
+    return [Block("past", os, min(oe, now)) for os, oe in opening if os < now]
 
 
 def _cell_data(start: datetime) -> dict:
