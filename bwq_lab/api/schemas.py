@@ -115,6 +115,7 @@ class BookingRulesSchema(Schema):
     monthly_quota_minutes = fields.Int(allow_none=True)
     max_future_bookings = fields.Int(allow_none=True)
     cancel_deadline_hours = fields.Int()
+    late_cancellation = fields.Str(metadata={"description": "refuse or allow (counted as late)"})
 
 
 class InstrumentSchema(Schema):

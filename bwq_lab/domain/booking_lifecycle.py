@@ -104,12 +104,26 @@ def initial_status(policy: BookingPolicy, *, by_manager: bool = False) -> Bookin
     return S.PENDING
 
 
-def cancellation_allowed(start: datetime, now: datetime, deadline_hours: float, by_manager: bool) -> bool:
-    """A user may cancel until ``deadline_hours`` before the start (and never after it); a
+def cancellation_allowed(
+    start: datetime, now: datetime, deadline_hours: float, by_manager: bool, late_allowed: bool = False
+) -> bool:
+    """A user may cancel until ``deadline_hours`` before the start (and never after it), or, on
+    an instrument whose policy allows late cancellation, until the start (counted as late); a
     manager at any time. The caller still checks that the status allows ``cancel``."""
     if by_manager:
         return True
+    if late_allowed:
+        return now < start
     return now < start and now <= start - timedelta(hours=deadline_hours)
+
+
+def free_cancellation_until(start: datetime, deadline_hours: float) -> datetime:
+    """The last moment the owner may cancel free of charge (and, by default, at all)."""
+    return start - timedelta(hours=deadline_hours)
+
+
+def is_late_cancellation(start: datetime, now: datetime, deadline_hours: float) -> bool:
+    return now > free_cancellation_until(start, deadline_hours)
 
 
 def check_in_allowed(

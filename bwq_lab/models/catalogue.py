@@ -53,6 +53,8 @@ class Instrument(db.Model):
     monthly_quota_minutes: Mapped[int | None] = mapped_column()
     max_future_bookings: Mapped[int | None] = mapped_column()
     cancel_deadline_hours: Mapped[int] = mapped_column(default=24)
+    # inside the free-cancellation window: "refuse" (only a manager cancels) or "allow" (counted as late)
+    late_cancellation: Mapped[str] = mapped_column(String(10), default="refuse")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -31,6 +31,7 @@ from bwq_lab.operations.regions import city_by_name
 
 MAX_PER_PAGE = 100
 SLOT_CHOICES = (5, 10, 15, 20, 30, 60, 120)
+LATE_CANCELLATION = ("refuse", "allow")
 PUBLIC_INSTRUMENT_STATUSES = ("active", "maintenance")
 
 
@@ -732,6 +733,9 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["monthly_quota_minutes"] = c.integer("monthly_quota_minutes", 0, 31 * 24 * 60, optional=True)
     v["max_future_bookings"] = c.integer("max_future_bookings", 0, 1000, optional=True)
     v["cancel_deadline_hours"] = c.integer("cancel_deadline_hours", 0, 30 * 24)
+    v["late_cancellation"] = data.get("late_cancellation") or "refuse"
+    if v["late_cancellation"] not in LATE_CANCELLATION:
+        c.add("late_cancellation", _("Choose one of the listed values."))
     if "photo_path" in data:
         v["photo_path"] = data["photo_path"] or None
     c.fail_if_any()

@@ -26,7 +26,7 @@ INSTRUMENT_COPY = (
     "name", "name_en", "model", "manufacturer", "category", "capabilities", "location", "description",
     "status", "voucher_eligible", "slot_minutes", "min_minutes", "max_minutes", "buffer_minutes",
     "min_notice_minutes", "max_days_ahead", "approval_required", "qualification_required",
-    "max_future_bookings", "cancel_deadline_hours",
+    "max_future_bookings", "cancel_deadline_hours", "late_cancellation",
 )  # fmt: skip
 SERVICE_COPY = ("name", "name_en", "kind", "capabilities", "description", "unit", "turnaround_days",
                 "voucher_eligible", "status")  # fmt: skip

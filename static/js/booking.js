@@ -60,7 +60,7 @@
         if (data.errors) {
           show(false, form.getAttribute("data-msg-bad"), data.errors);
         } else if (data.ok) {
-          show(true, form.getAttribute("data-msg-ok"), []);
+          show(true, form.getAttribute("data-msg-ok"), data.warnings || []);
         } else {
           show(false, form.getAttribute("data-msg-bad"), data.violations);
         }

@@ -179,6 +179,7 @@ def test_check_endpoint_answers_violations_as_json_and_saves_nothing(world, brow
         "end": "2026-12-02T11:00:00+08:00",
         "overridable": False,
         "violations": [],
+        "warnings": [],  # 25 h ahead: outside the 24 h free-cancellation window
     }
     bad_input = alice.post(url, form(start="half past ten"), headers={"Accept": "application/json"})
     assert bad_input.status_code == 422 and bad_input.json["errors"][0]["field"] == "start"

@@ -20,7 +20,7 @@ from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, User
 from bwq_lab.operations.bookings.create import violations_refusal
-from bwq_lab.operations.bookings.notifications import notify_owner
+from bwq_lab.operations.bookings.notifications import notify_managers, notify_owner
 from bwq_lab.operations.bookings.queries import (
     get_booking,
     managed_instrument_ids_query,
@@ -101,13 +101,21 @@ def cancel_booking(actor: User, booking_id: int, now: datetime, *, reason: str |
     if by_manager and booking.user_id != actor.id:
         reason = _reason_required(reason)
     deadline = booking.instrument.cancel_deadline_hours
-    if not lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=by_manager):
+    late_allowed = booking.instrument.late_cancellation == "allow"
+    if not lifecycle.cancellation_allowed(
+        booking.start_at, now, deadline, by_manager=by_manager, late_allowed=late_allowed
+    ):
         raise refuse(409, "CANCELLATION_DEADLINE_PASSED", hours=deadline)
     reason = (reason or "").strip() or None
     booking.cancelled_by_id, booking.cancelled_at, booking.cancel_reason = actor.id, now, reason
+    booking.cancelled_late = booking.user_id == actor.id and lifecycle.is_late_cancellation(
+        booking.start_at, now, deadline
+    )
     transition(booking, A.CANCEL, actor_id=actor.id, now=now, reason=reason)
     if booking.user_id != actor.id:
         notify_owner(booking, "cancelled", reason)
+    else:  # either side is told: the lab learns its time is free again
+        notify_managers(booking, "booking_cancelled_by_user", actor, reason)
     return booking
 
 
@@ -156,12 +164,15 @@ def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bo
         return dict.fromkeys(("cancel", "move", "check_in", "check_out", "decide"), False)
     can = lifecycle.MACHINE.actions_from(booking.status)
     deadline = booking.instrument.cancel_deadline_hours
+    late_allowed = booking.instrument.late_cancellation == "allow"
     in_window = lifecycle.check_in_allowed(
         booking.start_at, booking.end_at, now, CHECK_IN_EARLY_MINUTES, NO_SHOW_GRACE_MINUTES
     )
     return {
         "cancel": A.CANCEL in can
-        and lifecycle.cancellation_allowed(booking.start_at, now, deadline, by_manager=manager),
+        and lifecycle.cancellation_allowed(
+            booking.start_at, now, deadline, by_manager=manager, late_allowed=late_allowed
+        ),
         "move": A.MOVE in can and booking.start_at > now,
         "check_in": A.CHECK_IN in can and (in_window or (manager and now < booking.end_at)),
         # a manager may also record the use of an approved booking afterwards

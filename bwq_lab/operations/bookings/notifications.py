@@ -10,7 +10,7 @@ from sqlalchemy import exists, or_, select
 
 from bwq_lab import mail
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, Instrument, Provider, User
+from bwq_lab.models import Booking, Instrument, Notice, Provider, User
 from bwq_lab.models.user import managed_instruments
 
 
@@ -64,12 +64,39 @@ def notify_created(booking: Booking, instrument: Instrument, actor: User) -> Non
         mail.write_template([(actor.email, actor.locale)], "booking_confirmed", attachments=_ics(booking), **facts)
 
 
+def tell(users: list[User], kind: str, booking: Booking | None, attachments=None, **facts) -> None:
+    """E-mail (the outbox template ``kind``) and an on-page notice for each user."""
+    users = [u for u in users if u is not None]
+    mail.queue_template([(u.email, u.locale) for u in users], kind, attachments=attachments, **facts)
+    for user in users:
+        db.session.add(Notice(user_id=user.id, kind=kind, booking_id=booking.id if booking else None, context=facts))
+
+
+def manager_users(instrument: Instrument) -> list[User]:
+    """The users who manage ``instrument`` (all of its provider's, or assigned)."""
+    return list(
+        db.session.execute(
+            select(User).where(
+                User.role == "manager",
+                User.provider_id == instrument.provider_id,
+                or_(
+                    User.manages_all.is_(True),
+                    exists().where(
+                        managed_instruments.c.user_id == User.id,
+                        managed_instruments.c.instrument_id == instrument.id,
+                    ),
+                ),
+            )
+        ).scalars()
+    )
+
+
 def notify_owner(booking: Booking, what: str, reason: str | None) -> None:
     """Tell the booking's owner it was approved, rejected or cancelled (by someone else)."""
-    owner = booking.user
-    mail.queue_template(
-        [(owner.email, owner.locale)],
+    tell(
+        [booking.user],
         f"booking_{what}",
+        booking,
         attachments=_ics(booking) if what == "approved" else None,
         reason=reason or "",
         **booking_facts(booking, booking.instrument),
@@ -79,3 +106,10 @@ def notify_owner(booking: Booking, what: str, reason: str | None) -> None:
 def _ics(booking: Booking) -> list[dict]:
     """The booking's .ics, attached to the e-mail that confirms it (made at delivery)."""
     return [{"kind": "booking_ics", "booking_id": booking.id}]
+
+
+def notify_managers(booking: Booking, kind: str, actor: User, reason: str | None) -> None:
+    """Tell the instrument's managers (but not the actor) what a user did to a booking."""
+    managers = [m for m in manager_users(booking.instrument) if m.id != actor.id]
+    facts = booking_facts(booking, booking.instrument)
+    tell(managers, kind, booking, reason=reason or "", who=actor.name, who_email=actor.email, **facts)

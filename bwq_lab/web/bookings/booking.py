@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from bwq_lab import clock
+from bwq_lab.domain import booking_lifecycle as lifecycle
 from bwq_lab.domain.booking_rules import local_midnight, week_start_of
 from bwq_lab.edge.access import role_required
 from bwq_lab.edge.templating import locale_code
@@ -19,6 +20,7 @@ from bwq_lab.feeds.ics import booking_calendar
 from bwq_lab.models import Booking, Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
+from bwq_lab.operations.bookings.notifications import manager_users
 from bwq_lab.refusals import Refusal
 from bwq_lab.web.bookings.common import (
     STATUSES,
@@ -234,8 +236,48 @@ def check(instrument_id: int):
             "end": end.isoformat(),
             "overridable": bool(problems) and all(p["overridable"] for p in problems),
             "violations": problems,
+            "warnings": cancellation_warnings(instrument, start, now),
         }
     )
+
+
+def cancellation_warnings(instrument, start, now) -> list[dict]:
+    """A booking starting inside the free-cancellation window: say so before it is made."""
+    if signed_in_user().manages_instrument(instrument):
+        return []
+    hours = instrument.cancel_deadline_hours
+    if not lifecycle.is_late_cancellation(start, now, hours):
+        return []
+    if instrument.late_cancellation == "allow":
+        message = _(
+            "This booking starts within %(h)d hours: if you cancel it, the cancellation counts as late.", h=hours
+        )
+    else:
+        message = _(
+            "This booking starts within %(h)d hours: once made, you cannot cancel it yourself; "
+            "only the lab's manager can.",
+            h=hours,
+        )
+    return [{"code": "INSIDE_CANCELLATION_WINDOW", "message": message, "field": "start"}]
+
+
+def cancellation_facts(booking, now) -> dict:
+    """For the booking page: the free-cancellation deadline and, when its owner can no longer
+    cancel, why and whom to ask (the lab's managers and the provider's contact)."""
+    instrument = booking.instrument
+    hours = instrument.cancel_deadline_hours
+    free_until = lifecycle.free_cancellation_until(booking.start_at, hours)
+    live = booking.status in ("pending", "approved") and booking.start_at > now
+    inside = live and lifecycle.is_late_cancellation(booking.start_at, now, hours)
+    return {
+        "hours": hours,
+        "free_until": free_until,
+        "live": live,
+        "inside": inside,
+        "late_allowed": instrument.late_cancellation == "allow",
+        "managers": manager_users(instrument) if inside else [],
+        "provider": instrument.provider,
+    }
 
 
 @bp.get("/bookings")
@@ -291,6 +333,7 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
             is_manager=signed_in_user().manages_instrument(booking.instrument),
             action_form=ActionForm(formdata=None),
             step=input_step(ops.policy_of(booking.instrument)),
+            cancellation=cancellation_facts(booking, now),
             **forms,
         ),
         status,

@@ -212,6 +212,14 @@ class InstrumentForm(CatalogueForm):
         _l("Most upcoming bookings per user"), 0, required=False, description=_l("Leave empty for no limit.")
     )
     cancel_deadline_hours = _minutes(_l("Free cancellation until (hours before the start)"), 0, default=24)
+    late_cancellation = SelectField(
+        _l("Inside the free-cancellation window"),
+        default="refuse",
+        choices=[
+            ("refuse", _l("Users cannot cancel; they ask a manager")),
+            ("allow", _l("Users may still cancel; it is counted as late")),
+        ],
+    )
     submit = SubmitField(_l("Save"))
 
     def localize(self, locale: str, slot_choices: Iterable[int]) -> InstrumentForm:

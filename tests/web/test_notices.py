@@ -1,0 +1,173 @@
+"""Cancelling, changing, and being told: the free-cancellation window explained (with whom to
+ask), the warning before booking inside it, the per-instrument late-cancellation policy, and
+e-mails (outbox) plus on-page notices for cancellations on either side and rejections.
+The clock is Tuesday 2026-12-01 09:00 (Asia/Shanghai)."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from bwq_lab.extensions import db
+from bwq_lab.models import Booking, Notice, OutboxMessage, User
+from tests.conftest import FIXED_NOW, PASSWORD, local
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture
+def within(app):
+    def run(fn, *args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def browser(app):
+    def make(user) -> SimpleNamespace:
+        client = app.test_client()
+        client.get("/?lang=en")
+        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
+        r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert r.status_code in (302, 303)
+
+        def post(path, data=None, **kwargs):
+            page = client.get("/").get_data(as_text=True)
+            data = dict(data or {})
+            data.setdefault("csrf_token", CSRF_RE.search(page).group(1))
+            return client.post(path, data=data, **kwargs)
+
+        return SimpleNamespace(get=client.get, post=post)
+
+    return make
+
+
+def _lab(within, create_instrument, create_user, **policy):
+    def build():
+        instrument = create_instrument(approval_required=False, min_notice_minutes=0, **policy)
+        instrument.provider.contact_phone = "0571-8888 0000"
+        db.session.commit()
+        manager = create_user("manager", provider_id=instrument.provider_id, manages_all=True, name="王经理")
+        alice = create_user("enterprise")
+        return SimpleNamespace(
+            instrument_id=instrument.id,
+            manager=SimpleNamespace(id=manager.id, email=manager.email),
+            alice=SimpleNamespace(id=alice.id, email=alice.email),
+        )
+
+    return within(build)
+
+
+@pytest.fixture
+def lab(frozen_clock, within, create_instrument, create_user):
+    return _lab(within, create_instrument, create_user)
+
+
+def _book(within, user_id, instrument_id, start, end):
+    from bwq_lab.operations import bookings as ops
+
+    def run():
+        booking = ops.create_booking(
+            db.session.get(User, user_id), instrument_id, local(start), local(end), FIXED_NOW, purpose="TEM"
+        )
+        db.session.commit()
+        return booking.id
+
+    return within(run)
+
+
+def _rows(within, model, **where):
+    def run():
+        rows = db.session.execute(select(model).filter_by(**where)).scalars().all()
+        for r in rows:
+            db.session.expunge(r)
+        return rows
+
+    return within(run)
+
+
+def test_inside_the_window_the_page_says_why_and_whom_to_ask(lab, browser, within):
+    booking_id = _book(within, lab.alice.id, lab.instrument_id, "2026-12-01 14:00", "2026-12-01 15:00")
+    page = browser(lab.alice).get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert 'id="cancellation-window"' in page
+    assert "can no longer cancel it here" in page
+    assert lab.manager.email in page and "0571-8888 0000" in page  # the manager's contact
+    assert "Free cancellation until" in page and "2026-11-30 14:00" in page  # weekday + deadline
+    assert f'action="/bookings/{booking_id}/cancel"' not in page  # no button that would be refused
+
+
+def test_outside_the_window_the_deadline_is_shown_and_cancelling_works(lab, browser, within):
+    booking_id = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    alice = browser(lab.alice)
+    page = alice.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert "2026-12-02 10:00" in page and 'id="cancellation-window"' not in page
+    assert alice.post(f"/bookings/{booking_id}/cancel").status_code in (302, 303)
+    # the lab is told: an e-mail in the outbox and a notice on the manager's pages
+    [mail] = [m for m in _rows(within, OutboxMessage) if m.template == "booking_cancelled_by_user"]
+    assert mail.recipients == [lab.manager.email]
+    [notice] = _rows(within, Notice, user_id=lab.manager.id)
+    assert notice.kind == "booking_cancelled_by_user" and notice.booking_id == booking_id
+    manager = browser(lab.manager)
+    home = manager.get("/instruments").get_data(as_text=True)
+    assert "cancelled the booking" in home and "the time is free again" in home
+    # dismissed, it is gone; another user cannot dismiss it
+    assert browser(lab.alice).post(f"/notices/{notice.id}/dismiss").status_code in (302, 303)
+    assert "the time is free again" in manager.get("/instruments").get_data(as_text=True)
+    manager.post(f"/notices/{notice.id}/dismiss", {"next": "/instruments"})
+    assert "the time is free again" not in manager.get("/instruments").get_data(as_text=True)
+
+
+def test_the_owner_is_told_of_a_rejection_and_a_cancellation_by_the_lab(
+    frozen_clock, within, create_instrument, create_user, browser
+):
+    lab = _lab(within, create_instrument, create_user)
+
+    def set_approval():
+        from bwq_lab.models import Instrument
+
+        db.session.get(Instrument, lab.instrument_id).approval_required = True
+        db.session.commit()
+
+    within(set_approval)
+    first = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    manager = browser(lab.manager)
+    manager.post(f"/manage/approvals/{first}/reject", {"reason": "Sample holder broken"})
+    alice = browser(lab.alice)
+    page = alice.get("/bookings").get_data(as_text=True)
+    assert "was rejected" in page and "Sample holder broken" in page
+    assert any(m.template == "booking_rejected" for m in _rows(within, OutboxMessage))
+
+
+def test_warning_before_booking_inside_the_window(lab, browser):
+    alice = browser(lab.alice)
+    url = f"/instruments/{lab.instrument_id}/book/check"
+    data = {"date": "2026-12-01", "start": "14:00", "duration": "60", "purpose": "TEM"}
+    answer = alice.post(url, data, headers={"Accept": "application/json"}).get_json()
+    assert answer["ok"] is True
+    assert [w["code"] for w in answer["warnings"]] == ["INSIDE_CANCELLATION_WINDOW"]
+    assert "cannot cancel it yourself" in answer["warnings"][0]["message"]
+    data["date"] = "2026-12-03"
+    assert alice.post(url, data, headers={"Accept": "application/json"}).get_json()["warnings"] == []
+
+
+def test_late_cancellation_allowed_is_counted(frozen_clock, within, create_instrument, create_user, browser):
+    lab = _lab(within, create_instrument, create_user, late_cancellation="allow")
+    booking_id = _book(within, lab.alice.id, lab.instrument_id, "2026-12-01 14:00", "2026-12-01 15:00")
+    alice = browser(lab.alice)
+    page = alice.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert "counts as a late cancellation" in page
+    assert alice.post(f"/bookings/{booking_id}/cancel").status_code in (302, 303)
+    [booking] = _rows(within, Booking, id=booking_id)
+    assert booking.status == "cancelled" and booking.cancelled_late is True
+
+
+def test_late_cancellation_refused_by_default(lab, browser, within):
+    booking_id = _book(within, lab.alice.id, lab.instrument_id, "2026-12-01 14:00", "2026-12-01 15:00")
+    browser(lab.alice).post(f"/bookings/{booking_id}/cancel")
+    [booking] = _rows(within, Booking, id=booking_id)
+    assert booking.status == "approved" and booking.cancelled_late is False
