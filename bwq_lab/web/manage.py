@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bwq_lab import clock
 from bwq_lab.domain.opening_hours import format_hours
 from bwq_lab.edge.access import role_required
 from bwq_lab.edge.templating import locale_code
@@ -16,6 +17,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService
 from bwq_lab.models.catalogue import default_opening_hours
 from bwq_lab.operations import catalogue as ops
+from bwq_lab.operations.bookings.collisions import collisions
 from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm, image_extension
 from bwq_lab.web.pages import refusals, save_form
 
@@ -121,6 +123,17 @@ def edit_instrument(instrument_id: int):
         saved = _save_instrument(form, instrument)
         if saved is not None:
             flash(_("Instrument saved."), "success")
+            stranded = [
+                c
+                for c in collisions(current_user, instrument_id, clock.now(), tz=current_app.config["TIMEZONE"])
+                if "hours" in c.kinds
+            ]
+            if stranded:  # saved, but not silently: approved bookings now fall outside the hours
+                flash(
+                    _("%(n)d upcoming bookings now fall outside the opening hours: resolve them.", n=len(stranded)),
+                    "error",
+                )
+                return redirect(url_for("bookings.collisions", instrument_id=instrument_id))
             return redirect(url_for("manage.instruments"))
         instrument = ops.instrument_for_editing(current_user, instrument_id)
     elif form.is_submitted():

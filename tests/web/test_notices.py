@@ -171,3 +171,54 @@ def test_late_cancellation_refused_by_default(lab, browser, within):
     browser(lab.alice).post(f"/bookings/{booking_id}/cancel")
     [booking] = _rows(within, Booking, id=booking_id)
     assert booking.status == "approved" and booking.cancelled_late is False
+
+
+def test_maintenance_over_approved_bookings_lists_them_and_one_action_cancels_and_tells(lab, browser, within):
+    hit = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    spared = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 14:00", "2026-12-03 15:00")
+    manager = browser(lab.manager)
+    page = manager.post(
+        f"/manage/instruments/{lab.instrument_id}/maintenance",
+        {"start": "2026-12-03T09:00", "end": "2026-12-03T12:00", "reason": "Vacuum pump"},
+    ).get_data(as_text=True)
+    assert f"/bookings/{hit}" in page and f"/manage/instruments/{lab.instrument_id}/collisions" in page
+    page = manager.get(f"/manage/instruments/{lab.instrument_id}/collisions").get_data(as_text=True)
+    assert f'value="{hit}"' in page and f'value="{spared}"' not in page and "maintenance" in page
+    # a reason is required; nothing is cancelled without it
+    r = manager.post(f"/manage/instruments/{lab.instrument_id}/collisions", {"booking_id": str(hit), "reason": ""})
+    assert r.status_code == 422
+    assert _rows(within, Booking, id=hit)[0].status == "approved"
+    r = manager.post(
+        f"/manage/instruments/{lab.instrument_id}/collisions", {"booking_id": str(hit), "reason": "Vacuum pump"}
+    )
+    assert r.status_code in (302, 303)
+    assert _rows(within, Booking, id=hit)[0].status == "cancelled"
+    assert _rows(within, Booking, id=spared)[0].status == "approved"
+    mails = [m for m in _rows(within, OutboxMessage) if m.template == "booking_cancelled"]
+    assert [m.recipients for m in mails] == [[lab.alice.email]]
+    assert "The lab cancelled your booking" in browser(lab.alice).get("/bookings").get_data(as_text=True)
+
+
+def test_changed_opening_hours_that_strand_bookings_lead_to_the_collisions(lab, browser, within):
+    stranded = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 14:00", "2026-12-03 15:00")
+    manager = browser(lab.manager)
+    page = manager.get(f"/manage/instruments/{lab.instrument_id}/edit").get_data(as_text=True)
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        data[name] = value
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = body.strip()
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|<option value="([^"]*)"[^>]*selected', options)
+        first = re.search(r'value="([^"]*)"', options)
+        data[name] = (chosen.group(1) or chosen.group(2)) if chosen else first.group(1)
+    for name in ("approval_required", "qualification_required", "voucher_eligible", "remove_photo"):
+        if not re.search(rf'name="{name}"[^>]*checked', page):
+            data.pop(name, None)
+    data["opening_hours"] = "Mon-Fri 08:30-12:00"  # afternoons closed from now on
+    data.pop("csrf_token", None)
+    r = manager.post(f"/manage/instruments/{lab.instrument_id}/edit", data)
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:3000]
+    assert r.headers["Location"].endswith(f"/manage/instruments/{lab.instrument_id}/collisions")
+    page = manager.get(f"/manage/instruments/{lab.instrument_id}/collisions").get_data(as_text=True)
+    assert f'value="{stranded}"' in page and "opening hours" in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +15,7 @@ from bwq_lab.edge.access import role_required
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
+from bwq_lab.operations.bookings import collisions as collision_ops
 from bwq_lab.web.bookings.common import (
     CALENDAR_STATUSES,
     bp,
@@ -30,6 +31,7 @@ from bwq_lab.web.forms.bookings import (
     ClosureForm,
     MaintenanceForm,
     QualificationForm,
+    ReasonForm,
     aware,
 )
 from bwq_lab.web.pages import refusals, signed_in_user
@@ -260,3 +262,34 @@ def revoke_qualification(instrument_id: int, qualification_id: int):
         ops.revoke_qualification(signed_in_user(), qualification_id, clock.now())
         flash(_("Qualification revoked."), "success")
     return redirect(url_for(".qualifications", instrument_id=instrument_id))
+
+
+# -------------------------------------------------------------------------------- collisions
+
+
+def _collisions_page(instrument: Instrument, form: ReasonForm, status: int = 200):
+    found = collision_ops.collisions(signed_in_user(), instrument.id, clock.now(), tz=zone())
+    return render_template("bookings/collisions.html", instrument=instrument, found=found, form=form), status
+
+
+@bp.route("/manage/instruments/<int:instrument_id>/collisions", methods=["GET", "POST"])
+@role_required("manager")
+@unit_of_work
+def collisions(instrument_id: int):
+    """Upcoming bookings that maintenance, a closure or changed opening hours now exclude, with
+    the one action that resolves them: cancel the chosen ones with a reason and tell each user."""
+    instrument = managed_instrument(instrument_id)
+    form = ReasonForm()
+    if not form.is_submitted():
+        return _collisions_page(instrument, ReasonForm(formdata=None))
+    if not form.validate():
+        return _collisions_page(instrument, form, 422)
+    chosen = [int(x) for x in request.form.getlist("booking_id") if x.isdigit()]
+    with refusals(form) as refused:
+        cancelled = collision_ops.cancel_and_notify(
+            signed_in_user(), instrument.id, chosen, form.reason.data, clock.now()
+        )
+    if refused:
+        return _collisions_page(managed_instrument(instrument_id), form, refused.status)
+    flash(_("%(n)d bookings cancelled; their users have been told.", n=len(cancelled)), "success")
+    return redirect(url_for(".collisions", instrument_id=instrument_id))
