@@ -481,7 +481,7 @@ def bench_slots(kind: str, args) -> None:
                             start_at=start,
                             end_at=end,
                             blocked_until=end,
-                            purpose="",
+                            purpose="bench",
                             project_code="",
                         )
                     )

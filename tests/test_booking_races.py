@@ -56,7 +56,12 @@ def live_bookings(app, instrument_id):
 
 def test_same_slot_exactly_one_winner(app, racers):
     instrument_id, headers = racers
-    payload = {"instrument_id": instrument_id, "start": "2026-12-02T10:00:00+08:00", "end": "2026-12-02T11:00:00+08:00"}
+    payload = {
+        "instrument_id": instrument_id,
+        "start": "2026-12-02T10:00:00+08:00",
+        "end": "2026-12-02T11:00:00+08:00",
+        "purpose": "XRD",
+    }
     results = race(app, [("POST", "/api/v1/bookings", payload, h) for h in headers])
     statuses = sorted(code for code, _ in results)
     assert statuses.count(201) == 1, statuses
@@ -75,7 +80,9 @@ def test_overlapping_and_buffer_racers_never_both_win(app, racers):
         start_minutes = 9 * 60 + (i % 4) * 30  # 09:00, 09:30, 10:00, 10:30 (each one hour)
         s = f"2026-12-02T{start_minutes // 60:02d}:{start_minutes % 60:02d}:00+08:00"
         e = f"2026-12-02T{(start_minutes + 60) // 60:02d}:{(start_minutes + 60) % 60:02d}:00+08:00"
-        requests.append(("POST", "/api/v1/bookings", {"instrument_id": instrument_id, "start": s, "end": e}, h))
+        requests.append(
+            ("POST", "/api/v1/bookings", {"instrument_id": instrument_id, "start": s, "end": e, "purpose": "XRD"}, h)
+        )
     results = race(app, requests)
     assert all(code in (201, 409) for code, _ in results), [r for r in results if r[0] not in (201, 409)]
     from bwq_lab.extensions import db

@@ -39,7 +39,7 @@ class BookingSchema(Schema):
     start = LocalDateTime(attribute="start_at")
     end = LocalDateTime(attribute="end_at")
     blocked_until = LocalDateTime()
-    purpose = fields.Str()
+    purpose = fields.Method("_purpose", allow_none=True)
     project_code = fields.Str()
     decision_reason = fields.Str(allow_none=True)
     cancel_reason = fields.Str(allow_none=True)
@@ -48,8 +48,13 @@ class BookingSchema(Schema):
     checked_in_at = LocalDateTime(allow_none=True)
     checked_out_at = LocalDateTime(allow_none=True)
     effective_minutes = fields.Int(allow_none=True)
+    booked_by_id = fields.Int(allow_none=True)
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
+
+    def _purpose(self, booking):
+        """Null for administrators: only the user and the lab's managers read the purpose."""
+        return booking.purpose if ops.may_read_purpose(actor(), booking) else None
 
 
 BookingPageSchema = page_of(BookingSchema, "BookingPage")
@@ -62,6 +67,12 @@ class BookingCreateSchema(Schema):
     purpose = fields.Str(load_default="", validate=validate.Length(max=2000))
     project_code = fields.Str(load_default="", validate=validate.Length(max=60))
     override_reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    on_behalf_of = fields.Int(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "Managers: the id of the enterprise user the booking is for (recorded)"},
+    )
 
 
 class BookingPatchSchema(Schema):
@@ -194,6 +205,7 @@ class Bookings(MethodView):
             project_code=data["project_code"],
             override_reason=data["override_reason"],
             tz=_zone(),
+            on_behalf_of=data["on_behalf_of"],
         )
         return booking
 

@@ -55,6 +55,7 @@ NOT_QUALIFIED = "NOT_QUALIFIED"
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
 TOO_MANY_FUTURE_BOOKINGS = "TOO_MANY_FUTURE_BOOKINGS"
 NOT_PERMITTED = "NOT_PERMITTED"
+ENTERPRISE_NOT_VERIFIED = "ENTERPRISE_NOT_VERIFIED"  # the city verifies new enterprises first
 
 #: Soft rules: a manager may override them on their own instruments, with a recorded reason.
 OVERRIDABLE_CODES = frozenset(
@@ -219,6 +220,8 @@ class BookingContext:
     permitted: bool = True
     enterprise_bookings: tuple[BusyBlock, ...] = ()
     user_future_count: int = 0
+    #: False while the booker's enterprise awaits its city's verification (cities that ask for it)
+    enterprise_verified: bool = True
     busy_index: IntervalIndex[BusyBlock] = dc_field(init=False, repr=False, compare=False)
     blackout_index: IntervalIndex[Blackout] = dc_field(init=False, repr=False, compare=False)
     enterprise_index: IntervalIndex[BusyBlock] = dc_field(init=False, repr=False, compare=False)
@@ -844,6 +847,11 @@ def _too_many_future_bookings(f: _Facts) -> Violation | None:
 @_rule(NOT_PERMITTED)
 def _not_permitted(f: _Facts) -> Violation | None:
     return None if f.context.permitted else violation(NOT_PERMITTED)
+
+
+@_rule(ENTERPRISE_NOT_VERIFIED)
+def _enterprise_not_verified(f: _Facts) -> Violation | None:
+    return None if f.context.enterprise_verified else violation(ENTERPRISE_NOT_VERIFIED)
 
 
 #: Every code, in the order ``check`` reports them.

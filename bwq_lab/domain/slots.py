@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from bwq_lab.domain.booking_rules import (
     END_BEFORE_START,
+    ENTERPRISE_NOT_VERIFIED,
     INSTRUMENT_UNAVAILABLE,
     NOT_PERMITTED,
     NOT_QUALIFIED,
@@ -53,6 +54,7 @@ _STOP_CODES = frozenset(
         END_BEFORE_START,
         INSTRUMENT_UNAVAILABLE,
         NOT_PERMITTED,
+        ENTERPRISE_NOT_VERIFIED,
         NOT_QUALIFIED,
         TOO_FAR_AHEAD,
         TOO_LONG,

@@ -70,6 +70,8 @@ class Booking(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # the owner cancelled inside the free-cancellation window (where the policy allows it): counted
     cancelled_late: Mapped[bool] = mapped_column(default=False)
+    # a manager who made the booking for its (enterprise) user; None when the user booked it
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -82,6 +84,7 @@ class Booking(db.Model):
     enterprise: Mapped[Enterprise | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
     events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
 
     #: the status table; ``operations.lifecycle.transition`` is the one place that applies it

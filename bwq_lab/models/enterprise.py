@@ -22,6 +22,10 @@ class Enterprise(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     category: Mapped[str] = mapped_column(String(30), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set by the city (or province) administrator; needed to book where the city asks for it
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the administrator's user id; no foreign key, or users and enterprises would reference each other
+    verified_by_id: Mapped[int | None] = mapped_column()
 
     region: Mapped[Region] = relationship(foreign_keys=[region_id])
     city: Mapped[Region] = relationship(foreign_keys=[city_id])

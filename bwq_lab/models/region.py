@@ -17,6 +17,8 @@ class Region(db.Model):
     level: Mapped[str] = mapped_column(String(10), index=True)  # province | city | county
     code: Mapped[str | None] = mapped_column(String(12))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    # cities: new enterprises book only once the city administrator has verified them
+    verify_enterprises: Mapped[bool] = mapped_column(default=False)
 
     parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Region]] = relationship(back_populates="parent", order_by="Region.id")

@@ -26,7 +26,7 @@ from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain import opening_hours
 from bwq_lab.errors import OperationError, Problem, forbidden, not_found
 from bwq_lab.extensions import db
-from bwq_lab.models import Instrument, LabService, Provider, Region, User
+from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region, User
 from bwq_lab.operations.regions import city_by_name
 
 MAX_PER_PAGE = 100
@@ -987,12 +987,11 @@ class AdminHome:
     enterprises: list
     enterprise_total: int
     summary: Summary
+    unverified: list  # enterprises awaiting verification (the city verifies before they book)
 
 
 def admin_home(city_id: int | None, *, limit: int = 50) -> AdminHome:
     """A city administrator's (``city_id``) or a province administrator's (None) overview."""
-    from bwq_lab.models import Enterprise
-
     providers = list_providers(city_id=city_id, per_page=MAX_PER_PAGE)
     query = select(Enterprise).options(selectinload(Enterprise.city))
     count = select(func.count(Enterprise.id))
@@ -1009,6 +1008,15 @@ def admin_home(city_id: int | None, *, limit: int = 50) -> AdminHome:
         enterprises=enterprises,
         enterprise_total=db.session.execute(count).scalar_one(),
         summary=_summary_for(city_id),
+        unverified=list(
+            db.session.execute(
+                select(Enterprise)
+                .where(Enterprise.verified_at.is_(None), *((Enterprise.city_id == city_id,) if city_id else ()))
+                .options(selectinload(Enterprise.city))
+                .order_by(Enterprise.created_at, Enterprise.id)
+                .limit(limit)
+            ).scalars()
+        ),
     )
 
 

@@ -3,17 +3,21 @@ lab managers; city administrators may look at the providers of their city."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bwq_lab import clock
 from bwq_lab.edge.access import role_required
 from bwq_lab.edge.templating import locale_code
+from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.errors import not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Provider
 from bwq_lab.operations import catalogue as ops
+from bwq_lab.operations import enterprises as enterprise_ops
 from bwq_lab.operations.regions import cities
+from bwq_lab.web.forms.bookings import ActionForm
 from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
 from bwq_lab.web.pages import page_arg, refusals, save_form, search_arg
 
@@ -38,7 +42,36 @@ def _visible_provider(provider_id: int) -> Provider:
 def home():
     """The administrator's home: their city's (or the province's) providers and enterprises."""
     city_id = current_user.city_id if current_user.role == "city_admin" else None
-    return render_template("admin/home.html", home=ops.admin_home(city_id))
+    return render_template("admin/home.html", home=ops.admin_home(city_id), action_form=ActionForm(formdata=None))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/verify")
+@role_required("province_admin", "city_admin")
+@unit_of_work
+def verify_enterprise(enterprise_id: int):
+    """A city administrator verifies a new enterprise of their city: its users may book."""
+    if ActionForm().validate_on_submit():
+        enterprise = enterprise_ops.verify_enterprise(current_user, enterprise_id, clock.now())
+        flash(_("%(name)s is verified; its users can book.", name=enterprise.name), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/verification")
+@role_required("city_admin")
+@unit_of_work
+def verification():
+    """The city's setting: verify new enterprises before they book, or not."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        required = request.form.get("required") == "1"
+        enterprise_ops.set_verification(current_user, current_user.city_id, required)
+        flash(
+            _("New enterprises now need your verification before they book.")
+            if required
+            else _("New enterprises can book without verification."),
+            "success",
+        )
+    return redirect(url_for("admin.home"))
 
 
 @bp.get("/providers")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bwq_lab import clock
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain.opening_hours import format_hours
+from bwq_lab.edge.messages.bookings import weekday_name
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.models import Instrument
 from bwq_lab.operations import catalogue as ops
+from bwq_lab.operations.bookings.availability import next_free_starts
 from bwq_lab.operations.regions import cities
 from bwq_lab.web.pages import int_arg, page_arg, search_arg
 
@@ -46,9 +51,16 @@ def instruments():
         city_id=int_arg("city"),
         provider_id=int_arg("provider"),
     )
-    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "city") else None
+    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "city", "next_free") else None
     near = int_arg("near") or _home_city()
-    page = ops.search_instruments(q=q, page=page_arg(), per_page=_per_page(), sort=sort, near_city_id=near, **filters)
+    now, tz = clock.now(), current_app.config["TIMEZONE"]
+    if sort == "next_free":
+        page, next_free = _by_next_free(q, filters, now, tz)
+    else:
+        page = ops.search_instruments(
+            q=q, page=page_arg(), per_page=_per_page(), sort=sort, near_city_id=near, **filters
+        )
+        next_free = next_free_starts(page.items, now, tz=tz)
     provider = ops.get_provider(filters["provider_id"]) if filters["provider_id"] else None
     return render_template(
         "catalogue/instruments.html",
@@ -59,7 +71,28 @@ def instruments():
         provider=provider,
         sort=sort or "relevance",
         near=near,
+        next_free={iid: _slot_words(start) for iid, start in next_free.items()},
     )
+
+
+#: "Soonest free first" orders the best matches by their next free start (it is computed per
+#: instrument, so not over thousands of them).
+NEXT_FREE_POOL = 100
+
+
+def _by_next_free(q, filters, now, tz):
+    pool = ops.search_instruments(q=q, page=1, per_page=NEXT_FREE_POOL, **filters)
+    starts = next_free_starts(pool.items, now, tz=tz)
+    never = now.replace(year=now.year + 100)
+    ordered = sorted(pool.items, key=lambda i: (starts.get(i.id, never), i.id))
+    number, size = page_arg(), _per_page()
+    items = ordered[(number - 1) * size : number * size]
+    return ops.Page(items, len(ordered), number, size), {i.id: starts[i.id] for i in items if i.id in starts}
+
+
+def _slot_words(start) -> str:
+    local = start.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return f"{weekday_name(local.weekday())} {local:%m-%d %H:%M}"
 
 
 def _home_city() -> int | None:

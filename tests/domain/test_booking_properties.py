@@ -16,6 +16,8 @@ from bwq_lab.domain.booking_rules import (
     BusyBlock,
     OpeningRange,
     check,
+    grid_anchor,
+    is_on,
     local_midnight,
     on_grid,
 )
@@ -192,7 +194,6 @@ def test_accepted_bookings_never_overlap_nor_break_quotas(data, policy, day):
 @given(data=st.data(), policy=policies(), day=st.sampled_from(DAYS))
 def test_offered_slots_are_bookable_and_none_is_skipped(data, policy, day):
     base = base_instant(policy, day)
-    tz = ZoneInfo(policy.timezone)
     now = base + timedelta(minutes=15 * data.draw(st.integers(0, 40)))
     blackout_list = data.draw(blackouts(base))
     busy = []
@@ -232,12 +233,14 @@ def test_offered_slots_are_bookable_and_none_is_skipped(data, policy, day):
 
     if policy.slot_minutes > 1:
         # Brute force: every grid start in the window, in order; the finder returns the first ones.
-        step = timedelta(minutes=policy.slot_minutes)
+        # The grid is anchored at each opening interval's start (all drawn hours are on 15 min).
+        step = timedelta(minutes=15)
         expected = []
         candidate = base
         while candidate + timedelta(minutes=duration) <= window_end and len(expected) < limit:
             end = candidate + timedelta(minutes=duration)
-            if candidate >= window_start and on_grid(candidate, tz, policy.slot_minutes):
+            anchor = grid_anchor(policy, candidate)
+            if candidate >= window_start and is_on(candidate, anchor, policy.slot_minutes):
                 if not check(BookingRequest(candidate, end, 1, 1), ctx, now):
                     expected.append((candidate, end))
             candidate += step

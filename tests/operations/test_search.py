@@ -193,3 +193,24 @@ def test_search_api_takes_sort_and_near(ctx, client, lab):
     assert body["items"][0]["id"] == lab["zeiss"].id
     response = client.get("/api/v1/instruments?near=Atlantis&sort=city")
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "near"
+
+
+def test_result_cards_show_the_next_free_slot_and_sort_by_it(app, client, frozen_clock, create_instrument):
+    from bwq_lab.extensions import db
+    from bwq_lab.models import MaintenanceWindow
+    from tests.conftest import local
+
+    with app.app_context():
+        busy = create_instrument(name="忙碌的扫描电镜", model="BUSY-1", min_notice_minutes=0)
+        create_instrument(name="空闲的扫描电镜", model="FREE-1", min_notice_minutes=0)
+        # the busy one is under maintenance for the rest of the week (clock: Tue 2026-12-01 09:00)
+        db.session.add(
+            MaintenanceWindow(
+                instrument_id=busy.id, start_at=local("2026-12-01 00:00"), end_at=local("2026-12-07 00:00"), reason="x"
+            )
+        )
+        db.session.commit()
+    page = client.get("/instruments?q=扫描电镜&sort=next_free").get_data(as_text=True)
+    assert page.index("FREE-1") < page.index("BUSY-1")
+    assert "Tue 12-01 09:00" in page or "12-01 09:00" in page  # the free one: now
+    assert "12-07 08:30" in page  # the busy one: Monday after the maintenance

@@ -36,7 +36,12 @@ def test_gate_is_released_after_success_rule_failure_and_conflict(
     with app.app_context():
         instrument_id = create_instrument(approval_required=False).id
         headers = token_for(create_user("enterprise"))
-    ok = {"instrument_id": instrument_id, "start": "2026-12-02T10:00:00+08:00", "end": "2026-12-02T11:00:00+08:00"}
+    ok = {
+        "instrument_id": instrument_id,
+        "start": "2026-12-02T10:00:00+08:00",
+        "end": "2026-12-02T11:00:00+08:00",
+        "purpose": "XRD",
+    }
     too_short = {**ok, "end": "2026-12-02T10:10:00+08:00"}
     for payload, status in ((too_short, 422), (ok, 201), (ok, 409)):
         response = client.post("/api/v1/bookings", json=payload, headers=headers)

@@ -120,3 +120,39 @@ def test_availability_api_honours_to(hourly, client):
     assert [d["day"] for d in body.get_json()["days"]] == ["2026-12-02", "2026-12-03"]
     body = client.get(url, query_string={"from": "2026-12-02T00:00:00+08:00", "to": "2026-12-16T00:00:00+08:00"})
     assert len(body.get_json()["days"]) == 14
+
+
+def test_the_api_refuses_an_empty_purpose_like_the_page(hourly, app, client, token_for, within):
+    from sqlalchemy import func, select
+
+    from bwq_lab.models import Booking
+
+    with app.app_context():
+        headers = token_for(db.session.get(User, hourly.alice.id))
+    body = {
+        "instrument_id": hourly.instrument_id,
+        "start": "2026-12-02T08:30:00+08:00",
+        "end": "2026-12-02T09:30:00+08:00",
+    }
+    for purpose in (None, "", "   "):
+        payload = dict(body) if purpose is None else {**body, "purpose": purpose}
+        r = client.post("/api/v1/bookings", json=payload, headers={**headers, "Accept-Language": "zh"})
+        assert r.status_code == 422
+        [error] = r.get_json()["errors"]
+        assert (error["code"], error["field"]) == ("REQUIRED", "purpose") and error["message"]
+    assert within(lambda: db.session.execute(select(func.count(Booking.id))).scalar_one()) == 0
+    r = client.post("/api/v1/bookings", json={**body, "purpose": "XRD"}, headers=headers)
+    assert r.status_code == 201
+    assert r.get_json()["purpose"] == "XRD"
+
+
+def test_administrators_see_bookings_but_not_their_purposes(
+    hourly, browser, within, create_user, app, client, token_for
+):
+    booking_id = _book(within, hourly.alice.id, hourly.instrument_id, "2026-12-02 08:30", "2026-12-02 09:30")
+    admin = within(lambda: SimpleNamespace(id=(u := create_user("province_admin")).id, email=u.email))
+    page = browser(admin).get(f"/bookings/{booking_id}")
+    assert page.status_code == 200 and "XRD" not in page.get_data(as_text=True)
+    assert "XRD" in browser(hourly.alice).get(f"/bookings/{booking_id}").get_data(as_text=True)
+    headers = within(lambda: token_for(db.session.get(User, admin.id)))
+    assert client.get(f"/api/v1/bookings/{booking_id}", headers=headers).get_json()["purpose"] is None

@@ -58,10 +58,12 @@ from bwq_lab.operations.bookings.qualifications import (
 from bwq_lab.operations.bookings.queries import (
     Page,
     can_view,
+    enterprise_user_id,
     get_booking,
     lacks_qualification,
     list_bookings,
     managed_instrument_ids_query,
+    may_read_purpose,
 )
 from bwq_lab.operations.bookings.rule_inputs import (
     MAX_BUFFER,
@@ -73,6 +75,8 @@ from bwq_lab.operations.bookings.rule_inputs import (
 )
 
 __all__ = [
+    "enterprise_user_id",
+    "may_read_purpose",
     "CHECK_IN_EARLY_MINUTES",
     "MAX_BUFFER",
     "MAX_SPAN",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -130,3 +131,42 @@ def find_slots(
         if offered:  # one query puts the providers in the identity map: instrument.provider needs no SQL
             db.session.execute(select(Provider).where(Provider.id.in_(offered))).scalars().all()
         return [(by_id[iid], s, e) for iid, s, e in found]
+
+
+def next_free_starts(
+    instruments: list[Instrument], now: datetime, *, tz: str = rules.DEFAULT_TIMEZONE, days: int = 14
+) -> dict[int, datetime]:
+    """For search results: each instrument's earliest bookable start in the next ``days`` for a
+    booking of its shortest length, as anyone may see it (busy time, maintenance, closures,
+    hours, notice; not a viewer's qualification or quota). Three set-based queries in all."""
+    active = [i for i in instruments if i.status == "active"]
+    if not active:
+        return {}
+    lo, hi = now, now + timedelta(days=days)
+    ids = [i.id for i in active]
+    busy = busy_blocks(ids, lo - MAX_BUFFER, hi + MAX_BUFFER)
+    blackouts = blackouts_for(active, lo, hi)
+    found: dict[int, datetime] = {}
+    with _gc_paused():
+        for instrument in active:
+            policy = policy_of(instrument, tz)
+            policy = replace(policy, qualification_required=False, max_future_bookings=None)
+            grid = policy.grid_minutes
+            duration = max(policy.min_minutes, grid)
+            duration = -(-duration // grid) * grid if grid > 1 else duration
+            context = rules.BookingContext(
+                policy=policy, busy=tuple(busy[instrument.id]), blackouts=tuple(blackouts[instrument.id])
+            )
+            slots = slot_finder.find_slots(
+                context,
+                user_id=0,
+                enterprise_id=None,
+                duration_minutes=duration,
+                window_start=lo,
+                window_end=hi,
+                now=now,
+                limit=1,
+            )
+            if slots:
+                found[instrument.id] = slots[0][0]
+    return found

@@ -27,7 +27,7 @@ from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, 
 from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
 from bwq_lab.operations.transactions import begin_write, is_slot_taken, lock_instrument
-from bwq_lab.refusals import Problem, Refusal, refuse
+from bwq_lab.refusals import Problem, Refusal, forbidden, refuse
 
 SLOT_TAKEN_CODES = {rules.OVERLAPS_BOOKING, rules.INSIDE_BUFFER}
 
@@ -87,9 +87,23 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     project_code: str = "",
     override_reason: str | None = None,
     tz: str = rules.DEFAULT_TIMEZONE,
+    on_behalf_of: int | None = None,
 ) -> Booking:
+    """Book for ``actor`` — or, by one of the instrument's managers, for an enterprise user
+    (``on_behalf_of``): the user's rules apply, the booking is theirs, and who made it is
+    recorded (``booked_by_id`` and the first event's actor)."""
     validate_interval(start, end)
+    if not (purpose or "").strip():  # one rule for the page and the API: say what will be measured
+        raise refuse(422, "REQUIRED", field="purpose")
     instrument = _instrument_for_booking(instrument_id)
+    booker = actor
+    if on_behalf_of is not None and on_behalf_of != actor.id:
+        if not actor.manages_instrument(instrument):
+            raise forbidden()
+        user = db.session.get(User, on_behalf_of)
+        if user is None or not user.is_active_member:
+            raise refuse(422, "NOT_AN_ENTERPRISE_USER", field="on_behalf_of")
+        actor = user
     policy = policy_of(instrument, tz)
     # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
     # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
@@ -98,7 +112,7 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
     context = build_context(instrument, actor, start, end, now, policy=policy)
     overridden = _decide(actor, instrument, request, context, now, override_reason)
-    by_manager = actor.manages_instrument(instrument)
+    by_manager = booker.manages_instrument(instrument)
     status = lifecycle.initial_status(policy, by_manager=by_manager)
     override = override_reason.strip() if overridden and override_reason else None
     decided = status == S.APPROVED and policy.approval_required
@@ -116,7 +130,8 @@ def create_booking(  # noqa: PLR0913 - the request's fields
             "project_code": (project_code or "").strip(),
             "override_reason": override,
             "overridden_codes": overridden or None,
-            "decided_by_id": actor.id if decided else None,
+            "booked_by_id": booker.id if booker is not actor else None,
+            "decided_by_id": booker.id if decided else None,
             "decided_at": now if decided else None,
             "created_at": now,
             "updated_at": now,
@@ -127,7 +142,7 @@ def create_booking(  # noqa: PLR0913 - the request's fields
         _INSERT_EVENT,
         {
             "booking_id": booking.id,
-            "actor_id": actor.id,
+            "actor_id": booker.id,
             "action": "created",
             "to_status": str(status),
             "new_start_at": start,

@@ -31,6 +31,21 @@ def can_view(actor: User, booking: Booking) -> bool:
     return actor.manages_instrument(booking.instrument)
 
 
+def enterprise_user_id(email: str, *, field: str = "on_behalf_of") -> int:
+    """The id of the active enterprise user with this e-mail (any case), for a manager booking
+    on their behalf; refused (422) when there is none."""
+    user = db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+    if user is None or not user.is_active_member:
+        raise refuse(422, "NOT_AN_ENTERPRISE_USER", field=field)
+    return user.id
+
+
+def may_read_purpose(actor: User, booking: Booking) -> bool:
+    """A booking's purpose is seen by its user and the instrument's managers only; city and
+    province administrators see that a booking exists (for the figures), not what it is for."""
+    return booking.user_id == actor.id or actor.manages_instrument(booking.instrument)
+
+
 def get_booking(actor: User, booking_id: int, *, for_update: bool = False, with_history: bool = False) -> Booking:
     """The booking, if ``actor`` may see it; otherwise 404 (never reveal that it exists).
     ``with_history`` loads its events and their actors with it (the booking page shows them)."""

@@ -293,6 +293,7 @@ def load_contexts(
     if quota_window is not None and actor.enterprise_id is not None:
         if any(p.weekly_quota_minutes or p.monthly_quota_minutes for p in policies.values()):
             enterprise = _enterprise_bookings(ids, actor.enterprise_id, *quota_window)
+    verified = enterprise_verified(actor)
     future: dict[int, int] = {}
     if any(p.max_future_bookings is not None for p in policies.values()):
         future = _future_counts(ids, actor.id, now, moving_booking_id)
@@ -305,9 +306,19 @@ def load_contexts(
             permitted=may_book(actor, i),
             enterprise_bookings=tuple(enterprise.get(i.id, ())),
             user_future_count=future.get(i.id, 0),
+            enterprise_verified=verified or actor.manages_instrument(i),
         )
         for i in instruments
     }
+
+
+def enterprise_verified(actor: User) -> bool:
+    """False only for a member of an enterprise its city has not verified yet, in a city that
+    verifies new enterprises before they book."""
+    enterprise = actor.enterprise if actor.enterprise_id is not None else None
+    if enterprise is None or enterprise.verified_at is not None:
+        return True
+    return not enterprise.city.verify_enterprises
 
 
 def _enterprise_bookings(

@@ -83,6 +83,9 @@ def book(instrument_id: int):
             start, end = form.interval(tz)
             manager = signed_in_user().manages_instrument(instrument)
             with refusals() as refused:
+                on_behalf = None
+                if manager and (form.on_behalf_email.data or "").strip():
+                    on_behalf = ops.enterprise_user_id(form.on_behalf_email.data, field="on_behalf_email")
                 booking = ops.create_booking(
                     signed_in_user(),
                     instrument.id,
@@ -93,6 +96,7 @@ def book(instrument_id: int):
                     project_code=form.project_code.data,
                     override_reason=form.override_reason.data if manager else None,
                     tz=zone(),
+                    on_behalf_of=on_behalf,
                 )
             if refused:
                 status, problems = refused.status, problem_dicts(refused.problems)
@@ -334,6 +338,7 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
             action_form=ActionForm(formdata=None),
             step=input_step(ops.policy_of(booking.instrument)),
             cancellation=cancellation_facts(booking, now),
+            show_purpose=ops.may_read_purpose(signed_in_user(), booking),
             **forms,
         ),
         status,

@@ -78,6 +78,11 @@ class BookingForm(ProblemsMixin, FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Managers only: with a reason, the soft rules (notice, quota, opening hours, ...) are waived."),
     )
+    on_behalf_email = StringField(
+        _l("Book for (the enterprise user's e-mail)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("Managers only: the booking is theirs, and it is recorded that you made it."),
+    )
     check = SubmitField(_l("Check"))
     submit = SubmitField(_l("Book"))
 
