@@ -28,11 +28,16 @@ def test_api_create_writes_booking_event_and_outbox_together(
         instrument = create_instrument(approval_required=False, min_notice_minutes=0, max_days_ahead=365)
         instrument_id, name = instrument.id, instrument.name
         headers = token_for(create_user("enterprise"))
-    body = {"instrument_id": instrument_id, "start": "2026-12-09T10:00:00+08:00", "end": "2026-12-09T11:00:00+08:00"}
+    body = {
+        "instrument_id": instrument_id,
+        "start": "2026-12-09T10:00:00+08:00",
+        "end": "2026-12-09T11:00:00+08:00",
+        "purpose": "XRD",
+    }
     r = client.post("/api/v1/bookings", json=body, headers=headers)
     assert r.status_code == 201, r.get_json()
     data = r.get_json()
-    assert data["instrument_name"] == name and data["status"] == "approved" and data["purpose"] == ""
+    assert data["instrument_name"] == name and data["status"] == "approved" and data["purpose"] == "XRD"
     assert data["checked_in_at"] is None and data["created_at"]
     with app.app_context():
         booking = db.session.get(Booking, data["id"])

@@ -473,7 +473,12 @@ def test_manager_closes_the_provider_for_a_holiday_and_it_blocks_booking(
         booker = token_for(create_user("enterprise"))
     existing = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument_id, "start": "2026-12-03T10:00:00+08:00", "end": "2026-12-03T11:00:00+08:00"},
+        json={
+            "instrument_id": instrument_id,
+            "start": "2026-12-03T10:00:00+08:00",
+            "end": "2026-12-03T11:00:00+08:00",
+            "purpose": "XRD",
+        },
         headers=booker,
     )
     assert existing.status_code == 201
@@ -488,14 +493,24 @@ def test_manager_closes_the_provider_for_a_holiday_and_it_blocks_booking(
     assert "Founding day" in text and f"#{existing.json['id']}" in text  # the colliding booking is listed
     refused = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument_id, "start": "2026-12-04T14:00:00+08:00", "end": "2026-12-04T15:00:00+08:00"},
+        json={
+            "instrument_id": instrument_id,
+            "start": "2026-12-04T14:00:00+08:00",
+            "end": "2026-12-04T15:00:00+08:00",
+            "purpose": "XRD",
+        },
         headers=booker,
     )
     assert refused.status_code == 422
     assert "PROVIDER_CLOSED" in {e["code"] for e in refused.json["errors"]}
     open_again = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument_id, "start": "2026-12-07T14:00:00+08:00", "end": "2026-12-07T15:00:00+08:00"},
+        json={
+            "instrument_id": instrument_id,
+            "start": "2026-12-07T14:00:00+08:00",
+            "end": "2026-12-07T15:00:00+08:00",
+            "purpose": "XRD",
+        },
         headers=booker,
     )
     assert open_again.status_code == 201  # the day after the closure
