@@ -73,10 +73,12 @@ def test_refused_create_leaves_nothing_behind(app, ctx, create_instrument, creat
     db.session.commit()
     for day, code in (("2026-12-09", "OVERLAPS_MAINTENANCE"), ("2026-12-10", "PROVIDER_CLOSED")):
         with pytest.raises(Refusal) as refused:
-            ops.create_booking(user, instrument.id, local(f"{day} 10:00"), local(f"{day} 11:00"), now)
+            ops.create_booking(user, instrument.id, local(f"{day} 10:00"), local(f"{day} 11:00"), now, purpose="XRD")
         assert code in [p.code for p in refused.value.problems]
         db.session.rollback()
-    booking = ops.create_booking(user, instrument.id, local("2026-12-11 10:00"), local("2026-12-11 11:00"), now)
+    booking = ops.create_booking(
+        user, instrument.id, local("2026-12-11 10:00"), local("2026-12-11 11:00"), now, purpose="XRD"
+    )
     db.session.commit()
     assert booking.instrument is instrument and [e.action for e in booking.events] == ["created"]
     assert _count(Booking) == 1 and _count(BookingEvent) == 1 and _count(OutboxMessage) == 1
