@@ -434,7 +434,9 @@ def bench_latency(kind: str, args) -> None:
                     begin_write()
                     user = db.session.get(User, user_id)
                     start = BASE + timedelta(hours=i)
-                    ops.create_booking(user, iid, start, start + timedelta(minutes=30), BASE - timedelta(days=1))
+                    ops.create_booking(
+                        user, iid, start, start + timedelta(minutes=30), BASE - timedelta(days=1), purpose="bench"
+                    )
                     db.session.commit()
                     timings.append((time.perf_counter() - t0) * 1000)
                     db.session.expunge_all()
