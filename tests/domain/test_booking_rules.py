@@ -433,6 +433,7 @@ def test_rule_codes_cover_the_design_list_in_order():
         "QUOTA_EXCEEDED",
         "TOO_MANY_FUTURE_BOOKINGS",
         "NOT_PERMITTED",
+        "ENTERPRISE_NOT_VERIFIED",  # new rules get new codes (issue 13: cities verify enterprises)
     )
 
 
@@ -487,6 +488,7 @@ def _every_violation() -> list[Violation]:
         enterprise_bookings=busy,
         permitted=False,
         user_future_count=1,
+        enterprise_verified=False,
     )
     requests = [
         req(30, "00:00", "00:30"),  # past (now is 00:30) + outside hours
