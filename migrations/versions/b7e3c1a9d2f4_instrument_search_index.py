@@ -1,7 +1,7 @@
 """instrument search index (SQLite FTS5)
 
 Revision ID: b7e3c1a9d2f4
-Revises: bcdbfa848d59
+Revises: 18bc8260a7e2
 Create Date: 2026-12-01 21:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "b7e3c1a9d2f4"
-down_revision = "bcdbfa848d59"
+down_revision = "18bc8260a7e2"
 branch_labels = None
 depends_on = None
 
