@@ -20,9 +20,21 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    # behind HTTPS set BWQ_SESSION_COOKIE_SECURE=true and BWQ_REMEMBER_COOKIE_SECURE=true
+    # rate limits (docs/security.md): counters in the database, or Redis when THROTTLE_STORAGE_URI is redis://…
+    THROTTLE_STORAGE_URI = "database"
+    LOGIN_ACCOUNT_LIMIT = "10 per 15 minutes"  # failed sign-ins of one account, then it is locked
+    LOGIN_IP_LIMIT = "30 per 15 minutes"  # failed sign-ins from one address, then a correct password waits
+    LOGIN_IP_DELAY_SECONDS = 1.0
+    PASSWORD_CHANGE_LIMIT = "5 per 15 minutes"  # wrong current passwords of one user
+    REGISTRATION_LIMIT = "10 per hour"  # registration attempts from one address
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     PER_PAGE = 20

@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     app.json.ensure_ascii = False  # 中文 as UTF-8 in JSON responses, not \uXXXX escapes
     register_extensions(app)
+    register_input_bounds(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -83,6 +84,13 @@ def _tune_sqlite(engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def register_input_bounds(app: Flask) -> None:
+    """Ids, numbers, dates and JSON are bounded once, before any view (bwq_lab/edge/inputs.py)."""
+    from bwq_lab.edge import inputs
+
+    inputs.install(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from bwq_lab import web
     from bwq_lab.api import register_api
@@ -126,6 +134,35 @@ def register_request_hooks(app: Flask) -> None:
             app.logger.warning("could not record the use of API token %s", token_id, exc_info=True)
 
     @app.before_request
+    def _audit_origin():
+        """Where privileged actions come from, for the audit log (operations.audit)."""
+        from bwq_lab.operations import audit
+
+        g.audit_origin_token = audit.origin.set(request.remote_addr)
+
+    @app.teardown_request
+    def _forget_audit_origin(_exc):
+        token = g.pop("audit_origin_token", None)
+        if token is not None:
+            from bwq_lab.operations import audit
+
+            audit.origin.reset(token)
+
+    @app.after_request
+    def _security_headers(response):
+        """No framing, no MIME sniffing, no full URLs leaking in Referer, and a CSP without
+        inline script (every script is a file under static/)."""
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.before_request
     def _remember_language():
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"]:
@@ -165,32 +202,36 @@ def select_locale() -> str:
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def load_user(user_id: str):
-    """The session's user. A request that carries a bearer token is that token's user instead:
-    the explicit credential wins over a cookie (and needs no CSRF token)."""
-    from bwq_lab.models import User
+API_PREFIX = "/api/v1/"
 
-    if request.headers.get("Authorization", "").startswith("Bearer "):
+
+def _bearer_applies(req) -> bool:
+    """Bearer tokens are API credentials: honoured under /api/v1 only, never on pages, forms,
+    the account page (where tokens are made) or calendar feeds."""
+    return req.path.startswith(API_PREFIX) and req.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def load_user(user_id: str):
+    """The session's user (a live server-side session, see ``edge.sessions``). An API request
+    that carries a bearer token is that token's user instead: the explicit credential wins over a
+    cookie (and needs no CSRF token)."""
+    from bwq_lab.edge.sessions import load_session_user
+
+    if _bearer_applies(request):
         return None  # Flask-Login then asks load_user_from_token
-    uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+    return load_session_user(user_id)
 
 
 def load_user_from_token(req):
-    """``Authorization: Bearer <token>`` for the API; one indexed lookup by digest with a
-    prebuilt statement (``operations.tokens``).
+    """``Authorization: Bearer <token>`` for the API (only there); one indexed lookup by digest
+    with a prebuilt statement (``operations.tokens``).
 
     ``last_used_at`` is refreshed at most once a minute per token, after the request's own
     transaction has ended (see ``_touch_api_token``): no write on every API request, and never
     inside, or waiting on, the request's transaction."""
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not _bearer_applies(req):
         return None
+    header = req.headers.get("Authorization", "")
     from datetime import timedelta
 
     from bwq_lab.models.base import utcnow

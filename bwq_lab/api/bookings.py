@@ -19,6 +19,7 @@ from bwq_lab.api.schemas import LocalDateTime, page_of
 from bwq_lab.edge.access import api_login_required
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import bookings as ops
+from bwq_lab.operations import catalogue as catalogue_ops
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description="Bookings, availability and free slots")
 
@@ -262,10 +263,14 @@ _action(
 
 @blp.route("/instruments/<int:instrument_id>/availability")
 @blp.arguments(WindowArgs, location="query")
+@blp.doc(security=[])  # public, like the instrument itself: no credentials needed
 @blp.response(200, AvailabilitySchema)
+@blp.alt_response(404, description="No such instrument, or it is retired")
 def availability(args, instrument_id):
     """Free/busy per local day from the day of `from` through the day of `to` (at most 31 days):
-    others' bookings appear as busy time only."""
+    others' bookings appear as busy time only. A retired
+    instrument has no availability (404, as the instrument itself)."""
+    catalogue_ops.public_instrument(instrument_id)
     viewer = actor() if current_user.is_authenticated else None
     zone = ZoneInfo(_zone())
     first = args["start"].astimezone(zone).date()

@@ -3,6 +3,7 @@ booking rules and the providers' public contacts; never users, managers or booki
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -20,7 +21,14 @@ class LocalDateTime(fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).isoformat()
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        local = value.astimezone(zone)
+        offset = local.utcoffset()
+        if offset is not None and offset.seconds % 60:
+            # before ~1900 the zone database gives local mean time (Shanghai +08:05:43), which
+            # RFC 3339 cannot carry: use the zone's standard offset instead
+            local = value.astimezone(timezone(zone.utcoffset(datetime(2000, 1, 1))))
+        return local.isoformat()
 
 
 class SameObject(fields.Nested):

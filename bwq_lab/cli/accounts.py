@@ -10,6 +10,9 @@ from bwq_lab.models.user import ROLES
 
 def _fail(exc) -> None:
     """An operation's problems as a click error (exit code 1), one line each."""
+    from bwq_lab.edge.messages import localize
+
+    localize(exc.problems)
     lines = [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
     raise click.ClickException("\n".join(lines) or str(exc))
 
@@ -89,15 +92,18 @@ def create_token(email: str, name: str) -> None:
     """Create a personal access token and print it once (only its digest is stored).
 
     Use it as ``Authorization: Bearer <token>``; revoke it on the user's account page."""
+    from bwq_lab import clock
     from bwq_lab.errors import OperationError
     from bwq_lab.extensions import db
+    from bwq_lab.operations import audit
     from bwq_lab.operations.accounts import find_user_by_email, issue_token
 
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"no user has the e-mail address {email}")
+    audit.origin.set("cli")
     try:
-        _token, plain = issue_token(user, name)
+        _token, plain = issue_token(user, name, now=clock.now())
         db.session.commit()
     except OperationError as exc:
         db.session.rollback()

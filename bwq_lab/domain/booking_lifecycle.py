@@ -144,3 +144,31 @@ def no_show_cutoff(now: datetime, grace_minutes: int = 15) -> datetime:
     """Approved bookings that started at or before this instant and were never checked in are
     no-shows at ``now``."""
     return now - timedelta(minutes=grace_minutes)
+
+
+# ---------------------------------------------------------------- recording actual use (issue 7)
+#: recorded use may start this long before the booking (preparation) ...
+USE_BEFORE = timedelta(minutes=60)
+#: ... and end this long after it (necessary post-processing)
+USE_AFTER = timedelta(minutes=120)
+#: the user's own check-out stays open this long after the booking's end
+CHECK_OUT_GRACE = timedelta(minutes=30)
+
+
+def use_problems(start: datetime, end: datetime, used_from: datetime, used_until: datetime, now: datetime) -> list[str]:
+    """Codes for recorded use times that cannot be true: effective hours feed the programme's
+    figures, so the use must lie around the booking (``USE_BEFORE`` .. ``USE_AFTER``), must have
+    happened already and must not end before it starts."""
+    problems: list[str] = []
+    if used_until <= used_from:
+        problems.append("END_BEFORE_START")
+    if used_from < start - USE_BEFORE or used_until > end + USE_AFTER:
+        problems.append("USE_OUTSIDE_BOOKING")
+    if used_until > now:
+        problems.append("USE_IN_FUTURE")
+    return problems
+
+
+def owner_check_out_allowed(checked_in_at: datetime | None, end: datetime, now: datetime) -> bool:
+    """The user checks out only after checking in, during the session or just after it."""
+    return checked_in_at is not None and checked_in_at <= now <= end + CHECK_OUT_GRACE

@@ -15,10 +15,14 @@ from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 from bwq_lab.models.search import reindex as reindex_search
+from bwq_lab.models.security import AuditEvent, RateCounter, UserSession
 from bwq_lab.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
+    "RateCounter",
+    "UserSession",
     "Booking",
     "BookingEvent",
     "MaintenanceWindow",

@@ -64,9 +64,12 @@ class User(UserMixin, db.Model):
     )
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id.desc()")
 
-    # --- Flask-Login: the id carries the session version, so bumping it signs out everywhere
+    # --- Flask-Login: the id carries the session version (bumping it signs out everywhere) and the
+    # key of this browser's server-side session (bwq_lab.edge.sessions; signing out revokes it)
+    session_key = None  # (str) not a column: set by sign_in / the user loader
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.session_key or ''}"
 
     @property
     def is_active(self) -> bool:

@@ -12,13 +12,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bwq_lab.domain import uscc as uscc_rules
 from bwq_lab.domain.catalogue import ENTERPRISE_CATEGORIES
+from bwq_lab.domain.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from bwq_lab.domain.passwords import password_problems, personal_words
 from bwq_lab.errors import OperationError, Problem
 from bwq_lab.extensions import db
-from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User
+from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User, UserSession
 from bwq_lab.models.user import ROLES
+from bwq_lab.operations import audit
 from bwq_lab.operations.regions import city_by_name
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH"]
 LOCALES = ("zh", "en")
 
 
@@ -64,16 +67,12 @@ def _uscc_message(error_code: str, code: str) -> str:
     return _("This is not a valid unified social credit code.")
 
 
-def _password_problems(password: str, field: str = "password") -> list[Problem]:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [
-            Problem(
-                "PASSWORD_TOO_SHORT",
-                _("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-                field,
-            )
-        ]
-    return []
+def password_strength_problems(
+    password: str, field: str = "password", *, email: str = "", name: str = ""
+) -> list[Problem]:
+    """Long enough and hard to guess (zxcvbn), not the e-mail or the name; the problem's code says
+    why (its words are chosen at the edge)."""
+    return password_problems(password, personal=personal_words(email, name), field=field)
 
 
 def _email_problems(email: str, field: str = "email") -> list[Problem]:
@@ -125,7 +124,7 @@ def pending_members(approver: User) -> list[User]:
     )
 
 
-def decide_membership(approver: User, member: User, approve: bool) -> User:
+def decide_membership(approver: User, member: User, approve: bool, *, now: datetime) -> User:
     """The enterprise's first user approves (active) or rejects a pending member."""
     if member.enterprise_id is None or member.enterprise_id != approver.enterprise_id or member.role != "enterprise":
         raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
@@ -138,6 +137,9 @@ def decide_membership(approver: User, member: User, approve: bool) -> User:
     if member.membership != "pending":
         raise OperationError(409, [Problem("NOT_PENDING", _("This request has already been decided."), "membership")])
     member.membership = "active" if approve else "rejected"
+    audit.record(
+        approver, "membership.approve" if approve else "membership.reject", member, now=now, email=member.email
+    )
     db.session.flush()
     return member
 
@@ -179,23 +181,27 @@ def register_enterprise_user(
     county_id: int | None,
     category: str,
     locale: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """A new enterprise user. A new credit code creates the enterprise (the user is its first,
-    active member); a known one makes the user a *pending* member until the first user approves."""
+    active member); a known one makes the user a *pending* member until the first user approves.
+    ``password_hash`` (instead of ``password``): the hash chosen when registration was requested
+    (the web registers only once the e-mail address is confirmed)."""
     email = normalise_email(email)
-    problems: list[Problem] = []
-    problems += _required(name, "name", _("Enter your name."))
-    problems += _email_problems(email)
-    problems += _password_problems(password)
-    problems += _required(enterprise_name, "enterprise_name", _("Enter the enterprise's registered name."))
-    code_problem = uscc_problem(uscc)
-    if code_problem:
-        problems.append(code_problem)
-    city, county, region_problems = _region_problems(city_id, county_id)
-    problems += region_problems
-    if category not in ENTERPRISE_CATEGORIES:
-        problems.append(Problem("CATEGORY_INVALID", _("Choose the enterprise's category."), "category"))
+    problems = registration_problems(
+        name=name,
+        email=email,
+        password=password,
+        enterprise_name=enterprise_name,
+        uscc=uscc,
+        city_id=city_id,
+        county_id=county_id,
+        category=category,
+        password_hash=password_hash,
+    )
+    problems += [p for p in _email_problems(email) if p.code != "EMAIL_INVALID"]  # (already checked)
     _raise_if(problems)
+    city, county, _problems = _region_problems(city_id, county_id)
 
     code = uscc_rules.validate(uscc)
     enterprise = db.session.execute(select(Enterprise).where(Enterprise.uscc == code)).scalar_one_or_none()
@@ -216,12 +222,47 @@ def register_enterprise_user(
         membership=membership,
         locale=locale if locale in LOCALES else None,
     )
-    user.set_password(password)
+    if password_hash:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
     db.session.add(user)
     _flush_unique(
         Problem("ALREADY_REGISTERED", _("This e-mail address was registered a moment ago; please sign in."), "email")
     )
     return user
+
+
+def registration_problems(
+    *,
+    name: str,
+    email: str,
+    password: str | None,
+    enterprise_name: str,
+    uscc: str,
+    city_id: int | None,
+    county_id: int | None,
+    category: str,
+    password_hash: str | None = None,
+) -> list[Problem]:
+    """Every problem of a registration except "this e-mail address has an account": that one is
+    never told to the person registering (they could probe who has an account), only found when
+    the confirmed registration is saved (``register_enterprise_user``)."""
+    problems: list[Problem] = []
+    problems += _required(name, "name", _("Enter your name."))
+    if not email or "@" not in email:
+        problems.append(Problem("EMAIL_INVALID", _("Enter a valid e-mail address."), "email"))
+    if not password_hash:
+        problems += password_strength_problems(password, email=email, name=name)
+    problems += _required(enterprise_name, "enterprise_name", _("Enter the enterprise's registered name."))
+    code_problem = uscc_problem(uscc)
+    if code_problem:
+        problems.append(code_problem)
+    _city, _county, region_problems = _region_problems(city_id, county_id)
+    problems += region_problems
+    if category not in ENTERPRISE_CATEGORIES:
+        problems.append(Problem("CATEGORY_INVALID", _("Choose the enterprise's category."), "category"))
+    return problems
 
 
 def _flush_unique(problem: Problem) -> None:
@@ -245,28 +286,50 @@ def update_profile(user: User, *, name: str, locale: str | None) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> User:
-    """Check the current password, set the new one and end every other session (the caller
-    signs the current session in again with the new session version)."""
+def change_password(
+    user: User, current_password: str, new_password: str, *, now: datetime, revoke_tokens: bool = True
+) -> User:
+    """Check the current password, set the new one and end every session (the caller signs the
+    current browser in again with a new session); by default the personal access tokens are
+    revoked too (a stolen password may have minted them)."""
     problems: list[Problem] = []
     if not user.check_password(current_password or ""):
         problems.append(Problem("WRONG_PASSWORD", _("The current password is not correct."), "current_password"))
-    problems += _password_problems(new_password, "new_password")
+    problems += password_strength_problems(new_password, "new_password", email=user.email, name=user.name)
     if not problems and current_password == new_password:
         problems.append(
             Problem("PASSWORD_UNCHANGED", _("The new password must differ from the current one."), "new_password")
         )
     _raise_if(problems)
     user.set_password(new_password)
-    user.sign_out_everywhere()
+    _end_sessions(user, now=now, revoke_tokens=revoke_tokens)
     db.session.flush()
     return user
 
 
-def sign_out_everywhere(user: User) -> User:
-    user.sign_out_everywhere()
+def sign_out_everywhere(user: User, *, now: datetime, revoke_tokens: bool = True) -> User:
+    """End every session of the user (every browser, every remember-me cookie) and, by default,
+    revoke every personal access token."""
+    _end_sessions(user, now=now, revoke_tokens=revoke_tokens)
     db.session.flush()
     return user
+
+
+def _end_sessions(user: User, *, now: datetime, revoke_tokens: bool) -> None:
+    from sqlalchemy import update
+
+    user.sign_out_everywhere()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if revoke_tokens:
+        revoked = db.session.execute(
+            update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+        ).rowcount
+        if revoked:
+            audit.record(user, "tokens.revoke_all", user, now=now, count=revoked)
 
 
 # ------------------------------------------------------------------ operator-created users (CLI)
@@ -289,7 +352,7 @@ def create_user(
     problems: list[Problem] = []
     problems += _required(name, "name", _("Enter a name."))
     problems += _email_problems(email)
-    problems += _password_problems(password)
+    problems += password_strength_problems(password, email=email, name=name)
     if role not in ROLES:
         problems.append(Problem("ROLE_INVALID", _("Role must be one of: %(roles)s.", roles=", ".join(ROLES)), "role"))
     city = city_by_name(city_name) if city_name else None
@@ -356,16 +419,20 @@ def _enterprise_for_cli(
 
 
 # ------------------------------------------------------------------ personal access tokens
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new personal access token; the plain token is returned once and never stored."""
+def issue_token(user: User, name: str, *, now: datetime) -> tuple[ApiToken, str]:
+    """A new personal access token; the plain token is returned once and never stored. Only a
+    signed-in browser (the account page) or the operator CLI calls this: a token cannot mint
+    tokens."""
     name = (name or "").strip()
     problems = _required(name, "name", _("Give the token a name, e.g. the script that will use it."))
     if len(name) > 80:
         problems.append(Problem("TOO_LONG", _("The name can have at most 80 characters."), "name"))
     _raise_if(problems)
     token, plain = ApiToken.issue(user, name)
+    token.created_at = now
     db.session.add(token)
     db.session.flush()
+    audit.record(user, "token.create", token, now=now, name=name)
     return token, plain
 
 
@@ -373,6 +440,8 @@ def revoke_token(user: User, token_id: int, now: datetime) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
-    token.revoke(now)
+    if token.revoked_at is None:
+        token.revoke(now)
+        audit.record(user, "token.revoke", token, now=now, name=token.name)
     db.session.flush()
     return token

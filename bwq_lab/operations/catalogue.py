@@ -27,6 +27,7 @@ from bwq_lab.domain import opening_hours
 from bwq_lab.errors import OperationError, Problem, forbidden, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region, User
+from bwq_lab.operations import audit
 from bwq_lab.operations.regions import city_by_name
 
 MAX_PER_PAGE = 100
@@ -553,7 +554,9 @@ def city_by_id_or_name(value: str | int | None) -> Region | None:
     if value is None or str(value).strip() == "":
         return None
     value_text = str(value).strip()
-    if value_text.isdigit():
+    if value_text.isascii() and value_text.isdigit():  # ("¹".isdigit() is true, but int() refuses it)
+        if len(value_text) > 10 or int(value_text) > 2**31 - 1:
+            return None
         region = db.session.get(Region, int(value_text))
         return region if region is not None and region.level == "city" else None
     return city_by_name(value_text)
@@ -878,15 +881,20 @@ def create_provider(actor: User, data: Mapping[str, Any]) -> Provider:
     provider = Provider(**_provider_values(data))
     db.session.add(provider)
     db.session.flush()
+    audit.record(actor, "provider.create", provider, name=provider.name)
     return provider
 
 
 def update_provider(actor: User, provider_id: int, data: Mapping[str, Any]) -> Provider:
     _require_province_admin(actor)
     provider = get_provider(provider_id)
+    changed = {}
     for key, value in _provider_values(data).items():
+        if getattr(provider, key) != value:
+            changed[key] = [getattr(provider, key), value]
         setattr(provider, key, value)
     db.session.flush()
+    audit.record(actor, "provider.edit", provider, changed=changed)
     return provider
 
 
@@ -959,6 +967,17 @@ def assign_manager(
     user.instruments = [] if manages_all else instruments
     user.services = [] if manages_all else services
     db.session.flush()
+    audit.record(
+        actor,
+        "manager.assign",
+        user,
+        email=user.email,
+        provider_id=provider.id,
+        created=created,
+        manages_all=bool(manages_all),
+        instrument_ids=sorted(i.id for i in user.instruments),
+        service_ids=sorted(s.id for s in user.services),
+    )
     return Assignment(user, created, password)
 
 

@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from bwq_lab import clock
+from bwq_lab.edge import throttle
 from bwq_lab.edge.links import feed_urls, webcal
+from bwq_lab.edge.sessions import rotate_csrf, sign_in
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.errors import OperationError, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import User
 from bwq_lab.operations import accounts
 from bwq_lab.operations import feeds as feed_ops
-from bwq_lab.web.forms.accounts import ConfirmForm, MembershipForm, PasswordForm, ProfileForm, TokenForm
+from bwq_lab.operations.transactions import begin_write
+from bwq_lab.refusals import Problem
+from bwq_lab.web.forms.accounts import (
+    ConfirmForm,
+    MembershipForm,
+    PasswordForm,
+    ProfileForm,
+    SignOutEverywhereForm,
+    TokenForm,
+)
 from bwq_lab.web.pages import signed_in_user
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -39,6 +50,7 @@ def _page(status: int = 200, **forms):
                 user=user,
                 pending=accounts.pending_members(user),
                 confirm_form=ConfirmForm(),
+                sign_out_form=SignOutEverywhereForm(),
                 membership_form=MembershipForm(),
                 feeds=_feed_links(user),
                 **forms,
@@ -86,19 +98,38 @@ def update_profile():
 
 
 @bp.post("/password")
+@unit_of_work(locks_itself=True)  # the failure counter is written first, on its own connection (edge.throttle)
 def change_password():
+    """Failed attempts are limited per user (``PASSWORD_CHANGE_LIMIT``): a stolen session cannot
+    guess the current password."""
     form = PasswordForm()
+    user = signed_in_user()
+    limit = throttle.Limit.parse(current_app.config["PASSWORD_CHANGE_LIMIT"])
+    key = f"password:{user.id}"
+    if throttle.exceeded(key, limit):
+        form.add_problems([Problem("RATE_LIMITED", params={"minutes": limit.minutes})])
+        return _page(429, password_form=form)
     if form.validate_on_submit():
+        now = clock.now()
+        begin_write()
         try:
-            user = accounts.change_password(signed_in_user(), form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                now=now,
+                revoke_tokens=not form.keep_tokens.data,
+            )
+            # every session of the user is over (this one too): sign this browser in anew
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            sign_in(user, remember=remembered, now=now)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
+            if "WRONG_PASSWORD" in exc.codes:
+                throttle.hit(key, limit)
             form.add_problems(exc.problems)
         else:
-            # the session version moved on: every other session is over; keep this one signed in
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            login_user(user, remember=remembered)
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for(".profile"))
     return _page(422, password_form=form)
@@ -106,10 +137,12 @@ def change_password():
 
 @bp.post("/sign-out-everywhere")
 def sign_out_everywhere():
-    if ConfirmForm().validate_on_submit():
-        accounts.sign_out_everywhere(signed_in_user())
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        accounts.sign_out_everywhere(signed_in_user(), now=clock.now(), revoke_tokens=not form.keep_tokens.data)
         db.session.commit()
         logout_user()
+        rotate_csrf()
         flash(_("You have been signed out on every device, including this one."), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for(".profile"))
@@ -120,7 +153,7 @@ def create_token():
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token, plain = accounts.issue_token(signed_in_user(), form.name.data)
+            token, plain = accounts.issue_token(signed_in_user(), form.name.data, now=clock.now())
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
@@ -167,7 +200,7 @@ def decide_member(user_id: int):
         member = db.session.get(User, user_id)
         if member is None:
             raise not_found()
-        accounts.decide_membership(signed_in_user(), member, approve=bool(form.approve.data))
+        accounts.decide_membership(signed_in_user(), member, approve=bool(form.approve.data), now=clock.now())
         db.session.commit()
         if member.membership == "active":
             flash(_("%(name)s is now a member of your enterprise.", name=member.name), "success")

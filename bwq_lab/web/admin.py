@@ -179,3 +179,23 @@ def assign_manager(provider_id: int):
         return response
     flash(_("%(email)s now manages this provider.", email=result.user.email), "success")
     return redirect(url_for("admin.provider", provider_id=item.id))
+
+
+# ----------------------------------------------------------------------------------- audit log
+
+
+@bp.get("/audit")
+@role_required("province_admin")
+def audit_log():
+    """Every privileged action, newest first: who, what, when and from where. Read-only: there is
+    no route that changes or deletes an entry (and the database refuses it)."""
+    from bwq_lab.operations import audit
+
+    action = request.args.get("action", "").strip()[:60] or None
+    page = page_arg()
+    per_page = 50
+    events, total = audit.recent(page=page, per_page=per_page, action=action)
+    return render_template(
+        "admin/audit.html", events=events, total=total, page=page, per_page=per_page, action=action,
+        actions=audit.ACTIONS,
+    )  # fmt: skip

@@ -12,13 +12,14 @@ from flask_login import current_user
 from bwq_lab import clock
 from bwq_lab.domain.opening_hours import format_hours
 from bwq_lab.edge.access import role_required
+from bwq_lab.edge.images import reencode
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService
 from bwq_lab.models.catalogue import default_opening_hours
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations.bookings.collisions import collisions
-from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm, image_extension
+from bwq_lab.web.forms.catalogue import InstrumentForm, ServiceForm
 from bwq_lab.web.pages import refusals, save_form
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -64,9 +65,13 @@ def _save_instrument(form: InstrumentForm, instrument: Instrument | None):
     data = form.values()
     upload = form.photo.data if form.photo.data and getattr(form.photo.data, "filename", "") else None
     old_photo = instrument.photo_path if instrument is not None else None
+    image = None
     if upload is not None:
-        ext = image_extension(upload.stream.read(16))
-        upload.stream.seek(0)
+        # only the re-encoded pixels are kept (edge.images): no metadata, no bytes smuggled after them
+        with refusals(form, (422,)) as refused:
+            image, ext = reencode(upload.stream)
+        if refused:
+            return None
         data["photo_path"] = f"instruments/{secrets.token_hex(16)}.{ext}"
     elif form.remove_photo.data:
         data["photo_path"] = None
@@ -82,7 +87,8 @@ def _save_instrument(form: InstrumentForm, instrument: Instrument | None):
     if upload is not None:
         written = os.path.join(folder, data["photo_path"])
         os.makedirs(os.path.dirname(written), exist_ok=True)
-        upload.save(written)
+        with open(written, "wb") as out:
+            out.write(image)
     try:
         db.session.commit()
     except Exception:

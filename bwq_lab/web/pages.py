@@ -34,7 +34,7 @@ def signed_in_user() -> User:
 def int_arg(name: str) -> int | None:
     """A whole number from the query string, else None."""
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 def page_arg() -> int:

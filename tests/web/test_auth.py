@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,40 @@ from bwq_lab.domain.uscc import ALPHABET, check_character, generate
 from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, User
 from tests.conftest import PASSWORD
+
+
+def register(app, client, post_form, values: dict):
+    """Register as a browser does: the form, then the link from the e-mail, then its button."""
+    response = post_form("/register", values)
+    if response.status_code != 302:
+        return response
+    assert response.headers["Location"].endswith("/register/sent")
+    link = last_mail_link(app, values["email"])
+    page = client.get(link)
+    assert page.status_code == 200
+    return post_form(link, {})
+
+
+def last_mail(app, to: str):
+    """The newest e-mail queued for ``to``, rendered as it will be sent (subject, body)."""
+    from bwq_lab import mail
+    from bwq_lab.models import OutboxMessage
+
+    with app.app_context(), app.test_request_context():
+        rows = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc())).scalars().all()
+        message = next((m for m in rows if to.lower() in [r.lower() for r in m.recipients]), None)
+        if message is None:
+            return None
+        subject, body = mail.render(message.template, message.context or {}, "en")
+        return SimpleNamespace(subject=subject, body=body, language=message.language)
+
+
+def last_mail_link(app, to: str) -> str:
+    message = last_mail(app, to)
+    assert message is not None, f"no e-mail to {to}"
+    match = re.search(r"https?://\S+/register/finish/\S+", message.body)
+    assert match, message.body
+    return urlsplit(match.group(0)).path
 
 
 @pytest.fixture
@@ -97,7 +132,7 @@ def test_register_page_offers_cities_grouped_counties_and_the_five_categories(cl
 
 
 def test_register_creates_enterprise_and_signs_in(app, client, post_form, registration, valid_code, regions):
-    response = post_form("/register", registration())
+    response = register(app, client, post_form, registration())
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/account/")
     with app.app_context():
@@ -133,15 +168,21 @@ def test_register_with_short_code_names_the_length(app, post_form, registration)
     assert count(app, User) == 0 and count(app, Enterprise) == 0
 
 
-def test_register_with_taken_email_shows_error_next_to_email_and_saves_nothing(
-    app, post_form, registration, user_factory
+def test_register_with_taken_email_answers_as_for_a_new_one_and_tells_the_owner(
+    app, client, post_form, registration, user_factory
 ):
+    """Finding 6: registration does not reveal which e-mail addresses have accounts."""
     existing = user_factory(email="taken@example.com")
     enterprises_before = count(app, Enterprise)
-    response = post_form("/register", registration(email="Taken@Example.com"))
-    assert response.status_code == 422
-    errors = error_next_to(response.get_data(as_text=True), "email")
-    assert errors and "already exists" in errors[0]
+    taken = post_form("/register", registration(email="Taken@Example.com"))
+    fresh = post_form("/register", registration(email="fresh@example.com"))
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert client.get("/register/sent").status_code == 200
+    owner_mail = last_mail(app, "taken@example.com")
+    assert owner_mail is not None and "/register/finish/" not in owner_mail.body
+    assert "already has an account" in owner_mail.body
+    assert "/register/finish/" in last_mail(app, "fresh@example.com").body
     assert count(app, User) == 1
     assert count(app, Enterprise) == enterprises_before
     assert user_by_email(app, "taken@example.com").name == existing.name
@@ -172,10 +213,12 @@ def test_register_without_csrf_token_is_refused_and_saves_nothing(app, client, r
 def test_second_user_joins_existing_enterprise_as_pending_and_first_user_approves(
     app, client, post_form, registration, login
 ):
-    assert post_form("/register", registration()).status_code == 302
+    assert register(app, client, post_form, registration()).status_code == 302
     post_form("/logout")
     # someone else registers with the same credit code: they join it, pending
-    response = post_form("/register", registration(email="li@example.com", name="李四", enterprise_name="another name"))
+    response = register(
+        app, client, post_form, registration(email="li@example.com", name="李四", enterprise_name="another name")
+    )
     assert response.status_code == 302
     first, second = user_by_email(app, "wang@example.com"), user_by_email(app, "li@example.com")
     assert second.membership == "pending" and not second.is_active_member
@@ -272,18 +315,19 @@ def test_login_without_csrf_token_is_refused(client, user_factory):
     assert client.get("/account/").status_code == 302
 
 
-def test_sixth_failed_login_within_a_minute_is_rate_limited_and_successes_do_not_count(client, post_form, user_factory):
+def test_account_is_locked_after_its_limit_of_failures_and_successes_do_not_count(app, client, post_form, user_factory):
     user = user_factory()
     for _ in range(3):  # successful sign-ins are not counted
         assert post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 302
         post_form("/logout")
-    for attempt in range(5):
+    limit = int(app.config["LOGIN_ACCOUNT_LIMIT"].split()[0])
+    for attempt in range(limit):
         response = post_form("/login", {"email": user.email, "password": "wrong password"})
         assert response.status_code == 200, attempt
     response = post_form("/login", {"email": user.email, "password": "wrong password"})
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
-    # now even the right password has to wait
+    assert "Too many failed sign-ins for this account" in response.get_data(as_text=True)
+    # the account is locked: even the right password has to wait
     assert post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 429
     assert client.get("/login").status_code == 200  # showing the form is not limited
 

@@ -8,7 +8,16 @@ from sqlalchemy import func, select
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, LabService
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _image(kind: str = "PNG", size=(8, 6), **save) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, kind, **save)
+    return out.getvalue()
+
+
+PNG = _image("PNG")
 
 
 def form(**overrides):
@@ -167,7 +176,39 @@ def test_photo_upload_is_stored_outside_static(client, app, manager, post_form, 
     assert os.path.isfile(stored)
     assert not os.path.abspath(stored).startswith(os.path.abspath(app.static_folder))
     served = client.get(f"/instruments/{instrument.id}/photo")
-    assert served.status_code == 200 and served.data == PNG
+    assert served.status_code == 200 and served.data.startswith(b"\x89PNG")
+
+
+def test_jpeg_header_followed_by_html_is_stored_as_a_clean_jpeg(client, app, manager, post_form, only):
+    """Finding 9: a JPEG with HTML after it, and with EXIF (GPS), is kept only as re-encoded pixels."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Inc."  # Make
+    polyglot = _image("JPEG", exif=exif.tobytes()) + b"<html><script>alert(document.cookie)</script></html>"
+    data = form(photo=(io.BytesIO(polyglot), "scope.jpg"))
+    assert post_form("/manage/instruments/new", data, content_type="multipart/form-data").status_code == 302
+    served = client.get(f"/instruments/{only(Instrument).id}/photo")
+    assert served.data.startswith(b"\xff\xd8\xff") and b"<script" not in served.data
+    assert b"SpyCam" not in served.data
+    assert Image.open(io.BytesIO(served.data)).getexif() == {}
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_image_with_too_many_pixels_is_refused_before_decoding(client, manager, post_form, count):
+    import struct
+    import zlib
+
+    # a valid PNG header claiming 20000 x 20000 pixels (400 megapixels) with almost no data
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+    bomb += chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+    response = post_form("/manage/instruments/new", form(photo=(io.BytesIO(bomb), "big.png")),
+                         content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 200 and "too many pixels" in response.get_data(as_text=True)
+    assert count(Instrument) == 0
 
 
 def test_photo_that_is_not_an_image_is_refused(client, manager, post_form, count):

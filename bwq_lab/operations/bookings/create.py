@@ -22,6 +22,7 @@ from bwq_lab.domain.booking_lifecycle import BookingAction as A
 from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
+from bwq_lab.operations import audit
 from bwq_lab.operations.bookings.notifications import notify_created
 from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
 from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
@@ -151,6 +152,8 @@ def create_booking(  # noqa: PLR0913 - the request's fields
             "at": now,
         },
     )
+    if overridden:  # (rare: a manager's override; the audit row goes with the commit)
+        audit.record(actor, "booking.override", booking, now=now, codes=overridden, reason=override)
     notify_created(booking, instrument, actor)  # the outbox rows
     return booking
 
@@ -253,6 +256,8 @@ def move_booking(
         new_end_at=end,
     )
     _flush_or_conflict()
+    if overridden:
+        audit.record(actor, "booking.override", booking, now=now, codes=overridden, reason=override_reason)
     return booking
 
 

@@ -19,6 +19,7 @@ from bwq_lab.domain.booking_lifecycle import BookingAction as A
 from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, User
+from bwq_lab.operations import audit
 from bwq_lab.operations.bookings.create import violations_refusal
 from bwq_lab.operations.bookings.notifications import notify_managers, notify_owner
 from bwq_lab.operations.bookings.queries import (
@@ -29,7 +30,7 @@ from bwq_lab.operations.bookings.queries import (
 )
 from bwq_lab.operations.bookings.rule_inputs import build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
-from bwq_lab.refusals import forbidden, refuse
+from bwq_lab.refusals import Problem, Refusal, forbidden, refuse
 
 CHECK_IN_EARLY_MINUTES = 15
 NO_SHOW_GRACE_MINUTES = 15
@@ -77,6 +78,8 @@ def approve_booking(
     reason = (reason or "").strip() or None
     booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
     transition(booking, A.APPROVE, actor_id=actor.id, now=now, reason=reason)
+    overridden = sorted({v.code for v in violations})
+    audit.record(actor, "booking.approve", booking, now=now, reason=reason, overridden=overridden)
     notify_owner(booking, "approved", reason)
     return booking
 
@@ -88,6 +91,7 @@ def reject_booking(actor: User, booking_id: int, reason: str | None, now: dateti
     reason = _reason_required(reason)
     booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
     transition(booking, A.REJECT, actor_id=actor.id, now=now, reason=reason)
+    audit.record(actor, "booking.reject", booking, now=now, reason=reason)
     notify_owner(booking, "rejected", reason)
     return booking
 
@@ -142,18 +146,44 @@ def check_out(
     used_from: datetime | None = None,
     used_until: datetime | None = None,
 ) -> Booking:
-    """Record the end of use, which gives the effective hours (有效机时). A manager may also record
-    the actual times afterwards for an approved booking that was never checked in."""
+    """Record the end of use, which gives the effective hours (有效机时).
+
+    - The user checks out their own booking only after checking in, during the session or up to
+      ``CHECK_OUT_GRACE`` after it, at ``now``: they never give times (403 ``USE_RECORD_MANAGERS_ONLY``).
+    - The instrument's managers record the actual use (``used_from``/``used_until``), also
+      afterwards for an approved booking that was never checked in; the times must lie around
+      the booking and in the past (``use_problems``). Recorded use is audited."""
     booking = get_booking(actor, booking_id, for_update=True)
-    owner_or_manager(actor, booking)
+    by_manager = owner_or_manager(actor, booking)
     check(booking, A.COMPLETE)
+    if not by_manager:
+        if used_from is not None or used_until is not None:
+            raise refuse(403, "USE_RECORD_MANAGERS_ONLY", field="used_from")
+        if booking.status != S.IN_USE:
+            raise refuse(409, "NOT_CHECKED_IN")
+        if not lifecycle.owner_check_out_allowed(booking.checked_in_at, booking.end_at, now):
+            raise refuse(409, "CHECK_OUT_CLOSED", minutes=int(lifecycle.CHECK_OUT_GRACE.total_seconds() // 60))
     start = used_from or booking.checked_in_at or booking.start_at
-    finish = used_until or now
-    if finish <= start:
-        raise refuse(422, "END_BEFORE_START", field="used_until")
+    finish = used_until or (now if booking.status == S.IN_USE else min(now, booking.end_at))
+    problems = lifecycle.use_problems(booking.start_at, booking.end_at, start, finish, now)
+    if problems:
+        raise Refusal(422, [Problem(code, field="used_until" if code != "USE_OUTSIDE_BOOKING" else "used_from",
+                                    params=_use_params(booking)) for code in problems])  # fmt: skip
     booking.checked_in_at, booking.checked_out_at = start, finish
     transition(booking, A.COMPLETE, actor_id=actor.id, now=now)
+    if by_manager:
+        audit.record(
+            actor, "booking.record_use", booking, now=now, used_from=start, used_until=finish,
+            owner_id=booking.user_id,
+        )  # fmt: skip
     return booking
+
+
+def _use_params(booking: Booking) -> dict:
+    return {
+        "before": int(lifecycle.USE_BEFORE.total_seconds() // 60),
+        "after": int(lifecycle.USE_AFTER.total_seconds() // 60),
+    }
 
 
 def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bool]:

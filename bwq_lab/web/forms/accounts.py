@@ -22,11 +22,16 @@ def _int_or_none(value) -> int | None:
     return int(value)
 
 
+KEEP_TOKENS = _l("Keep my personal access tokens working (they are revoked unless you tick this)")
+
+
 class ProblemsMixin:
     """Put an operation's problems next to their fields (or above the form when no field matches)."""
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
-        for p in problems:
+        from bwq_lab.edge.messages import localize
+
+        for p in localize(problems):
             field = self._fields.get(p.field) if p.field else None  # type: ignore[attr-defined]
             if field is not None:
                 field.errors = [*field.errors, p.message]
@@ -151,7 +156,17 @@ class PasswordForm(ProblemsMixin, FlaskForm):
             EqualTo("new_password", _l("The passwords do not match.")),
         ],
     )
+    keep_tokens = BooleanField(KEEP_TOKENS)
     submit = SubmitField(_l("Change password"))
+
+
+class SignOutEverywhereForm(FlaskForm):
+    keep_tokens = BooleanField(KEEP_TOKENS)
+    submit = SubmitField(_l("Sign out everywhere"))
+
+
+class FinishRegistrationForm(FlaskForm):
+    submit = SubmitField(_l("Create my account"))
 
 
 class TokenForm(ProblemsMixin, FlaskForm):

@@ -151,7 +151,11 @@ class IdListField(Field):
         return ""
 
     def process_formdata(self, valuelist):
-        self.data = [int(v) for v in valuelist if str(v).strip().isdigit()]
+        self.data = [
+            int(v)
+            for v in valuelist
+            if str(v).strip().isascii() and str(v).strip().isdigit() and len(str(v).strip()) <= 10
+        ]
 
     def process_data(self, value):
         self.data = list(value or [])

@@ -1,0 +1,98 @@
+"""Signing in and out with a server-side session identity.
+
+``sign_in`` opens a :class:`~bwq_lab.models.UserSession` row and puts its random key into the
+Flask-Login id (``"<user id>:<session version>:<key>"``), which lands in the session cookie and,
+with "keep me signed in", in the ``remember_token`` cookie. ``load_user`` (factory) accepts an id
+only while its row is not revoked, so ``sign_out`` ends that one browser at once, even for a copied
+cookie; sign-out-everywhere and a password change revoke every row of the user (and bump
+``users.session_version``, which ends the older ids too). The CSRF token is rotated at sign-in and
+sign-out, so a token planted before sign-in is worthless after it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from bwq_lab.edge.throttle import client_ip
+from bwq_lab.extensions import db
+from bwq_lab.models import User, UserSession
+
+
+def rotate_csrf() -> None:
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
+def sign_in(user: User, *, remember: bool = False, now: datetime) -> UserSession:
+    """Open a session row (the caller commits) and sign the browser in with it."""
+    row, key = UserSession.open(user.id, ip=client_ip(), user_agent=request.headers.get("User-Agent"))
+    row.created_at = now
+    db.session.add(row)
+    db.session.flush()
+    user.session_key = key
+    rotate_csrf()
+    login_user(user, remember=remember)
+    g.user_session_id = row.id
+    return row
+
+
+def sign_out(now: datetime) -> None:
+    """Revoke this browser's session row and clear its cookies (the caller commits)."""
+    from flask_login import current_user
+
+    current_user._get_current_object()  # runs the loader, which notes the session row
+    session_id = g.get("user_session_id")
+    if session_id is not None:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    logout_user()
+    rotate_csrf()
+
+
+def revoke_all_sessions(user: User, now: datetime) -> int:
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader for cookies: ``"<id>:<version>:<key>"`` with a live session row."""
+    uid, _, rest = user_id.partition(":")
+    version, _, key = rest.partition(":")
+    if (
+        not uid.isascii()
+        or not version.isascii()
+        or not uid.isdigit()
+        or not version.isdigit()
+        or not key
+        or len(uid) > 10
+        or len(version) > 10
+    ):
+        return None
+    row = db.session.execute(
+        select(User, UserSession.id)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(uid),
+            UserSession.digest == UserSession.digest_of(key),
+            UserSession.revoked_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        return None
+    user, session_id = row
+    if user.session_version != int(version):
+        return None
+    user.session_key = key
+    g.user_session_id = session_id
+    return user
