@@ -64,6 +64,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /services": PUBLIC,
     "GET /services/<int:service_id>": PUBLIC,
     "GET /static/<path:filename>": PUBLIC,
+    "GET /favicon.ico": PUBLIC,
+    "POST /notices/dismiss": SIGNED_IN,
+    "POST /notices/<int:notice_id>/dismiss": ANY,  # the world has no notice: whose it is, is tested with notices
     # signing in and registering
     "GET /login": PUBLIC,
     "POST /login": PUBLIC,
@@ -108,6 +111,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /manage/instruments/<int:instrument_id>/edit": allow(MGR_X),
     "POST /manage/instruments/<int:instrument_id>/edit": allow(MGR_X),
     "GET /manage/instruments/<int:instrument_id>/calendar": allow(MGR_X),
+    "GET /manage/instruments/<int:instrument_id>/collisions": allow(MGR_X),
+    "POST /manage/instruments/<int:instrument_id>/collisions": allow(MGR_X),
     "GET /manage/instruments/<int:instrument_id>/maintenance": allow(MGR_X),
     "POST /manage/instruments/<int:instrument_id>/maintenance": allow(MGR_X),
     "POST /manage/instruments/<int:instrument_id>/maintenance/<int:window_id>/delete": allow(MGR_X),
@@ -120,6 +125,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /manage/services/<int:service_id>/edit": allow(MGR_X),
     "POST /manage/services/<int:service_id>/edit": allow(MGR_X),
     # administration
+    "GET /admin/": allow(CITY, PROVINCE),
+    "POST /admin/enterprises/<int:enterprise_id>/verify": allow(PROVINCE),  # A is not in the city admin's city
+    "POST /admin/verification": allow(CITY),
     "GET /admin/providers": allow(CITY, PROVINCE),
     "GET /admin/providers/<int:provider_id>": allow(PROVINCE),  # X is not in the city admin's city
     "GET /admin/providers/new": allow(PROVINCE),
@@ -130,6 +138,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /admin/audit": allow(PROVINCE),
     # the API (bearer tokens; "login" means 401)
     "GET /api/v1/openapi.json": PUBLIC,
+    "GET /api/v1/docs": PUBLIC,
     "GET /api/v1/me": SIGNED_IN,
     "POST /api/v1/me/feed-token": SIGNED_IN,
     "GET /api/v1/instruments": PUBLIC,
@@ -161,6 +170,8 @@ PARAMS = {
     "qualification_id": lambda w: w.qualification,
     "token_id": lambda w: w.token,
     "user_id": lambda w: w.pending_member,
+    "enterprise_id": lambda w: w.enterprise_a,
+    "notice_id": lambda w: 1,
     "token": lambda w: w.registration_link,
     "filename": lambda w: "css/app.css",
 }
@@ -327,7 +338,7 @@ def _build(app) -> SimpleNamespace:
         )  # fmt: skip
         return SimpleNamespace(
             x=x.id, y=y.id, i1=i1.id, s1=s1.id, booking=booking.id, window=window.id, closure=closure.id,
-            qualification=qualification.id, token=token.id, pending_member=users[PENDING].id,
+            qualification=qualification.id, token=token.id, pending_member=users[PENDING].id, enterprise_a=ea.id,
             registration_link=link, sessions=sessions, headers=headers,
         )  # fmt: skip
 
