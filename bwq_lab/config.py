@@ -49,6 +49,15 @@ class Defaults:
     OUTBOX_FOLDER: str | None = None  # defaults to instance/outbox
     # public address of the site (BWQ_BASE_URL=https://lab.example.cn): links in e-mails and calendar feeds
     BASE_URL = "http://127.0.0.1:5000"
+    # background jobs (docs/operations.md)
+    JOB_LEASE_SECONDS = 60  # a scheduler that stops renewing loses the lead after this long
+    JOB_SCHEDULES: dict = {}  # {"job name": seconds or "cron expression"} overrides the table
+    JOBS_DISABLED: tuple = ()
+    JOB_HISTORY_DAYS = 14  # job runs older than this are pruned
+    QUALIFICATION_WARNING_DAYS = 7
+    BOOKING_DECISION_DEADLINE_HOURS = 2  # a request undecided this long before its start expires
+    BOOKING_REMINDER_HOURS = 24  # approved sessions are reminded this long before their start
+    DIGEST_PENDING_HOURS = 24  # managers' daily digest lists requests waiting longer than this
     SEED_DEMO_IF_EMPTY = False
     # the public address users reach the site at (BWQ_BASE_URL, e.g. "https://lab.example.edu.cn"):
     # links in calendar feeds and e-mails; without it, the request's own host (bwq_lab.edge.links)

@@ -19,7 +19,9 @@ EDGES = ("web", "api", "feeds", "jobs", "reports", "cli")
 #: edge -> other edges it may import, with the reason
 ALLOWED = {
     "cli": {"jobs"},  # `bwq scheduler` / `bwq jobs run` start the jobs
-    "web": {"feeds"},  # a booking's page offers its .ics, built by the calendar feeds' one builder
+    # a booking's page offers its .ics, built by the calendar feeds' one builder; the province
+    # admins' jobs page shows the jobs table (names, schedules: declarative data, no job runs)
+    "web": {"feeds", "jobs"},
 }
 #: operations modules still choosing their words with flask_babel (validation messages of the
 #: account and catalogue forms); to be converted to codes like the booking operations. Listed here

@@ -39,36 +39,5 @@ def serve(host: str, port: int) -> None:
         scheduler.shutdown(wait=False)
 
 
-@bwq.command("scheduler")
-def scheduler_command() -> None:
-    """Run the background jobs (outbox e-mail, no-shows, ...) until stopped.
-
-    Run one per deployment, or one per machine: only the holder of the database lease works."""
-    from flask import current_app
-
-    from bwq_lab.jobs import JOBS, build_scheduler
-
-    for job in JOBS:
-        click.echo(f"  {job.name:<18} every {int(job.every.total_seconds())}s  {job.description}")
-    build_scheduler(current_app._get_current_object(), background=False).start()
-
-
-@bwq.command("run-jobs")
-@click.option("--job", "names", multiple=True, help="Only these jobs (default: all).")
-def run_jobs(names: tuple[str, ...]) -> None:
-    """Run the background jobs once (for cron, or to flush the outbox by hand)."""
-    from flask import current_app
-
-    from bwq_lab.jobs import JOBS, run_job
-
-    unknown = set(names) - {j.name for j in JOBS}
-    if unknown:
-        raise click.BadParameter(f"unknown job(s): {', '.join(sorted(unknown))}", param_hint="--job")
-    for job in JOBS:
-        if not names or job.name in names:
-            count = run_job(current_app._get_current_object(), job)
-            click.echo(f"{job.name}: {count}")
-
-
 # command modules register themselves on the group
-from bwq_lab.cli import accounts, demo  # noqa: E402, F401
+from bwq_lab.cli import accounts, demo, jobs  # noqa: E402, F401

@@ -11,6 +11,7 @@ from bwq_lab.models.catalogue import Instrument, LabService
 from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.feed import FeedToken
 from bwq_lab.models.notice import Notice
+from bwq_lab.models.jobs import JobRun, SentNotice
 from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
@@ -27,7 +28,9 @@ __all__ = [
     "BookingEvent",
     "MaintenanceWindow",
     "Notice",
+    "JobRun",
     "OutboxMessage",
+    "SentNotice",
     "SchedulerLease",
     "ProviderClosure",
     "Qualification",

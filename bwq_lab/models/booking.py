@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -74,6 +74,8 @@ class Booking(db.Model):
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: closed by the system at its end while still in use: a manager should confirm the actual use
+    use_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
     #: revision number (iCalendar SEQUENCE): grows by one with every change of time or status

@@ -11,6 +11,8 @@
 ``blackouts``       maintenance windows and provider closures, with what they collide with
 ``qualifications``  who may operate an instrument, until when
 ``notifications``   the booking e-mails (outbox rows naming a template, rendered per recipient)
+``housekeeping``    what the jobs do as time passes: undecided requests expire, sessions left in
+                    use are closed and flagged, a manager confirms their actual use
 ==================  ==========================================================================
 
 Nothing here commits: the request, job or command that called it commits once (the edge's
@@ -35,6 +37,7 @@ from bwq_lab.operations.bookings.create import (
     preview_booking,
     violations_refusal,
 )
+from bwq_lab.operations.bookings.housekeeping import close_the_day, confirm_use, expire_undecided
 from bwq_lab.operations.bookings.lifecycle import (
     CHECK_IN_EARLY_MINUTES,
     NO_SHOW_GRACE_MINUTES,
@@ -45,7 +48,6 @@ from bwq_lab.operations.bookings.lifecycle import (
     cancel_booking,
     check_in,
     check_out,
-    complete_finished,
     mark_no_shows,
     reject_booking,
 )
@@ -86,6 +88,9 @@ __all__ = [
     "QueueItem",
     "add_closure",
     "add_maintenance",
+    "close_the_day",
+    "confirm_use",
+    "expire_undecided",
     "allowed_actions",
     "approval_queue",
     "approve_booking",
@@ -96,7 +101,6 @@ __all__ = [
     "check_in",
     "check_out",
     "closures_for",
-    "complete_finished",
     "create_booking",
     "delete_closure",
     "delete_maintenance",

@@ -225,17 +225,6 @@ def mark_no_shows(now: datetime) -> int:
     return len(bookings)
 
 
-def complete_finished(now: datetime) -> int:
-    """Bookings still checked in after their end complete at their end time."""
-    bookings = (
-        db.session.execute(select(Booking).where(Booking.status == S.IN_USE, Booking.end_at <= now)).scalars().all()
-    )
-    for booking in bookings:
-        booking.checked_out_at = booking.end_at
-        transition(booking, A.COMPLETE, actor_id=None, now=now, record_as="completed")
-    return len(bookings)
-
-
 @dataclass
 class QueueItem:
     booking: Booking

@@ -422,6 +422,32 @@ def check_out(booking_id: int):
     return redirect(next_url(url_for(".detail", booking_id=booking_id)))
 
 
+@bp.post("/bookings/<int:booking_id>/confirm-use")
+@role_required("manager")
+@unit_of_work
+def confirm_use(booking_id: int):
+    """A manager confirms (or corrects) the use of a session the system closed at its end."""
+    form = CheckOutForm()
+    if not form.validate_on_submit() or form.used_from.data is None or form.used_until.data is None:
+        for name in ("used_from", "used_until"):
+            if getattr(form, name).data is None and not getattr(form, name).errors:
+                getattr(form, name).errors.append(_("This field is required."))
+        return _detail_page(booking_id, 422, checkout_form=form)
+    tz = local_zone()
+    with refusals(form) as refused:
+        ops.confirm_use(
+            signed_in_user(),
+            booking_id,
+            clock.now(),
+            used_from=aware(form.used_from.data, tz),
+            used_until=aware(form.used_until.data, tz),
+        )
+    if refused:
+        return _detail_page(booking_id, refused.status, checkout_form=form)
+    flash(_("The actual use was confirmed."), "success")
+    return redirect(url_for(".detail", booking_id=booking_id))
+
+
 @bp.get("/bookings/<int:booking_id>.ics")
 @role_required()
 def ics(booking_id: int):

@@ -39,10 +39,20 @@ EVENT_LABELS = {
     "checked_out": _l("checked out"),
     "completed": _l("completed"),
     "no_show": _l("marked as a no-show"),
+    "expired": _l("expired: not decided in time"),
+    "closed_unconfirmed": _l("closed at its end by the system (use to be confirmed)"),
+    "use_confirmed": _l("actual use confirmed"),
 }
 
 
-STATUS_BADGES = {"pending": "warn", "approved": "ok", "in_use": "ok", "rejected": "err", "no_show": "err"}
+STATUS_BADGES = {
+    "pending": "warn",
+    "approved": "ok",
+    "in_use": "ok",
+    "rejected": "err",
+    "no_show": "err",
+    "expired": "err",
+}
 
 
 @bp.record_once

@@ -1,0 +1,95 @@
+"""Reminder and warning jobs: operations say who is due a notice; these queue the e-mail (a
+template and its facts, rendered at delivery in each recipient's language, see ``bwq_lab.mail``)
+and mark it sent, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from bwq_lab import mail
+from bwq_lab.operations import job_notices as notices
+
+
+def _local(instant: datetime) -> str:
+    return instant.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+
+
+def qualification_warnings(now: datetime) -> dict[str, int]:
+    """Warn each holder ``QUALIFICATION_WARNING_DAYS`` (7) before a qualification expires."""
+    ahead = timedelta(days=int(current_app.config.get("QUALIFICATION_WARNING_DAYS") or 7))
+    sent = 0
+    for q in notices.expiring_qualifications(now, ahead):
+        instrument, provider = q.instrument, q.instrument.provider
+        mail.queue_template(
+            [(q.user.email, q.user.locale)],
+            "qualification_expiring",
+            name=q.user.name,
+            instrument_id=instrument.id,
+            instrument=instrument.name,
+            instrument_en=instrument.name_en or instrument.name,
+            model=instrument.model or "",
+            provider=provider.name,
+            provider_en=provider.name_en or provider.name,
+            location=" ".join(x for x in (provider.address, instrument.location or "") if x),
+            contact=" ".join(x for x in (provider.contact_name, provider.contact_email, provider.contact_phone) if x),
+            expires=_local(q.expires_at),
+        )
+        notices.claim(notices.QUALIFICATION_EXPIRY, q.id, notices.key_of(q.expires_at), now)
+        sent += 1
+    return {"warned": sent}
+
+
+def booking_reminders(now: datetime) -> dict[str, int]:
+    """Remind each user ``BOOKING_REMINDER_HOURS`` (24) before an approved session, once per start."""
+    from bwq_lab.operations.bookings.notifications import booking_facts
+
+    ahead = timedelta(hours=float(current_app.config.get("BOOKING_REMINDER_HOURS") or 24))
+    sent = 0
+    for booking in notices.due_booking_reminders(now, ahead):
+        provider = booking.instrument.provider
+        mail.queue_template(
+            [(booking.user.email, booking.user.locale)],
+            "booking_reminder",
+            name=booking.user.name,
+            contact=" ".join(x for x in (provider.contact_name, provider.contact_email, provider.contact_phone) if x),
+            **booking_facts(booking, booking.instrument),
+        )
+        notices.claim(notices.BOOKING_REMINDER, booking.id, notices.key_of(booking.start_at), now)
+        sent += 1
+    return {"reminded": sent}
+
+
+def _digest_row(b) -> dict:
+    return {
+        "booking_id": b.id,
+        "instrument": b.instrument.name,
+        "instrument_en": b.instrument.name_en or b.instrument.name,
+        "start": b.start_at.isoformat(),
+        "end": b.end_at.isoformat(),
+        "requester": b.user.name,
+        "requester_email": b.user.email,
+        "requested": _local(b.created_at),
+    }
+
+
+def manager_digests(now: datetime) -> dict[str, int]:
+    """Each manager's daily list of requests waiting longer than ``DIGEST_PENDING_HOURS`` (24)."""
+    older = timedelta(hours=float(current_app.config.get("DIGEST_PENDING_HOURS") or 24))
+    day = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date().isoformat()
+    sent = 0
+    for digest in notices.manager_digests(now, older, day):
+        manager = digest.manager
+        mail.queue_template(
+            [(manager.email, manager.locale)],
+            "manager_digest",
+            name=manager.name,
+            older_hours=int(older.total_seconds() // 3600),
+            bookings=[_digest_row(b) for b in digest.bookings],
+            to_confirm=[_digest_row(b) for b in digest.to_confirm],
+        )
+        notices.claim(notices.MANAGER_DIGEST, manager.id, day, now)
+        sent += 1
+    return {"digests": sent}
