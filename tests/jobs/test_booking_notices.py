@@ -64,7 +64,12 @@ def test_reminded_once_a_day_ahead_with_what_when_where_and_a_link(
 
     assert _run(app, "booking_reminders", FIXED_NOW) == 1
     assert _run(app, "booking_reminders", FIXED_NOW) == 0  # the rerun sends nothing
-    ((to, subject, body),) = _outbox()
+    base = app.config.get("BASE_URL")
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    try:
+        ((to, subject, body),) = _outbox()  # rendered as delivery renders it, with BASE_URL
+    finally:
+        app.config["BASE_URL"] = base
     assert to == en_user.email
     assert (
         subject == "[BWQ Lab] Reminder: Field-emission scanning electron microscope on 2026-12-02 Wednesday 09:00–09:30"

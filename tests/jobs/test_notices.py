@@ -44,6 +44,7 @@ def test_warned_once_a_week_ahead_in_their_language_with_where_and_what_next(
         ]
     )
     db.session.commit()
+    base = app.config.get("BASE_URL")
     app.config["BASE_URL"] = "https://lab.example.cn"
     try:
         assert _warn(app, FIXED_NOW) == 2
@@ -51,7 +52,7 @@ def test_warned_once_a_week_ahead_in_their_language_with_where_and_what_next(
         assert _warn(app, FIXED_NOW + timedelta(hours=6)) == 0
         sent = _outbox()  # rendered as delivery renders it, with BASE_URL
     finally:
-        app.config["BASE_URL"] = "http://127.0.0.1:5000"
+        app.config["BASE_URL"] = base
     assert [to for to, _, _ in sent] == [zh.email, en.email]
     (_, zh_subject, zh_body), (_, en_subject, en_body) = sent
     assert "资格" in zh_subject and "场发射扫描电子显微镜" in zh_subject and "2026-12-07" in zh_subject
