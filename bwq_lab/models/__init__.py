@@ -10,8 +10,8 @@ from bwq_lab.models.booking import (
 from bwq_lab.models.catalogue import Instrument, LabService
 from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.feed import FeedToken
-from bwq_lab.models.notice import Notice
 from bwq_lab.models.jobs import JobRun, SentNotice
+from bwq_lab.models.notice import Notice
 from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
