@@ -45,6 +45,7 @@ def test_a_failing_job_is_recorded_with_its_traceback_rolled_back_and_the_others
         db.session.flush()
         raise ZeroDivisionError("the job broke")
 
+    app.logger.disabled = False  # alembic's logging fileConfig (test_migrations) disables existing loggers
     mail.queue("alice@example.com", "hello", "body")
     db.session.commit()
     outcomes = run_all(app, [Job("broken", timedelta(minutes=1), broken, "breaks"), find("deliver_mail")], FIXED_NOW)
