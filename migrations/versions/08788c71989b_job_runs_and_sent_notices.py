@@ -1,7 +1,7 @@
 """job runs and sent notices
 
 Revision ID: 08788c71989b
-Revises: c4d2e8f1a6b3
+Revises: 31b909927edd
 Create Date: 2026-12-01 20:46:42.731948
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '08788c71989b'
-down_revision = 'c4d2e8f1a6b3'
+down_revision = '31b909927edd'
 branch_labels = None
 depends_on = None
 

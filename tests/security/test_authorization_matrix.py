@@ -97,6 +97,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /bookings/<int:booking_id>/cancel": allow(ENT_A, MGR_X),
     "POST /bookings/<int:booking_id>/check-in": allow(ENT_A, MGR_X),
     "POST /bookings/<int:booking_id>/check-out": allow(ENT_A, MGR_X),
+    "POST /bookings/<int:booking_id>/confirm-use": allow(MGR_X),  # managers confirm a closed session's use
     # managing
     "GET /manage/approvals": allow(*MANAGERS),
     "POST /manage/approvals/<int:booking_id>/approve": allow(MGR_X),
@@ -136,6 +137,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /admin/providers/<int:provider_id>/edit": allow(PROVINCE),
     "POST /admin/providers/<int:provider_id>/managers": allow(PROVINCE),
     "GET /admin/audit": allow(PROVINCE),
+    "GET /admin/jobs": allow(PROVINCE),
     # the API (bearer tokens; "login" means 401)
     "GET /api/v1/openapi.json": PUBLIC,
     "GET /api/v1/docs": PUBLIC,
