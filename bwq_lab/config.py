@@ -47,8 +47,6 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "BWQ Lab <noreply@bwq-lab.local>"
     OUTBOX_FOLDER: str | None = None  # defaults to instance/outbox
-    # public address of the site (BWQ_BASE_URL=https://lab.example.cn): links in e-mails and calendar feeds
-    BASE_URL = "http://127.0.0.1:5000"
     # background jobs (docs/operations.md)
     JOB_LEASE_SECONDS = 60  # a scheduler that stops renewing loses the lead after this long
     JOB_SCHEDULES: dict = {}  # {"job name": seconds or "cron expression"} overrides the table

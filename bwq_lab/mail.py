@@ -154,8 +154,11 @@ def render(template: str, context: dict, language: str | None) -> tuple[str, str
 
 
 def _mail_globals() -> dict:
-    config = current_app.config
-    return {"base_url": (config.get("BASE_URL") or "").rstrip("/"), "timezone": config["TIMEZONE"]}
+    from bwq_lab.edge.links import base_url
+
+    # BWQ_BASE_URL when set (production must set it); otherwise the local run's own address, so a
+    # link in an e-mail is never relative
+    return {"base_url": base_url(), "timezone": current_app.config["TIMEZONE"]}
 
 
 def deliver(recipients: list[str], subject: str, body: str, attachments: list[Attachment] | None = None) -> None:
