@@ -238,7 +238,11 @@ def create_service(app, create_provider):
     def make(**overrides) -> LabService:
         provider = overrides.pop("provider", None) or create_provider()
         values = dict(
-            name="材料成分检测", name_en="Material composition testing", kind="testing_analysis", price_fen=50000
+            name="材料成分检测",
+            name_en="Material composition testing",
+            kind="testing_analysis",
+            price_internal_fen=30000,
+            price_external_fen=50000,
         )
         values.update(overrides)
         service = LabService(provider_id=provider.id, **values)

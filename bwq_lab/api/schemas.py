@@ -160,8 +160,14 @@ class LabServiceSchema(Schema):
     kind = fields.Str()
     kind_label = _label(vocab.SERVICE_KINDS, "kind")
     unit = fields.Str()
-    price_fen = fields.Int(metadata={"description": "per unit, integer fen"})
-    turnaround_days = fields.Int()
+    price_internal_fen = fields.Int(metadata={"description": "per unit, integer fen, for the provider's own staff"})
+    price_external_fen = fields.Int(metadata={"description": "per unit, integer fen"})
+    turnaround_days = fields.Int(metadata={"description": "report days: working days after the last processing day"})
+    min_samples = fields.Int()
+    max_samples = fields.Int()
+    daily_capacity = fields.Int(metadata={"description": "samples (or jobs) per working day"})
+    working_weekdays = fields.List(fields.Int(), metadata={"description": "0 = Monday"})
+    hazardous_accepted = fields.Bool()
     voucher_eligible = fields.Bool()
     status = fields.Str()
     provider = fields.Nested(ProviderBriefSchema)
@@ -172,6 +178,7 @@ class LabServiceSchema(Schema):
 class LabServiceDetailSchema(LabServiceSchema):
     capabilities = fields.Str()
     description = fields.Str()
+    sample_requirements = fields.Str()
 
 
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:

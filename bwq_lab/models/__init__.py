@@ -12,6 +12,14 @@ from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.feed import FeedToken
 from bwq_lab.models.jobs import JobRun, SentNotice
 from bwq_lab.models.notice import Notice
+from bwq_lab.models.orders import (
+    ProviderWorkday,
+    ServiceDayLoad,
+    ServiceOrder,
+    ServiceOrderDay,
+    ServiceOrderEvent,
+    ServiceOrderFile,
+)
 from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
@@ -39,6 +47,12 @@ __all__ = [
     "Instrument",
     "LabService",
     "Provider",
+    "ProviderWorkday",
+    "ServiceDayLoad",
+    "ServiceOrder",
+    "ServiceOrderDay",
+    "ServiceOrderEvent",
+    "ServiceOrderFile",
     "Region",
     "reindex_search",
     "User",

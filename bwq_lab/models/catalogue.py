@@ -20,6 +20,10 @@ def default_opening_hours() -> list[list]:
     return [list(r) for r in DEFAULT_OPENING_HOURS]
 
 
+def default_working_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
 class Instrument(db.Model):
     __tablename__ = "instruments"
 
@@ -86,9 +90,17 @@ class LabService(db.Model):
     capabilities: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(String(10), default="sample")
-    price_fen: Mapped[int] = mapped_column(default=0)  # per unit, integer fen
-    turnaround_days: Mapped[int] = mapped_column(default=7)
+    price_internal_fen: Mapped[int] = mapped_column(default=0)  # per unit, integer fen (provider's own people)
+    price_external_fen: Mapped[int] = mapped_column(default=0)  # per unit, integer fen (everyone else)
+    turnaround_days: Mapped[int] = mapped_column(default=7)  # working days from the last processing day to the report
     voucher_eligible: Mapped[bool] = mapped_column(default=True)
+    # --- ordering and capacity (the order planner reads these)
+    min_samples: Mapped[int] = mapped_column(default=1)
+    max_samples: Mapped[int] = mapped_column(default=100)
+    daily_capacity: Mapped[int] = mapped_column(default=10)  # samples (or jobs) per working day
+    working_weekdays: Mapped[list] = mapped_column(JSON, default=default_working_weekdays)  # 0 = Monday
+    sample_requirements: Mapped[str] = mapped_column(Text, default="")
+    hazardous_accepted: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="active", index=True)  # active | retired
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -100,6 +112,19 @@ class LabService(db.Model):
 
     def display(self, locale: str = "zh") -> str:
         return (self.name_en or self.name) if locale.startswith("en") else self.name
+
+    @property
+    def price_fen(self) -> int:
+        """Legacy single price (the external one). Only the demo seeder still sets it; it goes away
+        when the demo package (issue 6's split) gives services their two prices."""
+        return self.price_external_fen
+
+    @price_fen.setter
+    def price_fen(self, value: int) -> None:
+        self.price_internal_fen = self.price_external_fen = value
+
+    def price_for(self, *, internal: bool) -> int:
+        return self.price_internal_fen if internal else self.price_external_fen
 
     def __repr__(self) -> str:
         return f"<LabService {self.id} {self.name}>"

@@ -756,11 +756,33 @@ def _service_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["kind"] = c.choice("kind", vocab.SERVICE_KINDS)
     v["unit"] = c.choice("unit", vocab.SERVICE_UNITS)
     v["status"] = c.choice("status", {"active": 1, "retired": 1})
-    v["price_fen"] = c.integer("price_fen", 0, 10**9)
-    v["turnaround_days"] = c.integer("turnaround_days", 1, 365)
+    v["price_internal_fen"] = c.integer("price_internal_fen", 0, 10**9)
+    v["price_external_fen"] = c.integer("price_external_fen", 0, 10**9)
+    v["turnaround_days"] = c.integer("turnaround_days", 0, 365)
     v["voucher_eligible"] = c.flag("voucher_eligible")
+    v["min_samples"] = lo = c.integer("min_samples", 1, 100_000)
+    v["max_samples"] = hi = c.integer("max_samples", 1, 100_000)
+    if lo and hi and lo > hi:
+        c.add("max_samples", _("The largest order must not be smaller than the smallest."), "MIN_ABOVE_MAX")
+    v["daily_capacity"] = c.integer("daily_capacity", 1, 100_000)
+    v["working_weekdays"] = _weekdays(c)
+    v["sample_requirements"] = c.text("sample_requirements", 4000)
+    v["hazardous_accepted"] = c.flag("hazardous_accepted")
     c.fail_if_any()
     return v
+
+
+def _weekdays(check: _Checker) -> list[int]:
+    raw = check.data.get("working_weekdays")
+    if raw is None:
+        return [0, 1, 2, 3, 4]
+    try:
+        days = sorted({int(d) for d in raw})
+    except (TypeError, ValueError):
+        days = []
+    if not days or any(d < 0 or d > 6 for d in days):
+        check.add("working_weekdays", _("Choose at least one working weekday."))
+    return days
 
 
 def instrument_problems(data: Mapping[str, Any]) -> list[Problem]:

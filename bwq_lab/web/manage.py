@@ -32,7 +32,8 @@ INSTRUMENT_COPY = (
     "max_future_bookings", "cancel_deadline_hours", "late_cancellation",
 )  # fmt: skip
 SERVICE_COPY = ("name", "name_en", "kind", "capabilities", "description", "unit", "turnaround_days",
-                "voucher_eligible", "status")  # fmt: skip
+                "voucher_eligible", "status", "min_samples", "max_samples", "daily_capacity", "working_weekdays",
+                "sample_requirements", "hazardous_accepted")  # fmt: skip
 
 
 # -------------------------------------------------------------------------------- instruments
@@ -160,7 +161,8 @@ def service_form(service: LabService | None = None) -> ServiceForm:
     initial: dict = {}
     if service is not None:
         initial = {name: getattr(service, name) for name in SERVICE_COPY}
-        initial["price"] = service.price_fen
+        initial["price_internal"] = service.price_internal_fen
+        initial["price_external"] = service.price_external_fen
     return ServiceForm(data=initial).localize(locale_code())
 
 

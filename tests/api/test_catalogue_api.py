@@ -124,7 +124,8 @@ def test_bad_query_is_422_listing_the_field(client, data, query, fields):
 def test_services_and_providers(client, data):
     r = client.get("/api/v1/lab-services?q=composition")
     assert ids(r) == [data.service]
-    assert r.json["items"][0]["price_fen"] == 50000
+    assert r.json["items"][0]["price_external_fen"] == 50000
+    assert r.json["items"][0]["daily_capacity"] == 10
     assert client.get(f"/api/v1/lab-services/{data.service}").json["provider"]["id"] == data.nb
     assert client.get("/api/v1/lab-services?kind=bogus").status_code == 422
     r = client.get("/api/v1/providers?city=Ningbo")

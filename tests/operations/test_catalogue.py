@@ -255,13 +255,36 @@ def test_enterprise_user_cannot_create(ctx, create_user):
 def test_service_create_and_validate(ctx, create_user):
     manager = create_user("manager")
     data = dict(
-        name="成分分析", kind="testing_analysis", unit="sample", status="active", price_fen=12345, turnaround_days=5
+        name="成分分析",
+        kind="testing_analysis",
+        unit="sample",
+        status="active",
+        price_internal_fen=10000,
+        price_external_fen=12345,
+        turnaround_days=5,
+        min_samples=1,
+        max_samples=50,
+        daily_capacity=10,
     )
     service = ops.create_service(manager, data)
-    assert service.provider_id == manager.provider_id and service.price_fen == 12345
+    assert service.provider_id == manager.provider_id and service.price_external_fen == 12345
+    assert service.price_internal_fen == 10000 and service.working_weekdays == [0, 1, 2, 3, 4]
     with pytest.raises(OperationError) as info:
-        ops.update_service(manager, service.id, dict(data, kind="x", turnaround_days=0, price_fen=-1))
-    assert {p.field for p in info.value.problems} == {"kind", "turnaround_days", "price_fen"}
+        ops.update_service(
+            manager,
+            service.id,
+            dict(data, kind="x", turnaround_days=-1, price_external_fen=-1, daily_capacity=0, working_weekdays=[9]),
+        )
+    assert {p.field for p in info.value.problems} == {
+        "kind",
+        "turnaround_days",
+        "price_external_fen",
+        "daily_capacity",
+        "working_weekdays",
+    }
+    with pytest.raises(OperationError) as info:
+        ops.update_service(manager, service.id, dict(data, min_samples=60))
+    assert info.value.codes == ["MIN_ABOVE_MAX"]
 
 
 def provider_data(city, **overrides):

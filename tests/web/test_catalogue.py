@@ -159,7 +159,7 @@ def test_services_list_and_detail(client, within, create_service):
     page = text(client.get("/services", query_string={"q": "composition"}, headers=EN))
     assert "Material composition testing" in page and "停用" not in page
     detail = text(client.get(f"/services/{service.id}", headers=EN))
-    assert "500.00" in detail and "5 days" in detail and "Testing &amp; analysis" in detail
+    assert "500.00" in detail and "5 working days" in detail and "Testing &amp; analysis" in detail
     assert client.get("/services/999999").status_code == 404
 
 

@@ -225,15 +225,29 @@ def test_manager_creates_and_edits_service(client, manager, post_form, within, o
         "name_en": "Composition analysis",
         "kind": "testing_analysis",
         "unit": "sample",
-        "price": "88.8",
+        "price_internal": "60",
+        "price_external": "88.8",
         "turnaround_days": "5",
+        "min_samples": "1",
+        "max_samples": "20",
+        "daily_capacity": "8",
+        "working_weekdays": ["0", "1", "2", "3", "4", "5"],
+        "sample_requirements": "5 g powder",
         "status": "active",
         "voucher_eligible": "y",
     }
     assert post_form("/manage/services/new", data).status_code == 302
     service = only(LabService)
-    assert (service.price_fen, service.provider_id) == (8880, manager.provider_id)
-    assert post_form(f"/manage/services/{service.id}/edit", dict(data, price="-1")).status_code == 200
-    assert only(LabService).price_fen == 8880
+    assert (service.price_internal_fen, service.price_external_fen, service.provider_id) == (
+        6000,
+        8880,
+        manager.provider_id,
+    )
+    assert (service.daily_capacity, service.max_samples, service.working_weekdays) == (8, 20, [0, 1, 2, 3, 4, 5])
+    assert service.sample_requirements == "5 g powder" and not service.hazardous_accepted
+    assert post_form(f"/manage/services/{service.id}/edit", dict(data, price_external="-1")).status_code == 200
+    page = post_form(f"/manage/services/{service.id}/edit", dict(data, min_samples="30"))
+    assert page.status_code == 200 and "smallest" in page.get_data(as_text=True)
+    assert only(LabService).price_external_fen == 8880 and only(LabService).min_samples == 1
     other = within(lambda: create_service(provider=create_provider(name="别家")))
     assert post_form(f"/manage/services/{other.id}/edit", data).status_code in (403, 404)

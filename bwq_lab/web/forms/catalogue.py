@@ -17,6 +17,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -234,8 +235,12 @@ class InstrumentForm(CatalogueForm):
         return data
 
 
+WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+                  _l("Sunday"))  # fmt: skip
+
+
 class ServiceForm(CatalogueForm):
-    FIELD_MAP = {"price_fen": "price"}
+    FIELD_MAP = {"price_internal_fen": "price_internal", "price_external_fen": "price_external"}
 
     name = _text(_l("Name (Chinese)"), 120, required=True)
     name_en = _text(_l("Name (English)"), 160)
@@ -243,9 +248,39 @@ class ServiceForm(CatalogueForm):
     capabilities = TextAreaField(_l("Capabilities"), validators=[Optional(), Length(max=4000)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=8000)])
     unit = SelectField(_l("Priced per"))
-    price = YuanField(_l("Price per unit (yuan)"), validators=[InputRequired(_l("This field is required."))])
-    turnaround_days = _minutes(_l("Turnaround (days)"), 1, default=7)
+    price_internal = YuanField(
+        _l("Internal price per unit (yuan)"),
+        validators=[InputRequired(_l("This field is required."))],
+        description=_l("For the provider's own staff."),
+    )
+    price_external = YuanField(
+        _l("External price per unit (yuan)"), validators=[InputRequired(_l("This field is required."))]
+    )
+    turnaround_days = _minutes(
+        _l("Report days (working days)"),
+        0,
+        default=3,
+        description=_l("Working days from the last processing day to the delivered report."),
+    )
     voucher_eligible = BooleanField(_l("Innovation vouchers can pay for it"), default=True)
+    min_samples = _minutes(_l("Fewest samples per order"), 1, default=1)
+    max_samples = _minutes(_l("Most samples per order"), 1, default=100)
+    daily_capacity = _minutes(_l("Daily capacity (samples per working day)"), 1, default=10)
+    working_weekdays = SelectMultipleField(
+        _l("Working weekdays"),
+        coerce=int,
+        choices=[SelectChoice(i, label) for i, label in enumerate(WEEKDAY_LABELS)],
+        default=[0, 1, 2, 3, 4],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l("Provider closures and make-up working days (调休) are added on the closures page."),
+    )
+    sample_requirements = TextAreaField(
+        _l("Sample requirements"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("e.g. amount, container, storage"),
+    )
+    hazardous_accepted = BooleanField(_l("Hazardous samples may be ordered (each one still needs acceptance)"))
     status = SelectField(_l("Status"))
     submit = SubmitField(_l("Save"))
 
