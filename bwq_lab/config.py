@@ -56,6 +56,11 @@ class Defaults:
     BOOKING_DECISION_DEADLINE_HOURS = 2  # a request undecided this long before its start expires
     BOOKING_REMINDER_HOURS = 24  # approved sessions are reminded this long before their start
     DIGEST_PENDING_HOURS = 24  # managers' daily digest lists requests waiting longer than this
+    # lab-service orders: result files (outside static/, served only to who may see the order)
+    RESULTS_FOLDER: str | None = None  # defaults to instance/results
+    RESULT_FILE_MAX_BYTES = 50 * 1024 * 1024  # per file; independent of MAX_CONTENT_LENGTH (pages)
+    RESULT_FILES_PER_DELIVERY = 10
+    ORDER_RETEST_DAYS = 15  # an enterprise may ask for a re-test this many days after delivery
     SEED_DEMO_IF_EMPTY = False
     # the public address users reach the site at (BWQ_BASE_URL, e.g. "https://lab.example.edu.cn"):
     # links in calendar feeds and e-mails; without it, the request's own host (bwq_lab.edge.links)
@@ -108,6 +113,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     app.config.setdefault("UPLOAD_FOLDER", None)
     app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
     app.config["OUTBOX_FOLDER"] = app.config["OUTBOX_FOLDER"] or str(instance / "outbox")
+    app.config["RESULTS_FOLDER"] = app.config.get("RESULTS_FOLDER") or str(instance / "results")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
 

@@ -76,6 +76,14 @@ def _manager_digests(now: datetime) -> Counts:
     return manager_digests(now)
 
 
+def _close_delivered_orders(now: datetime) -> Counts:
+    from flask import current_app
+
+    from bwq_lab.operations.orders import close_expired
+
+    return {"closed": close_expired(now, int(current_app.config["ORDER_RETEST_DAYS"]))}
+
+
 def _prune_job_runs(now: datetime) -> Counts:
     from bwq_lab.jobs.runner import prune_history
 
@@ -110,6 +118,12 @@ JOBS: tuple[Job, ...] = (
         "remind users 24 h before an approved session",
     ),
     Job("manager_digests", Cron("0 8 * * *"), _manager_digests, "managers' daily list of requests waiting > 1 day"),
+    Job(
+        "close_delivered_orders",
+        timedelta(hours=1),
+        _close_delivered_orders,
+        "delivered lab-service orders close themselves after the re-test window (ORDER_RETEST_DAYS)",
+    ),
     Job("prune_job_runs", Cron("30 3 * * *"), _prune_job_runs, "forget job runs older than JOB_HISTORY_DAYS"),
 )
 

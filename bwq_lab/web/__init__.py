@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from bwq_lab.web import account, admin, auth, bookings, catalogue, jobs, main, manage
+    from bwq_lab.web import account, admin, auth, bookings, catalogue, jobs, main, manage, orders
 
-    for module in (main, auth, account, catalogue, manage, admin, jobs, bookings):
+    for module in (main, auth, account, catalogue, manage, admin, jobs, bookings, orders):
         app.register_blueprint(module.bp)

@@ -225,3 +225,25 @@ def test_promised_date_is_at_least_the_minimum_work(capacity, samples, report_da
     needed_days = -(-samples // capacity)  # ceil: an empty lab still needs this many working days
     working = list(calendar.working_days(MON, result.promised))
     assert len(working) >= needed_days + report_days
+
+
+# ------------------------------------------------------------------------------ result files
+def test_result_files_by_content():
+    import io
+
+    from bwq_lab.domain import result_files as rf
+
+    def kind(data: bytes, name: str):
+        return rf.classify(io.BytesIO(data), name)
+
+    assert kind(b"%PDF-1.7 ...", "a.pdf") == ("pdf", None)
+    assert kind("样品,含量\n".encode("gb18030"), "a.csv") == ("csv", None)
+    assert kind(("a," * 3000).encode() + "中".encode(), "a.csv") == ("csv", None)  # cut inside a character
+    assert kind(b"MZ\x90", "a.csv") == (None, "FILE_TYPE_NOT_ACCEPTED")
+    assert kind(b"abc\x00def", "a.csv") == (None, "FILE_TYPE_NOT_ACCEPTED")
+    assert kind(b"plain text", "a.pdf") == (None, "FILE_TYPE_MISMATCH")
+    assert kind(b"%PDF-1.7", "a/b.pdf") == (None, "FILE_NAME_UNSAFE")
+    assert kind(b"%PDF-1.7", "a\x07.pdf") == (None, "FILE_NAME_UNSAFE")
+    assert kind(b"%PDF-1.7", "") == (None, "FILE_NAME_MISSING")
+    assert rf.sanitise_name('  报告 "final";\r.pdf ') == "报告 _final___.pdf"
+    assert rf.sanitise_name("x" * 300 + ".pdf").endswith(".pdf") and len(rf.sanitise_name("x" * 300 + ".pdf")) == 150
