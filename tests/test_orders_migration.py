@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from tests.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE = "41058f832f15"
+BEFORE = "bcdbfa848d59"
 
 
 def test_price_fen_becomes_internal_and_external(empty_database_url, tmp_path):  # noqa: F811

@@ -15,18 +15,30 @@ def seed_demo() -> None:
 
     The data are the same on every run (fixed seed). A database that already has providers is left
     alone. The demo logins share one password, printed below: for a local trial only."""
-    from bwq_lab import demo
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from bwq_lab import clock, demo
+    from bwq_lab.demo.orders import seed_demo_orders
     from bwq_lab.extensions import db
 
     started = time.perf_counter()
     result = demo.seed_demo()
     db.session.commit()
+    orders = 0
+    if result.seeded:
+        config = current_app.config
+        orders = seed_demo_orders(clock.now(), ZoneInfo(config["TIMEZONE"]), config["RESULTS_FOLDER"])
+        db.session.commit()
     elapsed = time.perf_counter() - started
 
     counts = (
         f"{result.providers} providers, {result.instruments} instruments, {result.services} lab services, "
         f"{result.enterprises} enterprises, {result.users} users"
     )
+    if orders:
+        counts += f", {orders} lab-service orders"
     if result.seeded:
         click.echo(f"demo data seeded in {elapsed:.1f} s: {counts}")
     else:

@@ -80,6 +80,11 @@ class InstrumentSpec:
     cancel_deadline_hours: int
 
 
+SAMPLE_REQUIREMENTS = {
+    "testing_analysis": "固体样品不少于 5 g，液体不少于 50 mL；密封包装并注明编号。Solids ≥ 5 g, liquids ≥ 50 mL, sealed and numbered.",
+}
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -88,10 +93,16 @@ class ServiceSpec:
     capabilities: str
     description: str
     unit: str
-    price_fen: int
-    turnaround_days: int
+    price_internal_fen: int
+    price_external_fen: int
+    turnaround_days: int  # report days: working days after the last processing day
     voucher_eligible: bool
     status: str
+    min_samples: int
+    max_samples: int
+    daily_capacity: int
+    sample_requirements: str
+    hazardous_accepted: bool
 
 
 @dataclass(frozen=True)
@@ -822,7 +833,11 @@ def _services(
         service_kind, zh, en, unit, (lo, hi), (fast, slow), capability, _tags = pool[i]
         step = 1000 if hi >= 20000 else 100 if hi >= 2000 else 50
         price_yuan = rng.randrange(lo, hi + 1, step)
+        internal_yuan = max(step, price_yuan * rng.choice((60, 70, 80)) // 100 // step * step)
         days = rng.randint(fast, slow)
+        per_sample = unit == "sample"
+        capacity = rng.choice((8, 10, 12, 16, 20, 30)) if per_sample else rng.choice((1, 2, 3))
+        report_days = max(1, min(10, days // 2))
         specs.append(
             ServiceSpec(
                 name=zh,
@@ -831,10 +846,16 @@ def _services(
                 capabilities=capability,
                 description=f"在线下单后送样或提交需求至{provider_name}，约{days}个工作日交付。",
                 unit=unit,
-                price_fen=price_yuan * 100,
-                turnaround_days=days,
+                price_internal_fen=internal_yuan * 100,
+                price_external_fen=price_yuan * 100,
+                turnaround_days=report_days,
                 voucher_eligible=service_kind != "incubation" and rng.random() < 0.9,
                 status="retired" if rng.random() < 0.03 else "active",
+                min_samples=1,
+                max_samples=rng.choice((20, 50, 100)) if per_sample else rng.choice((1, 3, 5)),
+                daily_capacity=capacity,
+                sample_requirements=SAMPLE_REQUIREMENTS.get(service_kind, "") if per_sample else "",
+                hazardous_accepted=per_sample and service_kind == "testing_analysis" and rng.random() < 0.3,
             )
         )
     return tuple(specs)

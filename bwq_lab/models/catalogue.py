@@ -113,16 +113,6 @@ class LabService(db.Model):
     def display(self, locale: str = "zh") -> str:
         return (self.name_en or self.name) if locale.startswith("en") else self.name
 
-    @property
-    def price_fen(self) -> int:
-        """Legacy single price (the external one). Only the demo seeder still sets it; it goes away
-        when the demo package (issue 6's split) gives services their two prices."""
-        return self.price_external_fen
-
-    @price_fen.setter
-    def price_fen(self, value: int) -> None:
-        self.price_internal_fen = self.price_external_fen = value
-
     def price_for(self, *, internal: bool) -> int:
         return self.price_internal_fen if internal else self.price_external_fen
 

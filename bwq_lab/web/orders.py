@@ -16,7 +16,8 @@ from flask_login import current_user
 from bwq_lab import clock
 from bwq_lab.domain import capacity as cap
 from bwq_lab.domain.orders import OrderStatus
-from bwq_lab.edge.messages.names import action_name, status_name
+from bwq_lab.edge.messages.names import status_name
+from bwq_lab.edge.messages.orders import step_name
 from bwq_lab.edge.result_files import result_upload_limit, send_result_file
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import orders as ops
@@ -49,7 +50,8 @@ def order_status_name(status) -> str:
 
 @bp.app_template_global()
 def order_action_name(action) -> str:
-    return action_name("order", str(action))
+    """A step's name in an order's history ("deliver the results")."""
+    return step_name(str(action))
 
 
 @bp.app_template_global()

@@ -14,6 +14,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def setup(app, frozen_clock, create_provider, create_service, create_user, create_enterprise, token_for, tmp_path):
     from bwq_lab.extensions import db
 
+    saved = app.config["RESULTS_FOLDER"]
     app.config["RESULTS_FOLDER"] = str(tmp_path / "results")
     with app.app_context():
         provider = create_provider()
@@ -30,7 +31,7 @@ def setup(app, frozen_clock, create_provider, create_service, create_user, creat
         }
         db.session.expunge_all()
     yield out
-    app.config.pop("RESULTS_FOLDER", None)
+    app.config["RESULTS_FOLDER"] = saved
 
 
 def order(client, setup, **overrides):
@@ -108,7 +109,7 @@ def test_forbidden_transition_is_409_with_a_clear_message(client, setup):
     assert r.status_code == 409
     error = r.json["errors"][0]
     assert error["code"] == "INVALID_TRANSITION"
-    assert "accepted (scheduled)" in error["message"] and "deliver the results" in error["message"]
+    assert error["message"] == "A lab-service order that is accepted (scheduled) cannot be delivered"
     r = post(client, f"/api/v1/service-orders/{oid}/accept", setup["manager"])
     assert r.status_code == 409
     assert post(client, f"/api/v1/service-orders/{oid}/accept", setup["alice"]).status_code == 403

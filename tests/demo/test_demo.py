@@ -110,8 +110,8 @@ def test_instruments_have_sane_prices_and_policies(plan):
 def test_services_have_units_prices_and_turnaround(plan):
     for s in services(plan):
         assert s.unit in SERVICE_UNITS
-        assert s.price_fen > 0 and s.price_fen % 100 == 0
-        assert 1 <= s.turnaround_days <= 180
+        assert 0 < s.price_internal_fen <= s.price_external_fen and s.price_external_fen % 100 == 0
+        assert 1 <= s.turnaround_days <= 10 and 1 <= s.min_samples <= s.max_samples and s.daily_capacity >= 1
 
 
 # ---------------------------------------------------------------- the operation (database)

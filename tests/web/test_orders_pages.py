@@ -18,6 +18,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def world(app, frozen_clock, create_provider, create_service, create_user, create_enterprise, tmp_path):
+    saved = app.config["RESULTS_FOLDER"]
     app.config["RESULTS_FOLDER"] = str(tmp_path / "results")
     with app.app_context():
         provider = create_provider()
@@ -31,7 +32,7 @@ def world(app, frozen_clock, create_provider, create_service, create_user, creat
         out = SimpleNamespace(service_id=service.id, **{k: SimpleNamespace(email=u.email) for k, u in people.items()})
         db.session.remove()
     yield out
-    app.config.pop("RESULTS_FOLDER", None)
+    app.config["RESULTS_FOLDER"] = saved
 
 
 def text(response) -> str:
@@ -105,7 +106,7 @@ def test_the_steps_on_the_order_page(client, login, post_form, world, app):
     assert "cannot be met" in page and "2026-12-07" in page
     # deliver before received: a clear 409 on the page
     r = post_form(f"/orders/{oid}/deliver", {"files": (io.BytesIO(PDF), "r.pdf")}, content_type="multipart/form-data")
-    assert r.status_code == 409 and "is not possible from there" in text(r)
+    assert r.status_code == 409 and "cannot be delivered" in text(r)
     r = post_form(f"/orders/{oid}/reject", {"reason": ""})
     assert r.status_code == 422 and "Give a reason." in text(r)
     assert post_form(f"/orders/{oid}/accept", {"note": "按计划"}).status_code == 302

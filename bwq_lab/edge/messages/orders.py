@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from bwq_lab.edge.messages import renders
 from bwq_lab.edge.messages.names import register_names
 
 register_names(
     "order",
+    label=_l("lab-service order"),
     statuses={
         "submitted": _l("submitted"),
         "accepted": _l("accepted (scheduled)"),
@@ -22,20 +24,38 @@ register_names(
         "cancelled": _l("cancelled"),
         "reopened": _l("reopened for a re-test"),
     },
+    # past participles: "An order that is accepted (scheduled) cannot be delivered"
     actions={
-        "submit": _l("submit"),
-        "accept": _l("accept"),
-        "reject": _l("reject"),
-        "receive": _l("receive the samples"),
-        "start": _l("start the work"),
-        "deliver": _l("deliver the results"),
-        "confirm": _l("confirm receipt"),
-        "close": _l("close"),
-        "cancel": _l("cancel"),
-        "reopen": _l("ask for a re-test"),
-        "note": _l("note"),
+        "accept": lazy_pgettext("order action", "accepted"),
+        "reject": lazy_pgettext("order action", "rejected"),
+        "receive": lazy_pgettext("order action", "received"),
+        "start": lazy_pgettext("order action", "started"),
+        "deliver": lazy_pgettext("order action", "delivered"),
+        "confirm": lazy_pgettext("order action", "confirmed"),
+        "close": lazy_pgettext("order action", "closed"),
+        "cancel": lazy_pgettext("order action", "cancelled"),
+        "reopen": lazy_pgettext("order action", "reopened"),
     },
 )
+
+#: what each step is called in an order's history and on its buttons
+STEPS = {
+    "submit": _l("submit"),
+    "accept": _l("accept"),
+    "reject": _l("reject"),
+    "receive": _l("receive the samples"),
+    "start": _l("start the work"),
+    "deliver": _l("deliver the results"),
+    "confirm": _l("confirm receipt"),
+    "close": _l("close"),
+    "cancel": _l("cancel"),
+    "reopen": _l("ask for a re-test"),
+    "note": _l("note"),
+}
+
+
+def step_name(action: str) -> str:
+    return str(STEPS.get(str(action), action))
 
 
 @renders("ORDER_NOT_FOUND")

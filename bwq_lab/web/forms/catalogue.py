@@ -273,7 +273,9 @@ class ServiceForm(CatalogueForm):
         default=[0, 1, 2, 3, 4],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description=_l("Provider closures and make-up working days (调休) also count; make-up days are set from the order board."),
+        description=_l(
+            "Provider closures and make-up working days (调休) also count; make-up days are set from the order board."
+        ),
     )
     sample_requirements = TextAreaField(
         _l("Sample requirements"),
