@@ -50,6 +50,12 @@ class BookingSchema(Schema):
     checked_out_at = LocalDateTime(allow_none=True)
     effective_minutes = fields.Int(allow_none=True)
     booked_by_id = fields.Int(allow_none=True)
+    price_tier = fields.Str(allow_none=True, metadata={"description": "internal | external"})
+    unit_price_fen = fields.Int(allow_none=True, metadata={"description": "per hour, as when approved"})
+    fee_fen = fields.Int(
+        allow_none=True, metadata={"description": "fee snapshot in integer fen (approval; by use at completion)"}
+    )
+    fee_basis = fields.Str(allow_none=True, metadata={"description": "booked | used"})
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
 

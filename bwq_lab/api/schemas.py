@@ -137,6 +137,7 @@ class InstrumentSchema(Schema):
     status = fields.Str()
     price_internal_fen = fields.Int(metadata={"description": "per hour, integer fen"})
     price_external_fen = fields.Int(metadata={"description": "per hour, integer fen"})
+    charge_by_use = fields.Bool(metadata={"description": "the fee follows the actual use, not the booked hours"})
     voucher_eligible = fields.Bool()
     provider = fields.Nested(ProviderBriefSchema)
     url = fields.Function(lambda i: url_for("catalogue.instrument", instrument_id=i.id, _external=True))

@@ -76,6 +76,12 @@ class Booking(db.Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: closed by the system at its end while still in use: a manager should confirm the actual use
     use_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the fee snapshot (integer fen): hourly price × booked hours when approved; by use at
+    # completion when the instrument charges by use. Reports and vouchers read only these.
+    price_tier: Mapped[str | None] = mapped_column(String(10))  # internal | external
+    unit_price_fen: Mapped[int | None] = mapped_column()  # per hour, as it was when approved
+    fee_fen: Mapped[int | None] = mapped_column()
+    fee_basis: Mapped[str | None] = mapped_column(String(10))  # booked | used
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
     #: revision number (iCalendar SEQUENCE): grows by one with every change of time or status

@@ -42,6 +42,7 @@ class Instrument(db.Model):
     price_internal_fen: Mapped[int] = mapped_column(default=0)  # per hour, integer fen
     price_external_fen: Mapped[int] = mapped_column(default=0)
     voucher_eligible: Mapped[bool] = mapped_column(default=True)
+    charge_by_use: Mapped[bool] = mapped_column(default=False)  # fee from the actual use at completion
 
     # --- booking policy (the booking checker reads these)
     opening_hours: Mapped[list] = mapped_column(JSON, default=default_opening_hours)  # [[weekday, "HH:MM", "HH:MM"]]

@@ -714,6 +714,7 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["price_internal_fen"] = c.integer("price_internal_fen", 0, 10**9)
     v["price_external_fen"] = c.integer("price_external_fen", 0, 10**9)
     v["voucher_eligible"] = c.flag("voucher_eligible")
+    v["charge_by_use"] = c.flag("charge_by_use")
     v["opening_hours"] = _opening_hours(c)
     slot = c.integer("slot_minutes", None)
     if slot is not None and slot not in SLOT_CHOICES:

@@ -29,7 +29,7 @@ INSTRUMENT_COPY = (
     "name", "name_en", "model", "manufacturer", "category", "capabilities", "location", "description",
     "status", "voucher_eligible", "slot_minutes", "min_minutes", "max_minutes", "buffer_minutes",
     "min_notice_minutes", "max_days_ahead", "approval_required", "qualification_required",
-    "max_future_bookings", "cancel_deadline_hours", "late_cancellation",
+    "max_future_bookings", "cancel_deadline_hours", "late_cancellation", "charge_by_use",
 )  # fmt: skip
 SERVICE_COPY = ("name", "name_en", "kind", "capabilities", "description", "unit", "turnaround_days",
                 "voucher_eligible", "status", "min_samples", "max_samples", "daily_capacity", "working_weekdays",

@@ -23,6 +23,7 @@ from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
 from bwq_lab.operations import audit
+from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.notifications import notify_created
 from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
 from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
@@ -136,6 +137,11 @@ def create_booking(  # noqa: PLR0913 - the request's fields
             "decided_at": now if decided else None,
             "created_at": now,
             "updated_at": now,
+            **(
+                fees.approval_values(instrument, actor, int((end - start).total_seconds() // 60))
+                if status == S.APPROVED
+                else fees.NO_FEE
+            ),
         },
     ).one()
     set_committed_value(booking, "instrument", instrument)  # as loaded above: no lazy load later
@@ -182,7 +188,12 @@ _INSTRUMENT_FOR_BOOKING = (
     select(Instrument)
     .where(Instrument.id == bindparam("instrument_id"))
     .options(
-        load_only(*(getattr(Instrument, name) for name in (*POLICY_COLUMNS, "location"))),
+        load_only(
+            *(
+                getattr(Instrument, name)
+                for name in (*POLICY_COLUMNS, "location", "price_internal_fen", "price_external_fen")
+            )
+        ),
         joinedload(Instrument.provider).load_only(Provider.name, Provider.name_en, Provider.address),
     )
 )
@@ -241,6 +252,7 @@ def move_booking(
         booking.decided_by_id = booking.decided_at = None
     booking.start_at, booking.end_at = start, end
     booking.blocked_until = end + timedelta(minutes=policy.buffer_minutes)
+    fees.follow_move(booking)
     if overridden:
         booking.override_reason = override_reason
         booking.overridden_codes = overridden

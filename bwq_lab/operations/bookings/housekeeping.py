@@ -16,6 +16,7 @@ from bwq_lab.domain.booking_lifecycle import BookingAction as A
 from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Instrument, User
+from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.notifications import notify_owner
 from bwq_lab.operations.bookings.queries import get_booking, require_manager
 from bwq_lab.operations.lifecycle import transition
@@ -51,6 +52,7 @@ def close_the_day(now: datetime) -> list[Booking]:
     for booking in bookings:
         booking.checked_out_at = booking.end_at
         booking.use_to_confirm = True
+        fees.settle_on_completion(booking, booking.instrument)
         transition(booking, A.COMPLETE, actor_id=None, now=now, record_as="closed_unconfirmed")
     return list(bookings)
 
@@ -65,6 +67,7 @@ def confirm_use(actor: User, booking_id: int, now: datetime, *, used_from: datet
         raise refuse(422, "END_BEFORE_START", field="used_until")
     booking.checked_in_at, booking.checked_out_at = used_from, used_until
     booking.use_to_confirm = False
+    fees.settle_on_completion(booking, booking.instrument)  # by use: the confirmed use
     booking.new_event(
         action="use_confirmed",
         from_status=str(booking.status),

@@ -20,6 +20,7 @@ from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, User
 from bwq_lab.operations import audit
+from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.create import violations_refusal
 from bwq_lab.operations.bookings.notifications import notify_managers, notify_owner
 from bwq_lab.operations.bookings.queries import (
@@ -77,6 +78,7 @@ def approve_booking(
         raise violations_refusal(stopping)
     reason = (reason or "").strip() or None
     booking.decided_by_id, booking.decided_at, booking.decision_reason = actor.id, now, reason
+    fees.snapshot_on_approval(booking, booking.instrument, booking.user)
     transition(booking, A.APPROVE, actor_id=actor.id, now=now, reason=reason)
     overridden = sorted({v.code for v in violations})
     audit.record(actor, "booking.approve", booking, now=now, reason=reason, overridden=overridden)
@@ -170,6 +172,7 @@ def check_out(
         raise Refusal(422, [Problem(code, field="used_until" if code != "USE_OUTSIDE_BOOKING" else "used_from",
                                     params=_use_params(booking)) for code in problems])  # fmt: skip
     booking.checked_in_at, booking.checked_out_at = start, finish
+    fees.settle_on_completion(booking, booking.instrument)
     transition(booking, A.COMPLETE, actor_id=actor.id, now=now)
     if by_manager:
         audit.record(

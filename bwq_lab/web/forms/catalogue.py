@@ -186,6 +186,10 @@ class InstrumentForm(CatalogueForm):
     price_external = YuanField(
         _l("External price (yuan per hour)"), validators=[InputRequired(_l("This field is required."))]
     )
+    charge_by_use = BooleanField(
+        _l("Charge by the actual use"),
+        description=_l("The fee is recomputed from check-in to check-out; otherwise the booked hours are charged."),
+    )
     voucher_eligible = BooleanField(_l("Innovation vouchers can pay for it"), default=True)
 
     opening_hours = TextAreaField(
