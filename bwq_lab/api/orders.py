@@ -20,13 +20,13 @@ from werkzeug.local import LocalProxy
 from bwq_lab import clock
 from bwq_lab.api.schemas import LocalDateTime, page_of
 from bwq_lab.domain.orders import Hazard, OrderStatus
+from bwq_lab.edge.access import api_login_required
 from bwq_lab.edge.result_files import result_upload_limit, send_result_file
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import orders as ops
 from bwq_lab.operations.orders.access import today
 from bwq_lab.operations.orders.lifecycle import orderable_service
 from bwq_lab.refusals import refuse
-from bwq_lab.web.access import api_login_required
 
 blp = Blueprint(
     "api_orders", __name__, url_prefix="/api/v1", description="Lab-service orders (batches) and lab capacity"

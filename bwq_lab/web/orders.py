@@ -16,6 +16,7 @@ from flask_login import current_user
 from bwq_lab import clock
 from bwq_lab.domain import capacity as cap
 from bwq_lab.domain.orders import OrderStatus
+from bwq_lab.edge.access import role_required
 from bwq_lab.edge.messages.names import status_name
 from bwq_lab.edge.messages.orders import step_name
 from bwq_lab.edge.result_files import result_upload_limit, send_result_file
@@ -23,7 +24,6 @@ from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import orders as ops
 from bwq_lab.operations.catalogue import managed_services, public_service
 from bwq_lab.operations.orders.access import today
-from bwq_lab.web.access import role_required
 from bwq_lab.web.forms.orders import DeliverForm, NoteForm, OrderForm, StepForm, WorkdayForm
 from bwq_lab.web.pages import flash_problems, int_arg, page_arg, refusals, signed_in_user
 
