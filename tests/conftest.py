@@ -104,6 +104,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(instance / "uploads"),
             "OUTBOX_FOLDER": str(instance / "outbox"),
+            "RESULTS_FOLDER": str(instance / "results"),
             "SERVER_NAME": "localhost",
             "CLI_LOCALE": "en",  # tests read English messages; tests/test_translations.py covers Chinese
             "PREFERRED_URL_SCHEME": "http",
