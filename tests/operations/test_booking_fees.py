@@ -37,7 +37,9 @@ def setup(ctx, create_instrument, create_user):
 
 def test_snapshot_on_approval_survives_price_changes_and_follows_moves(setup, now):
     instrument, manager, customer = setup
-    booking = ops.create_booking(customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 11:30"), now)
+    booking = ops.create_booking(
+        customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 11:30"), now, purpose="SEM imaging"
+    )
     assert booking.fee_fen is None  # pending: nothing to pay yet
     ops.approve_booking(manager, booking.id, now)
     db.session.commit()
@@ -57,7 +59,9 @@ def test_snapshot_on_approval_survives_price_changes_and_follows_moves(setup, no
 def test_auto_approved_booking_of_own_staff_pays_internal(ctx, create_instrument, create_user, now):
     instrument = create_instrument(approval_required=False, min_notice_minutes=0)
     staff = create_user("manager", provider_id=instrument.provider_id, manages_all=True)
-    booking = ops.create_booking(staff, instrument.id, local("2026-12-02 14:00"), local("2026-12-02 16:00"), now)
+    booking = ops.create_booking(
+        staff, instrument.id, local("2026-12-02 14:00"), local("2026-12-02 16:00"), now, purpose="SEM imaging"
+    )
     assert (booking.status, booking.price_tier, booking.fee_fen) == ("approved", "internal", 40000)
 
 
@@ -65,7 +69,9 @@ def test_charge_by_use_recomputes_at_completion(setup, now):
     instrument, manager, customer = setup
     instrument.charge_by_use = True
     db.session.commit()
-    booking = ops.create_booking(customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 12:00"), now)
+    booking = ops.create_booking(
+        customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 12:00"), now, purpose="SEM imaging"
+    )
     ops.approve_booking(manager, booking.id, now)
     assert booking.fee_fen == 80000
     ops.check_out(
@@ -81,7 +87,9 @@ def test_charge_by_use_recomputes_at_completion(setup, now):
 
 def test_booked_hours_are_kept_when_not_charged_by_use(setup, now):
     instrument, manager, customer = setup
-    booking = ops.create_booking(customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 12:00"), now)
+    booking = ops.create_booking(
+        customer, instrument.id, local("2026-12-02 10:00"), local("2026-12-02 12:00"), now, purpose="SEM imaging"
+    )
     ops.approve_booking(manager, booking.id, now)
     ops.check_in(manager, booking.id, local("2026-12-02 10:05"))
     db.session.commit()
@@ -98,7 +106,12 @@ def test_the_api_and_the_booking_page_show_the_fee(
         user = create_user("enterprise")
         headers = token_for(user)
         email = user.email
-    payload = {"instrument_id": instrument_id, "start": "2026-12-02T10:00:00+08:00", "end": "2026-12-02T11:30:00+08:00"}
+    payload = {
+        "instrument_id": instrument_id,
+        "start": "2026-12-02T10:00:00+08:00",
+        "end": "2026-12-02T11:30:00+08:00",
+        "purpose": "SEM imaging",
+    }
     r = client.post("/api/v1/bookings", json=payload, headers=headers)
     assert r.status_code == 201, r.json
     assert (r.json["fee_fen"], r.json["unit_price_fen"], r.json["price_tier"], r.json["fee_basis"]) == (
