@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from tests.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE = "c4d2e8f1a6b3"
+BEFORE = "220f918165d8"
 
 
 def test_price_fen_becomes_internal_and_external(empty_database_url, tmp_path):  # noqa: F811

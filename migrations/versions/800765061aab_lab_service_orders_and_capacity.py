@@ -6,7 +6,7 @@ orders, their events, planned days, result files, per-day capacity rows (CHECK u
 and make-up working days (调休).
 
 Revision ID: 800765061aab
-Revises: c4d2e8f1a6b3
+Revises: 220f918165d8
 Create Date: 2026-12-01 20:46:01.015361
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '800765061aab'
-down_revision = 'c4d2e8f1a6b3'
+down_revision = '220f918165d8'
 branch_labels = None
 depends_on = None
 
