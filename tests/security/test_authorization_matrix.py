@@ -89,6 +89,34 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /feeds/<token>/mine.ics": NOBODY,
     "GET /feeds/<token>/manager.ics": NOBODY,
     "GET /feeds/instruments/<int:instrument_id>/busy.ics": PUBLIC,
+    # lab-service orders (issue 8): the writes and the file downloads are tested role by role in
+    # tests/api/test_orders_api.py, tests/web/test_orders_pages.py and tests/operations/test_orders.py
+    "GET /services/<int:service_id>/order": SIGNED_IN,
+    "POST /services/<int:service_id>/order": ANY,
+    "GET /orders": SIGNED_IN,
+    "GET /orders/board": allow(*MANAGERS),
+    "GET /orders/workdays": allow(*MANAGERS),
+    "POST /orders/workdays": ANY,
+    "POST /orders/workdays/<int:workday_id>/delete": ANY,
+    "GET /orders/<int:order_id>": allow(ENT_A, MGR_X),
+    "GET /orders/<int:order_id>/files/<int:file_id>": ANY,
+    "POST /orders/<int:order_id>/<any(accept, reject, receive, start, confirm, cancel, reopen):step>": ANY,
+    "POST /orders/<int:order_id>/deliver": ANY,
+    "POST /orders/<int:order_id>/notes": ANY,
+    "GET /api/v1/lab-services/<int:service_id>/capacity": PUBLIC,
+    "GET /api/v1/service-orders": SIGNED_IN,
+    "POST /api/v1/service-orders": ANY,
+    "GET /api/v1/service-orders/<int:order_id>": allow(ENT_A, MGR_X),
+    "GET /api/v1/service-orders/<int:order_id>/files/<int:file_id>": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/accept": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/cancel": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/confirm": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/deliver": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/notes": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/receive": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/reject": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/reopen": ANY,
+    "POST /api/v1/service-orders/<int:order_id>/start": ANY,
     # bookings (pages)
     "GET /bookings": SIGNED_IN,
     "GET /bookings/<int:booking_id>": allow(ENT_A, MGR_X, PROVINCE),  # the province oversees every booking
@@ -176,6 +204,9 @@ PARAMS = {
     "notice_id": lambda w: 1,
     "token": lambda w: w.registration_link,
     "filename": lambda w: "css/app.css",
+    "order_id": lambda w: w.order,
+    "file_id": lambda w: 1,  # the world's order has no file: the file routes are tested in tests/api, tests/web
+    "workday_id": lambda w: w.workday,
 }
 
 BODIES = {
@@ -278,7 +309,14 @@ def _build(app) -> SimpleNamespace:
         i1 = Instrument(provider_id=x.id, name="仪器1", name_en="I1", photo_path="instruments/matrix.png", **common)
         i2 = Instrument(provider_id=x.id, name="仪器2", name_en="I2", **common)
         j1 = Instrument(provider_id=y.id, name="仪器J", name_en="J1", **common)
-        s1 = LabService(provider_id=x.id, name="服务1", name_en="S1", kind="testing_analysis", price_fen=100)
+        s1 = LabService(
+            provider_id=x.id,
+            name="服务1",
+            name_en="S1",
+            kind="testing_analysis",
+            price_internal_fen=100,
+            price_external_fen=100,
+        )
         ea = Enterprise(name="企业A", uscc=generate(rng, hz.code), category="tech_sme", city_id=hz.id,
                         region_id=hz.children[0].id)  # fmt: skip
         eb = Enterprise(name="企业B", uscc=generate(rng, hz.code), category="tech_sme", city_id=hz.id,
@@ -327,6 +365,16 @@ def _build(app) -> SimpleNamespace:
             headers[role] = {"Authorization": f"Bearer {plain}"}
         db.session.commit()
 
+        from bwq_lab.models import ProviderWorkday, ServiceOrder
+
+        order = ServiceOrder(
+            service_id=s1.id, provider_id=x.id, user_id=users[ENT_A].id, enterprise_id=ea.id, samples=2,
+            status="submitted", hazard="none",
+        )  # fmt: skip
+        workday = ProviderWorkday(provider_id=x.id, day=FIXED_NOW.date() + timedelta(days=5), reason="调休")
+        db.session.add_all([order, workday])
+        db.session.commit()
+
         folder = os.path.join(app.config["UPLOAD_FOLDER"], "instruments")
         os.makedirs(folder, exist_ok=True)
         from PIL import Image
@@ -341,7 +389,7 @@ def _build(app) -> SimpleNamespace:
         return SimpleNamespace(
             x=x.id, y=y.id, i1=i1.id, s1=s1.id, booking=booking.id, window=window.id, closure=closure.id,
             qualification=qualification.id, token=token.id, pending_member=users[PENDING].id, enterprise_a=ea.id,
-            registration_link=link, sessions=sessions, headers=headers,
+            registration_link=link, sessions=sessions, headers=headers, order=order.id, workday=workday.id,
         )  # fmt: skip
 
 
