@@ -63,6 +63,9 @@ _STOP_CODES = frozenset(
     }
 )
 _TICK = timedelta(microseconds=1)
+#: Without a grid the finder still steps through whole minutes: a microsecond's step would take
+#: billions of candidates to cross an exhausted quota period.
+_NO_GRID_STEP = timedelta(minutes=1)
 
 
 def _search_start(context: BookingContext, window_start: datetime, now: datetime) -> datetime:
@@ -142,14 +145,15 @@ def iter_slots(
             codes = {v.code for v in violations}
             if codes & _STOP_CODES:
                 return
-            following = ceil_from(start + _TICK, open_start, grid)
+            following = ceil_from(start + (_TICK if grid > 1 else _NO_GRID_STEP), open_start, grid)
             if QUOTA_EXCEEDED in codes:
-                # Moving later only grows the slot's share of an exhausted period until the
-                # slot ends with it, so every start up to (period end - duration) fails too.
+                # A slot inside an exhausted period asks for more than remains there; moving it
+                # later only helps once its share (period end - start) fits what remains, so no
+                # start before (period end - remaining) can pass.
                 for usage in quota_usage(request, context):
                     if usage.exceeded:
-                        past = ceil_from(usage.end - duration + _TICK, open_start, grid)
-                        following = max(following, past)
+                        fits_from = usage.end - timedelta(minutes=usage.remaining_minutes)
+                        following = max(following, ceil_from(fits_from, open_start, grid))
             start = following
 
 

@@ -158,6 +158,25 @@ def test_a_slot_may_straddle_into_the_next_quota_week():
     assert_bookable(ctx, found)
 
 
+def test_without_a_grid_an_overspent_week_is_crossed_at_once():
+    # 390 of 120 minutes already used (a manager's override): nothing fits before the week ends.
+    # The finder used to step through that week a microsecond at a time (billions of candidates).
+    mine = (block(1, 30, "08:00", "14:30", enterprise=10),)
+    policy = BookingPolicy(slot_minutes=0, weekly_quota_minutes=120)
+    ctx = BookingContext(policy, enterprise_bookings=mine)
+    found = slots(ctx, 60, window=(at(6, "20:00"), at(7, "03:00")), limit=2)
+    assert hhmm(found) == ["07 00:00–01:00", "07 00:30–01:30"]
+    assert_bookable(ctx, found)
+
+
+def test_without_a_grid_a_partly_used_week_is_left_where_the_rest_fits():
+    # 90 of 120 minutes used: an hour fits from 23:30 on Sunday (half of it next week).
+    mine = (block(1, 30, "09:00", "10:30", enterprise=10),)
+    ctx = BookingContext(BookingPolicy(slot_minutes=0, weekly_quota_minutes=120), enterprise_bookings=mine)
+    found = slots(ctx, 60, window=(at(6, "20:00"), at(7, "03:00")), limit=1)
+    assert hhmm(found) == ["06 23:30–00:30"]
+
+
 def test_moving_booking_does_not_block_its_own_new_time():
     busy = (block(7, 30, "08:30", "10:30", user=1, enterprise=10),)
     ctx = BookingContext(POLICY, busy=busy)
