@@ -65,9 +65,21 @@ SERVICE_UNITS: dict[str, tuple[str, str]] = {
     "hour": ("小时", "hour"),
 }
 
+SERVICE_RECORD_KINDS: dict[str, tuple[str, str]] = {
+    "consultation": ("技术帮扶对接", "Technical consultation and needs diagnosis"),
+    "training": ("技术培训", "Training"),
+    "transfer": ("成果转化", "Technology transfer"),
+    "joint_rd": ("合作开发", "Joint R&D / cooperation project"),
+    "commissioned": ("委托开发", "Commissioned development"),
+    "commissioner_visit": ("科技特派员服务", "Science-commissioner visit"),
+    "policy_briefing": ("政策宣讲", "Policy briefing"),
+    "other": ("其他", "Other"),
+}
+
 ROLES: dict[str, tuple[str, str]] = {
     "enterprise": ("企业用户", "Enterprise user"),
     "manager": ("实验室管理员", "Lab manager"),
+    "county_admin": ("县（市、区）管理员", "County administrator"),
     "city_admin": ("设区市管理员", "City administrator"),
     "province_admin": ("省级管理员", "Province administrator"),
 }

@@ -23,6 +23,7 @@ from bwq_lab.models.orders import (
 from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
+from bwq_lab.models.reports import ServiceRecord, Staff, YearGoal
 from bwq_lab.models.search import reindex as reindex_search
 from bwq_lab.models.security import AuditEvent, RateCounter, UserSession
 from bwq_lab.models.user import ApiToken, User
@@ -54,6 +55,9 @@ __all__ = [
     "ServiceOrderEvent",
     "ServiceOrderFile",
     "Region",
+    "ServiceRecord",
+    "Staff",
+    "YearGoal",
     "reindex_search",
     "User",
 ]

@@ -72,6 +72,8 @@ class Booking(db.Model):
     cancelled_late: Mapped[bool] = mapped_column(default=False)
     # a manager who made the booking for its (enterprise) user; None when the user booked it
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the staff member (科技人员) who operated or assisted; the figures count distinct staff
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: closed by the system at its end while still in use: a manager should confirm the actual use

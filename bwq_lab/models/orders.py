@@ -26,6 +26,7 @@ class ServiceOrder(db.Model):
         Index("ix_service_orders_service_status", "service_id", "status"),
         Index("ix_service_orders_enterprise_created", "enterprise_id", "created_at"),
         Index("ix_service_orders_status_delivered", "status", "delivered_at"),
+        Index("ix_service_orders_first_delivered", "first_delivered_at"),
     )
 
     LIFECYCLE = domain.MACHINE
@@ -57,7 +58,9 @@ class ServiceOrder(db.Model):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    analyst_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the staff who processed it
+    analyst_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the manager who processed it
+    # the staff member (科技人员) who analysed the samples; the figures count distinct staff
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest delivery (re-test window)

@@ -15,7 +15,7 @@ from bwq_lab.models.enterprise import Enterprise
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 
-ROLES = ("enterprise", "manager", "city_admin", "province_admin")
+ROLES = ("enterprise", "manager", "county_admin", "city_admin", "province_admin")
 
 managed_instruments = Table(
     "managed_instruments",
@@ -45,8 +45,9 @@ class User(UserMixin, db.Model):
     # lab managers: their provider; manages_all = every instrument and service of the provider
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     manages_all: Mapped[bool] = mapped_column(default=False)
-    # city administrators: their city
+    # city administrators: their city; county administrators: their county (and its city)
     city_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     # bumped by "sign out everywhere" and by a password change: old sessions and cookies stop working
     session_version: Mapped[int] = mapped_column(default=1)
@@ -55,7 +56,8 @@ class User(UserMixin, db.Model):
 
     enterprise: Mapped[Enterprise | None] = relationship()
     provider: Mapped[Provider | None] = relationship()
-    city: Mapped[Region | None] = relationship()
+    city: Mapped[Region | None] = relationship(foreign_keys=[city_id])
+    county: Mapped[Region | None] = relationship(foreign_keys=[county_id])
     instruments: Mapped[list[Instrument]] = relationship(  # noqa: F821
         secondary=managed_instruments, back_populates="managers"
     )
