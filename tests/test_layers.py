@@ -3,7 +3,9 @@
 - ``domain`` is pure: no Flask, no SQLAlchemy (``test_smoke.test_domain_imports_without_flask``).
 - ``operations`` never import an edge, nor Flask, Flask-Babel or Flask-Login: they take the time
   zone and ``now`` as arguments and refuse with codes (``bwq_lab.refusals``).
-- Edges (``web``, ``api``, ``feeds``, ``jobs``, ``reports``) do not import each other: what two
+- ``reports`` (the programme's figures, defined once as SQL aggregates) is read-side use cases: like
+  ``operations`` it imports no edge and no Flask, so pages, the API, jobs and exports all share it.
+- Edges (``web``, ``api``, ``feeds``, ``jobs``, ``cli``) do not import each other: what two
   edges share lives in the neutral ``bwq_lab.edge`` package. The operator CLI may start jobs.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bwq_lab"
-EDGES = ("web", "api", "feeds", "jobs", "reports", "cli")
+EDGES = ("web", "api", "feeds", "jobs", "cli")
 #: edge -> other edges it may import, with the reason
 ALLOWED = {
     "cli": {"jobs"},  # `bwq scheduler` / `bwq jobs run` start the jobs
@@ -64,10 +66,11 @@ def test_edges_do_not_import_each_other(edge):
     assert not wrong, "edges lean on each other (move the shared piece to bwq_lab/edge/):\n" + "\n".join(wrong)
 
 
-def test_operations_import_no_edge_and_no_flask():
+@pytest.mark.parametrize("layer", ["operations", "reports"])
+def test_use_cases_import_no_edge_and_no_flask(layer):
     wrong = [
         f"{path.relative_to(PACKAGE.parent)}:{line} imports {module}"
-        for path in _modules("operations")
+        for path in _modules(layer)
         if not (path.parent.name == "operations" and path.name in NOT_YET_CODES)
         for line, module in _imports(path)
         if _layer_of(module) in (*EDGES, "edge", "errors", "clock") or module.split(".")[0] in FLASK
@@ -75,10 +78,9 @@ def test_operations_import_no_edge_and_no_flask():
     assert not wrong, "operations must take what they need as arguments and refuse with codes:\n" + "\n".join(wrong)
 
 
-def test_operations_never_read_the_app_config():
-    wrong = [
-        str(path.relative_to(PACKAGE.parent)) for path in _modules("operations") if "current_app" in path.read_text()
-    ]
+@pytest.mark.parametrize("layer", ["operations", "reports"])
+def test_use_cases_never_read_the_app_config(layer):
+    wrong = [str(path.relative_to(PACKAGE.parent)) for path in _modules(layer) if "current_app" in path.read_text()]
     assert not wrong
 
 
