@@ -1,0 +1,650 @@
+"""The programme's figures, defined once (docs/indicators.md is their prose twin).
+
+``summary(session, scope, first_day, last_day, group_by=..., tz=...)`` counts every figure over
+whole local days ``first_day..last_day`` inside a :class:`~bwq_lab.reports.scope.Scope`, in total
+and per group. Everything is a SQL aggregate (COUNT, SUM, COUNT DISTINCT, a median); Python only
+adds a handful of numbers, names the groups and computes the opening hours of the instruments'
+distinct policies (``bwq_lab.domain.indicators``).
+
+What is counted, from which rows (counted at local time, Asia/Shanghai):
+
+- *sessions* (台次): bookings completed, at the local day of their start; *no-shows* likewise;
+- *batches* (批次): lab-service orders by their first delivery (a re-test never counts again);
+- *service records*: by their (local) day.
+
+Groupings that do not apply to a kind of row leave it out: grouped by instrument there are no
+batches or service records, by service kind only batches, by record kind only service records.
+Their figures are ``None`` in such groups (not 0: nothing was counted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from bwq_lab.domain import catalogue as vocabulary
+from bwq_lab.domain import indicators
+from bwq_lab.models import Booking, Enterprise, Instrument, LabService, Provider, Region, ServiceOrder, ServiceRecord
+from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
+from bwq_lab.refusals import Problem, Refusal
+from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
+from bwq_lab.reports.scope import Scope
+
+#: figure keys in display order
+FIGURES: tuple[str, ...] = (
+    "sessions",
+    "booked_hours",
+    "effective_hours",
+    "external_hours",
+    "sharing_rate",
+    "utilisation",
+    "no_shows",
+    "no_show_rate",
+    "median_approval_hours",
+    "batches",
+    "samples",
+    "service_records",
+    "service_hours",
+    "enterprises",
+    "enterprise_visits",
+    "staff",
+    "providers",
+    "agreements",
+    "agreements_paid_fen",
+    "provincial_projects",
+    "results",
+    "revenue_internal_fen",
+    "revenue_external_fen",
+)
+#: figures whose groups add up to the total when every row falls in exactly one group (grouped by
+#: provider, provider kind, city, county or month). Hours are rounded per group: their sum may
+#: differ from the total by the rounding.
+ADDITIVE: frozenset[str] = frozenset(
+    {
+        "sessions",
+        "booked_hours",
+        "effective_hours",
+        "external_hours",
+        "no_shows",
+        "batches",
+        "samples",
+        "service_records",
+        "service_hours",
+        "enterprise_visits",
+        "agreements",
+        "agreements_paid_fen",
+        "provincial_projects",
+        "results",
+        "revenue_internal_fen",
+        "revenue_external_fen",
+    }
+)
+GROUPINGS: tuple[str, ...] = (
+    "provider",
+    "provider_kind",
+    "city",
+    "county",
+    "instrument",
+    "instrument_category",
+    "service_kind",
+    "record_kind",
+    "enterprise_category",
+    "month",
+)
+
+# which kinds of row each figure is made of (a figure is None in a group where none applies)
+_SOURCES = {
+    "sessions": ("sessions",),
+    "booked_hours": ("sessions",),
+    "effective_hours": ("sessions",),
+    "external_hours": ("sessions",),
+    "sharing_rate": ("sessions",),
+    "utilisation": ("opening",),
+    "no_shows": ("sessions",),
+    "no_show_rate": ("sessions",),
+    "median_approval_hours": ("approvals",),
+    "batches": ("batches",),
+    "samples": ("batches",),
+    "service_records": ("records",),
+    "service_hours": ("records",),
+    "enterprises": ("sessions", "batches", "records"),
+    "enterprise_visits": ("sessions", "batches", "records"),
+    "staff": ("sessions", "batches", "records"),
+    "providers": ("sessions", "batches", "records"),
+    "agreements": ("records",),
+    "agreements_paid_fen": ("records",),
+    "provincial_projects": ("records",),
+    "results": ("records",),
+    "revenue_internal_fen": ("sessions", "batches"),
+    "revenue_external_fen": ("sessions", "batches"),
+}
+
+COMPLETED, NO_SHOW = "completed", "no_show"
+
+
+@dataclass
+class Group:
+    key: int | str | None  # an id, a vocabulary code, or "YYYY-MM"; None: rows without one
+    name: str  # Chinese name
+    name_en: str
+    figures: dict[str, int | float | None] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    first_day: date
+    last_day: date
+    group_by: str | None
+    totals: dict[str, int | float | None]
+    groups: list[Group]
+    scope: Scope | None = None
+
+
+# ------------------------------------------------------------------------------------ the frame
+@dataclass(frozen=True)
+class Frame:
+    """One count's circumstances: the database dialect, scope, period (local and UTC) and grouping."""
+
+    dialect: str
+    scope: Scope
+    first_day: date
+    last_day: date
+    tz: ZoneInfo
+    group_by: str | None = None
+
+    @property
+    def calendar(self) -> LocalCalendar:
+        return LocalCalendar(self.dialect, self.tz, self.first_day, self.last_day)
+
+    @property
+    def bounds(self):
+        return utc_bounds(self.first_day, self.last_day, self.tz)
+
+    def regrouped(self, group_by: str | None) -> Frame:
+        return Frame(self.dialect, self.scope, self.first_day, self.last_day, self.tz, group_by)
+
+
+def make_frame(
+    session: Session, scope: Scope, first_day: date, last_day: date, *, tz: ZoneInfo, group_by=None
+) -> Frame:
+    problems = []
+    if group_by is not None and group_by not in GROUPINGS:
+        problems.append(Problem("UNKNOWN_GROUPING", field="group_by", params={"group_by": group_by}))
+    if first_day > last_day:
+        problems.append(Problem("PERIOD_REVERSED", field="to", params={"first": first_day, "last": last_day}))
+    if problems:
+        raise Refusal(422, problems)
+    return Frame(session.get_bind().dialect.name, scope, first_day, last_day, tz, group_by)
+
+
+_PROVIDER_OF = {
+    "sessions": Instrument.provider_id,
+    "approvals": Instrument.provider_id,
+    "opening": Instrument.provider_id,
+    "batches": ServiceOrder.provider_id,
+    "records": ServiceRecord.provider_id,
+}
+_ENTERPRISE_OF = {
+    "sessions": Booking.enterprise_id,
+    "approvals": Booking.enterprise_id,
+    "batches": ServiceOrder.enterprise_id,
+    "records": ServiceRecord.enterprise_id,
+}
+_PROVIDER_COLUMN = {"provider_kind": Provider.kind, "city": Provider.city_id, "county": Provider.region_id}
+NOT_APPLICABLE = object()
+#: the one key of a count without grouping (no GROUP BY: one row, even over no rows)
+NO_KEY = literal_column("0")
+
+
+def grouped(query: Select, *names: str, keyed: bool = True) -> Select:
+    """GROUP BY the select's own output columns, by name (PostgreSQL and SQLite both allow it),
+    so that an expression with parameters is not repeated with new ones; ``group_key`` only when
+    ``keyed``. A count without any grouping column stays one aggregate row."""
+    columns = (["group_key"] if keyed else []) + list(names)
+    return query.group_by(*(literal_column(name) for name in columns)) if columns else query
+
+
+def group_key(frame: Frame, source: str):
+    """The grouping's key for a kind of row, NO_KEY without a grouping, or NOT_APPLICABLE."""
+    by, calendar = frame.group_by, frame.calendar
+    if by is None:
+        return NO_KEY
+    if by == "provider":
+        return _PROVIDER_OF[source]
+    if by in _PROVIDER_COLUMN:
+        return _PROVIDER_COLUMN[by]
+    if by == "instrument" and source in ("sessions", "approvals", "opening"):
+        return Instrument.id
+    if by == "instrument_category" and source in ("sessions", "approvals", "opening"):
+        return Instrument.category
+    if by == "service_kind" and source == "batches":
+        return LabService.kind
+    if by == "record_kind" and source == "records":
+        return ServiceRecord.kind
+    if by == "enterprise_category" and source != "opening":
+        return Enterprise.category
+    if by == "month":
+        return {
+            "sessions": lambda: calendar.month(Booking.start_at),
+            "approvals": lambda: calendar.month(Booking.decided_at),
+            "batches": lambda: calendar.month(ServiceOrder.first_delivered_at),
+            "records": lambda: calendar.month_of_day(ServiceRecord.day),
+            "opening": lambda: NOT_APPLICABLE,  # opening hours are split by month in Python
+        }[source]()
+    return NOT_APPLICABLE
+
+
+def applies(frame: Frame, source: str) -> bool:
+    if source == "opening" and frame.scope.level == "enterprise":
+        return False  # an enterprise opens no instruments: its utilisation means nothing
+    if source == "opening" and frame.group_by == "month":
+        return True
+    return group_key(frame, source) is not NOT_APPLICABLE
+
+
+def based(frame: Frame, source: str, *columns) -> Select:
+    """``SELECT columns FROM <the source's rows> [JOIN what the scope and grouping need] WHERE
+    <inside the scope>`` (the period filter is the caller's)."""
+    needs_provider = frame.scope.level in ("city", "county") or frame.group_by in _PROVIDER_COLUMN
+    needs_enterprise = frame.group_by == "enterprise_category"
+    if source in ("sessions", "approvals"):
+        query = select(*columns).select_from(Booking).join(Instrument, Instrument.id == Booking.instrument_id)
+    elif source == "opening":
+        query = select(*columns).select_from(Instrument)
+    elif source == "batches":
+        query = select(*columns).select_from(ServiceOrder)
+        if frame.group_by == "service_kind":
+            query = query.join(LabService, LabService.id == ServiceOrder.service_id)
+    else:
+        query = select(*columns).select_from(ServiceRecord)
+    if needs_provider:
+        query = query.join(Provider, Provider.id == _PROVIDER_OF[source])
+    if needs_enterprise and source != "opening":
+        query = query.outerjoin(Enterprise, Enterprise.id == _ENTERPRISE_OF[source])
+    return query.where(*scope_filter(frame.scope, source))
+
+
+def scope_filter(scope: Scope, source: str) -> list:
+    if scope.level == "province":
+        return []
+    if scope.level == "city":
+        return [Provider.city_id == scope.id]
+    if scope.level == "county":
+        return [Provider.region_id == scope.id]
+    if scope.level == "provider":
+        return [_PROVIDER_OF[source] == scope.id]
+    return [_ENTERPRISE_OF[source] == scope.id]
+
+
+def in_period(frame: Frame, source: str) -> list:
+    lo, hi = frame.bounds
+    if source == "sessions":
+        return [Booking.status.in_((COMPLETED, NO_SHOW)), Booking.start_at >= lo, Booking.start_at < hi]
+    if source == "approvals":
+        return [Booking.decided_at >= lo, Booking.decided_at < hi, Booking.decided_at > Booking.created_at]
+    if source == "batches":
+        return [ServiceOrder.first_delivered_at >= lo, ServiceOrder.first_delivered_at < hi]
+    if source == "records":
+        return [ServiceRecord.day >= frame.first_day, ServiceRecord.day <= frame.last_day]
+    raise ValueError(source)
+
+
+# ------------------------------------------------------------------------------ the aggregates
+def _sum_if(condition, value) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=None)), 0)
+
+
+def _aggregate(session: Session, frame: Frame, source: str, *columns) -> dict:
+    """``{group key: row of columns}`` over the source's rows in the period and scope."""
+    raw = group_key(frame, source)
+    query = based(frame, source, raw.label("group_key"), *columns).where(*in_period(frame, source))
+    return {row.group_key: row for row in session.execute(grouped(query, keyed=raw is not NO_KEY))}
+
+
+def _sessions(session: Session, frame: Frame) -> dict:
+    completed = Booking.status == COMPLETED
+    used = and_(completed, Booking.checked_in_at.is_not(None), Booking.checked_out_at.is_not(None))
+    external = or_(
+        Booking.price_tier == "external", and_(Booking.price_tier.is_(None), Booking.enterprise_id.is_not(None))
+    )
+    effective = minutes_between(frame.dialect, Booking.checked_in_at, Booking.checked_out_at)
+    return _aggregate(
+        session,
+        frame,
+        "sessions",
+        _sum_if(completed, 1).label("sessions"),
+        _sum_if(Booking.status == NO_SHOW, 1).label("no_shows"),
+        func.coalesce(func.sum(minutes_between(frame.dialect, Booking.start_at, Booking.end_at)), 0).label("booked"),
+        _sum_if(used, effective).label("effective"),
+        _sum_if(and_(used, external), effective).label("external"),
+        _sum_if(and_(completed, Booking.price_tier == "internal"), Booking.fee_fen).label("revenue_internal"),
+        _sum_if(and_(completed, Booking.price_tier == "external"), Booking.fee_fen).label("revenue_external"),
+    )
+
+
+def _batches(session: Session, frame: Frame) -> dict:
+    return _aggregate(
+        session,
+        frame,
+        "batches",
+        func.count().label("batches"),
+        func.coalesce(func.sum(ServiceOrder.samples), 0).label("samples"),
+        _sum_if(ServiceOrder.price_tier == "internal", ServiceOrder.fee_fen).label("revenue_internal"),
+        _sum_if(ServiceOrder.price_tier == "external", ServiceOrder.fee_fen).label("revenue_external"),
+    )
+
+
+def _records(session: Session, frame: Frame) -> dict:
+    signed = ServiceRecord.agreement_signed.is_(True)
+    return _aggregate(
+        session,
+        frame,
+        "records",
+        func.count().label("records"),
+        func.coalesce(func.sum(ServiceRecord.minutes), 0).label("minutes"),
+        _sum_if(signed, 1).label("agreements"),
+        _sum_if(signed, ServiceRecord.paid_fen).label("paid"),
+        _sum_if(and_(signed, ServiceRecord.paid_fen >= PROVINCIAL_PROJECT_PAID_FEN), 1).label("projects"),
+        func.coalesce(func.sum(ServiceRecord.results_count), 0).label("results"),
+    )
+
+
+SERVICES = ("sessions", "batches", "records")
+
+
+def _service_rows(frame: Frame, name: str, columns: dict[str, tuple]):
+    """UNION ALL over the services in the period (completed sessions, first deliveries, service
+    records) of ``(group_key, *columns[source])``; None when no kind of service applies."""
+    parts = []
+    for source in SERVICES:
+        if not applies(frame, source):
+            continue
+        query = based(frame, source, group_key(frame, source).label("group_key"), *columns[source])
+        if source == "records" and name == "staffed":
+            query = query.join(service_record_staff, service_record_staff.c.record_id == ServiceRecord.id)
+        query = query.where(*in_period(frame, source))
+        if source == "sessions":
+            query = query.where(Booking.status == COMPLETED)
+        parts.append(query)
+    if not parts:
+        return None
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery(name)
+
+
+def served(frame: Frame):
+    """Every service in the period as ``(group_key, enterprise_id, provider_id, day)``, ``day``
+    local: the rows the distinct figures (enterprises, 家次, providers) count."""
+    calendar = frame.calendar
+
+    def columns(enterprise, provider, day) -> tuple:
+        return enterprise.label("enterprise_id"), provider.label("provider_id"), day.label("day")
+
+    return _service_rows(
+        frame,
+        "served",
+        {
+            "sessions": columns(Booking.enterprise_id, Instrument.provider_id, calendar.day(Booking.start_at)),
+            "batches": columns(
+                ServiceOrder.enterprise_id, ServiceOrder.provider_id, calendar.day(ServiceOrder.first_delivered_at)
+            ),
+            "records": columns(
+                ServiceRecord.enterprise_id, ServiceRecord.provider_id, calendar.plain_day(ServiceRecord.day)
+            ),
+        },
+    )
+
+
+def staffed(frame: Frame):
+    """``(group_key, staff_id)`` of every staff member on a service in the period (sessions and
+    batches name one, a service record any number); ``staff_id`` may be NULL."""
+    return _service_rows(
+        frame,
+        "staffed",
+        {
+            "sessions": (Booking.staff_id.label("staff_id"),),
+            "batches": (ServiceOrder.staff_id.label("staff_id"),),
+            "records": (service_record_staff.c.staff_id.label("staff_id"),),
+        },
+    )
+
+
+def _participation(session: Session, frame: Frame) -> dict:
+    rows = served(frame)
+    if rows is None:
+        return {}
+    visits = (
+        select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day).distinct().subquery("visits")
+    )
+    query = select(
+        visits.c.group_key,
+        func.count(visits.c.enterprise_id).label("visits"),
+        func.count(visits.c.enterprise_id.distinct()).label("enterprises"),
+        func.count(visits.c.provider_id.distinct()).label("providers"),
+    ).group_by(visits.c.group_key)
+    return {row.group_key: row for row in session.execute(query)}
+
+
+def _staff(session: Session, frame: Frame) -> dict:
+    rows = staffed(frame)
+    if rows is None:
+        return {}
+    query = select(rows.c.group_key, func.count(rows.c.staff_id.distinct())).group_by(rows.c.group_key)
+    return dict(session.execute(query).all())
+
+
+def _median_approval(session: Session, frame: Frame) -> dict:
+    """Median minutes from a booking request to its decision, over the decisions taken in the
+    period that a person took later than the request (not the bookings created approved)."""
+    waited = minutes_between(frame.dialect, Booking.created_at, Booking.decided_at)
+    raw = group_key(frame, "approvals")
+    key = raw.label("group_key")
+    if frame.dialect == "postgresql":
+        query = based(frame, "approvals", key, func.percentile_cont(0.5).within_group(waited)).where(
+            *in_period(frame, "approvals")
+        )
+        rows = session.execute(grouped(query, keyed=raw is not NO_KEY))
+        return {k: float(v) for k, v in rows if v is not None}
+    # SQLite: the middle row(s) of each group by an ordered window (no percentile function)
+    inner = (
+        based(
+            frame,
+            "approvals",
+            key,
+            waited.label("minutes"),
+            func.row_number().over(partition_by=None if raw is NO_KEY else raw, order_by=waited).label("n"),
+            func.count().over(partition_by=None if raw is NO_KEY else raw).label("size"),
+        )
+        .where(*in_period(frame, "approvals"))
+        .subquery("ranked")
+    )
+    middle = or_(inner.c.n == (inner.c.size + 1) // 2, inner.c.n == (inner.c.size + 2) // 2)
+    query = select(inner.c.group_key, func.avg(inner.c.minutes)).where(middle).group_by(inner.c.group_key)
+    return {k: float(v) for k, v in session.execute(query) if v is not None}
+
+
+def _opening_minutes(session: Session, frame: Frame) -> dict:
+    """Open minutes per group: the instruments created by the end of the period (and not retired),
+    each open from the period's start (or its creation day) by its weekly opening hours."""
+    if not applies(frame, "opening"):
+        return {}
+    lo, hi = frame.bounds
+    by_month = frame.group_by == "month"
+    raw = NO_KEY if by_month else group_key(frame, "opening")
+    key = raw.label("group_key")
+    policy = cast(Instrument.opening_hours, String).label("policy")
+    since = case((Instrument.created_at < lo, None), else_=frame.calendar.day(Instrument.created_at)).label("since")
+    query = based(frame, "opening", key, policy, since, func.count().label("n")).where(
+        Instrument.created_at < hi, Instrument.status != "retired"
+    )
+    query = grouped(query, "policy", "since", keyed=raw is not NO_KEY)
+    periods = indicators.months(frame.first_day, frame.last_day) if by_month else [(0, frame.first_day, frame.last_day)]
+    out: dict = {}
+    for row in session.execute(query):
+        rows = _policy(row.policy)
+        start = _as_date(row.since) if row.since is not None else frame.first_day
+        for period_key, first, last in periods:
+            group = period_key if by_month else row.group_key
+            out[group] = out.get(group, 0) + row.n * indicators.open_minutes(rows, max(first, start), last)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _policy(text: str | None) -> tuple:
+    rows = json.loads(text) if text else []
+    return tuple(tuple(r) for r in rows or [])
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# ------------------------------------------------------------------------------------ assembly
+def count(session: Session, frame: Frame) -> dict[Any, dict[str, int | float | None]]:
+    """Every figure per group key of ``frame`` (one key, 0, without a grouping)."""
+    parts = {
+        "sessions": _sessions(session, frame) if applies(frame, "sessions") else None,
+        "batches": _batches(session, frame) if applies(frame, "batches") else None,
+        "records": _records(session, frame) if applies(frame, "records") else None,
+        "participation": _participation(session, frame),
+        "staff": _staff(session, frame),
+        "approvals": _median_approval(session, frame) if applies(frame, "approvals") else None,
+        "opening": _opening_minutes(session, frame) if applies(frame, "opening") else None,
+    }
+    keys: set = set()
+    for part in parts.values():
+        keys.update(part or ())
+    if frame.group_by is None:
+        keys = {0}
+    elif frame.group_by == "month":
+        keys.update(k for k, _first, _last in indicators.months(frame.first_day, frame.last_day))
+    return {key: _figures(frame, parts, key) for key in keys}
+
+
+def _figures(frame: Frame, parts: dict, key) -> dict[str, int | float | None]:
+    s, b, r = parts["sessions"], parts["batches"], parts["records"]
+    srow = s.get(key) if s is not None else None
+    brow = b.get(key) if b is not None else None
+    rrow = r.get(key) if r is not None else None
+    figures: dict[str, int | float | None] = {}
+
+    def num(row, attr, available) -> int | float | None:
+        if not available:
+            return None
+        return 0 if row is None else (getattr(row, attr) or 0)
+
+    effective = num(srow, "effective", s is not None)
+    figures["sessions"] = _int(num(srow, "sessions", s is not None))
+    figures["booked_hours"] = _hours(num(srow, "booked", s is not None))
+    figures["effective_hours"] = _hours(effective)
+    figures["external_hours"] = _hours(num(srow, "external", s is not None))
+    figures["sharing_rate"] = indicators.ratio(num(srow, "external", True), effective) if s is not None else None
+    opening = parts["opening"]
+    figures["utilisation"] = (
+        indicators.ratio(effective or 0, opening.get(key, 0)) if opening is not None and s is not None else None
+    )
+    no_shows = num(srow, "no_shows", s is not None)
+    figures["no_shows"] = _int(no_shows)
+    figures["no_show_rate"] = (
+        indicators.ratio(no_shows, (figures["sessions"] or 0) + (no_shows or 0)) if s is not None else None
+    )
+    approvals = parts["approvals"]
+    median = approvals.get(key) if approvals is not None else None
+    figures["median_approval_hours"] = None if median is None else round(median / 60, 1)
+    figures["batches"] = _int(num(brow, "batches", b is not None))
+    figures["samples"] = _int(num(brow, "samples", b is not None))
+    figures["service_records"] = _int(num(rrow, "records", r is not None))
+    figures["service_hours"] = _hours(num(rrow, "minutes", r is not None))
+    any_service = s is not None or b is not None or r is not None
+    prow = parts["participation"].get(key)
+    figures["enterprises"] = _int(num(prow, "enterprises", any_service))
+    figures["enterprise_visits"] = _int(num(prow, "visits", any_service))
+    figures["staff"] = parts["staff"].get(key, 0) if any_service else None
+    figures["providers"] = _int(num(prow, "providers", any_service))
+    figures["agreements"] = _int(num(rrow, "agreements", r is not None))
+    figures["agreements_paid_fen"] = _int(num(rrow, "paid", r is not None))
+    figures["provincial_projects"] = _int(num(rrow, "projects", r is not None))
+    figures["results"] = _int(num(rrow, "results", r is not None))
+    for tier in ("internal", "external"):
+        if s is None and b is None:
+            figures[f"revenue_{tier}_fen"] = None
+        else:
+            figures[f"revenue_{tier}_fen"] = _int(num(srow, f"revenue_{tier}", True)) + _int(
+                num(brow, f"revenue_{tier}", True)
+            )
+    return {name: figures[name] for name in FIGURES}
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _hours(minutes) -> float | None:
+    return None if minutes is None else indicators.hours(float(minutes))
+
+
+def summary(
+    session: Session,
+    scope: Scope,
+    first_day: date,
+    last_day: date,
+    *,
+    group_by: str | None = None,
+    tz: ZoneInfo,
+) -> Summary:
+    """Every figure over whole local days ``first_day..last_day`` (inclusive, any length) inside
+    ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
+    unknown grouping or a reversed period."""
+    frame = make_frame(session, scope, first_day, last_day, tz=tz, group_by=group_by)
+    totals = count(session, frame.regrouped(None))[0]
+    groups: list[Group] = []
+    if group_by is not None:
+        per_key = count(session, frame)
+        names = _names(session, group_by, per_key.keys())
+        groups = [
+            Group(key, *names.get(key, _UNNAMED), figures=per_key[key]) for key in _ordered(group_by, per_key, names)
+        ]
+    return Summary(first_day, last_day, group_by, totals, groups, scope)
+
+
+# ------------------------------------------------------------------------------- naming groups
+_UNNAMED = ("未指定", "Not specified")
+_VOCABULARY = {
+    "provider_kind": vocabulary.PROVIDER_KINDS,
+    "instrument_category": vocabulary.INSTRUMENT_CATEGORIES,
+    "service_kind": vocabulary.SERVICE_KINDS,
+    "record_kind": vocabulary.SERVICE_RECORD_KINDS,
+    "enterprise_category": vocabulary.ENTERPRISE_CATEGORIES,
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _names(session: Session, group_by: str, keys: Iterable) -> dict[Any, tuple[str, str]]:
+    wanted = [k for k in keys if k is not None]
+    if group_by in _VOCABULARY:
+        table = _VOCABULARY[group_by]
+        return {k: table.get(k, (k, k)) for k in wanted}
+    if group_by == "month":
+        return {k: (f"{k[:4]}年{int(k[5:])}月", f"{_MONTHS_EN[int(k[5:]) - 1]} {k[:4]}") for k in wanted}
+    model = {"provider": Provider, "city": Region, "county": Region, "instrument": Instrument}[group_by]
+    rows = session.execute(select(model.id, model.name, model.name_en).where(model.id.in_(wanted))) if wanted else []
+    return {row.id: (row.name, row.name_en or row.name) for row in rows}
+
+
+def _ordered(group_by: str, per_key: dict, names: dict) -> list:
+    """Months and ids in order, vocabulary codes in the vocabulary's order; rows without a key last."""
+    keys = [k for k in per_key if k is not None]
+    if group_by in _VOCABULARY:
+        order = {code: i for i, code in enumerate(_VOCABULARY[group_by])}
+        keys.sort(key=lambda k: (order.get(k, len(order)), str(k)))
+    else:
+        keys.sort()
+    return keys + ([None] if None in per_key else [])

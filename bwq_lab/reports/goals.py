@@ -1,0 +1,88 @@
+"""The year's goals (百千万): the numbers only, month by month (the dashboard page draws them).
+
+``cumulative_by_month`` gives, for each goal figure, twelve running totals over the year's local
+months. Distinct figures are distinct *so far*: an enterprise served in January and again in March
+counts once, in January (its first month), never summed month over month. 家次 (enterprise,
+provider, day) fall in exactly one month each, so their months add up.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bwq_lab.domain import indicators
+from bwq_lab.models import Booking, ServiceOrder, YearGoal
+from bwq_lab.reports.figures import COMPLETED, Frame, based, group_key, grouped, in_period, make_frame, served, staffed
+from bwq_lab.reports.scope import Scope
+
+GOAL_FIGURES = ("providers", "staff", "enterprises", "enterprise_visits", "sessions", "batches")
+DEFAULT_TARGETS = {
+    "providers": 100,
+    "staff": 1000,
+    "enterprises": 10000,
+    "enterprise_visits": 100000,
+    "sessions": 20000,
+    "batches": 10000,
+}
+
+
+def targets(session: Session, year: int) -> dict[str, int]:
+    """The year's targets: those the province set (``YearGoal``), the programme's defaults otherwise."""
+    chosen = dict(session.execute(select(YearGoal.figure, YearGoal.target).where(YearGoal.year == year)).all())
+    return {name: int(chosen.get(name, DEFAULT_TARGETS[name])) for name in GOAL_FIGURES}
+
+
+def cumulative_by_month(
+    session: Session, scope: Scope, year: int, *, tz: ZoneInfo, until: date
+) -> dict[str, list[int | None]]:
+    """For each goal figure, 12 cumulative values (January..December) counted from 1 January up
+    to ``until`` (inclusive, a local day); months after ``until``'s are None."""
+    first, last = date(year, 1, 1), min(date(year, 12, 31), until)
+    known = 0 if until < first else (12 if until.year > year else until.month)
+    if known == 0:
+        return {name: [None] * 12 for name in GOAL_FIGURES}
+    frame = make_frame(session, scope, first, last, tz=tz, group_by="month")
+    monthly = {
+        "sessions": _per_month(session, frame, "sessions"),
+        "batches": _per_month(session, frame, "batches"),
+        "enterprise_visits": _visits_per_month(session, frame),
+        "enterprises": _first_months(session, frame, "enterprise_id"),
+        "providers": _first_months(session, frame, "provider_id"),
+        "staff": _first_months(session, frame, "staff_id"),
+    }
+    months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    return {name: indicators.cumulative((monthly[name].get(m, 0) for m in months), known) for name in GOAL_FIGURES}
+
+
+def _per_month(session: Session, frame: Frame, source: str) -> dict[str, int]:
+    key = group_key(frame, source).label("group_key")
+    query = based(frame, source, key, func.count()).where(*in_period(frame, source))
+    if source == "sessions":
+        query = query.where(Booking.status == COMPLETED)
+    else:
+        query = query.where(ServiceOrder.first_delivered_at.is_not(None))
+    return dict(session.execute(grouped(query)).all())
+
+
+def _visits_per_month(session: Session, frame: Frame) -> dict[str, int]:
+    rows = served(frame)
+    visits = (
+        select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day)
+        .where(rows.c.enterprise_id.is_not(None))
+        .distinct()
+        .subquery("visits")
+    )
+    return dict(session.execute(select(visits.c.group_key, func.count()).group_by(visits.c.group_key)).all())
+
+
+def _first_months(session: Session, frame: Frame, column: str) -> dict[str, int]:
+    """How many enterprises / providers / staff had their first service of the year in each month."""
+    rows = staffed(frame) if column == "staff_id" else served(frame)
+    who = rows.c[column]
+    first = select(who.label("who"), func.min(rows.c.group_key).label("month")).where(who.is_not(None)).group_by(who)
+    first = first.subquery("first_months")
+    return dict(session.execute(select(first.c.month, func.count()).group_by(first.c.month)).all())
