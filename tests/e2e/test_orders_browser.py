@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
@@ -48,8 +49,9 @@ def test_order_accept_deliver_download_confirm(
         page.goto(f"/services/{service_id}")
         assert page.inner_text("#quote-fee") == "500.00"
         page.fill("input[name=samples]", "6")
-        page.wait_for_function("document.getElementById('quote-fee').textContent === '3,000.00'")
-        page.wait_for_function("document.getElementById('quote-date').textContent === '2026-12-07'")
+        # (locator assertions: the page's CSP forbids the eval that wait_for_function's strings need)
+        expect(page.locator("#quote-fee")).to_have_text("3,000.00")
+        expect(page.locator("#quote-date")).to_have_text("2026-12-07")
         page.fill("input[name=requested_date]", "2026-12-03")
         page.dispatch_event("input[name=requested_date]", "change")
         page.wait_for_selector("#quote-late:not([hidden])")
