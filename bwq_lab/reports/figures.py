@@ -180,7 +180,11 @@ def make_frame(
     if group_by is not None and group_by not in GROUPINGS:
         problems.append(Problem("UNKNOWN_GROUPING", field="group_by", params={"group_by": group_by}))
     if first_day > last_day:
-        problems.append(Problem("PERIOD_REVERSED", field="to", params={"first": first_day, "last": last_day}))
+        problems.append(
+            Problem(
+                "PERIOD_REVERSED", field="to", params={"first": first_day.isoformat(), "last": last_day.isoformat()}
+            )
+        )
     if problems:
         raise Refusal(422, problems)
     return Frame(session.get_bind().dialect.name, scope, first_day, last_day, tz, group_by)

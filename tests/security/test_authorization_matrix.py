@@ -188,6 +188,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /api/v1/bookings/<int:booking_id>/cancel": allow(ENT_A, MGR_X),
     "POST /api/v1/bookings/<int:booking_id>/check-in": allow(ENT_A, MGR_X),
     "POST /api/v1/bookings/<int:booking_id>/check-out": allow(ENT_A, MGR_X),
+    # the programme's figures (issue 10): every reader gets their own area's (a pending member none);
+    # another area's ids are 404, tested in tests/reports/test_reports_api.py
+    "GET /api/v1/reports/summary": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
+    "GET /api/v1/reports/goals": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
 }
 
 PARAMS = {
