@@ -6,6 +6,7 @@ The clock is Tuesday 2026-12-01 09:00 (Asia/Shanghai)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -222,3 +223,111 @@ def test_changed_opening_hours_that_strand_bookings_lead_to_the_collisions(lab, 
     assert r.headers["Location"].endswith(f"/manage/instruments/{lab.instrument_id}/collisions")
     page = manager.get(f"/manage/instruments/{lab.instrument_id}/collisions").get_data(as_text=True)
     assert f'value="{stranded}"' in page and "opening hours" in page
+
+
+def _add_maintenance(within, lab, start, end, reason):
+    from bwq_lab.operations import bookings as ops
+
+    def run():
+        ops.add_maintenance(db.session.get(User, lab.manager.id), lab.instrument_id, local(start), local(end), reason)
+        db.session.commit()
+
+    within(run)
+
+
+def test_collisions_are_moved_at_once_to_their_first_free_times(lab, browser, within):
+    first = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    second = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 11:00", "2026-12-03 11:30")
+    _add_maintenance(within, lab, "2026-12-03 09:00", "2026-12-03 12:00", "Vacuum pump")
+    manager = browser(lab.manager)
+    url = f"/manage/instruments/{lab.instrument_id}/collisions"
+    page = manager.get(url).get_data(as_text=True)
+    # the proposal, with the day of the week: the afternoon opening, one after the other
+    assert "2026-12-03 Thursday 13:30–14:30" in page and "2026-12-03 Thursday 14:30–15:00" in page
+    # a reason is required; nothing moves without it
+    r = manager.post(url, {"booking_id": [str(first), str(second)], "reason": "", "action": "move"})
+    assert r.status_code == 422
+    assert _rows(within, Booking, id=first)[0].start_at == local("2026-12-03 10:00")
+    r = manager.post(url, {"booking_id": [str(first), str(second)], "reason": "Vacuum pump", "action": "move"})
+    assert r.status_code in (302, 303)
+    assert "2 bookings moved" in manager.get(url).get_data(as_text=True)
+    [a] = _rows(within, Booking, id=first)
+    [b] = _rows(within, Booking, id=second)
+    assert (a.start_at, a.end_at, a.status) == (local("2026-12-03 13:30"), local("2026-12-03 14:30"), "approved")
+    assert (b.start_at, b.end_at, b.status) == (local("2026-12-03 14:30"), local("2026-12-03 15:00"), "approved")
+    mails = [m for m in _rows(within, OutboxMessage) if m.template == "booking_moved_by_lab"]
+    assert [m.recipients for m in mails] == [[lab.alice.email], [lab.alice.email]]
+    assert mails[0].context["reason"] == "Vacuum pump"
+    assert datetime.fromisoformat(mails[0].context["old_start"]) == local("2026-12-03 10:00")
+    from bwq_lab import mail
+
+    subject, body = within(mail.render, "booking_moved_by_lab", mails[0].context, "en")
+    assert subject.startswith("[BWQ Lab] Booking moved") and "Reason: Vacuum pump" in body
+    assert "Before: 2026-12-03 Thursday 10:00–11:00" in body and "2026-12-03 Thursday 13:30–14:30" in body
+    subject, body = within(mail.render, "booking_moved_by_lab", mails[0].context, "zh")
+    assert "周四" in body
+    notices = _rows(within, Notice, user_id=lab.alice.id)
+    assert sorted(n.booking_id for n in notices if n.kind == "booking_moved_by_lab") == [first, second]
+    page = browser(lab.alice).get("/bookings").get_data(as_text=True)
+    assert "The lab moved your booking" in page and "Thursday 10:00–11:00" in page and "Vacuum pump" in page
+    # resolved: nothing collides any more
+    assert f'value="{first}"' not in manager.get(url).get_data(as_text=True)
+
+
+def test_moving_collisions_is_all_or_nothing_when_one_has_no_free_time(lab, browser, within):
+    first = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    _add_maintenance(within, lab, "2026-12-03 09:00", "2026-12-31 12:00", "Rebuild")
+    url = f"/manage/instruments/{lab.instrument_id}/collisions"
+    manager = browser(lab.manager)
+    assert "none in the next 14 days" in manager.get(url).get_data(as_text=True)
+    r = manager.post(url, {"booking_id": str(first), "reason": "Rebuild", "action": "move"})
+    assert r.status_code == 409
+    assert f"Booking #{first} has no free time" in r.get_data(as_text=True)
+    assert _rows(within, Booking, id=first)[0].start_at == local("2026-12-03 10:00")
+    assert not [m for m in _rows(within, OutboxMessage) if m.template == "booking_moved_by_lab"]
+
+
+def test_a_move_by_the_lab_tells_the_owner_and_the_owners_move_tells_the_lab(lab, browser, within):
+    booking_id = _book(within, lab.alice.id, lab.instrument_id, "2026-12-03 10:00", "2026-12-03 11:00")
+    manager = browser(lab.manager)
+    r = manager.post(
+        f"/bookings/{booking_id}/move",
+        {"date": "2026-12-04", "start": "10:00", "end": "11:00", "override_reason": "Sample holder swap"},
+    )
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:2000]
+    [mail] = [m for m in _rows(within, OutboxMessage) if m.template == "booking_moved_by_lab"]
+    assert mail.recipients == [lab.alice.email]
+    alice = browser(lab.alice)
+    assert "The lab moved your booking" in alice.get("/bookings").get_data(as_text=True)
+    r = alice.post(f"/bookings/{booking_id}/move", {"date": "2026-12-07", "start": "14:00", "end": "15:00"})
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:2000]
+    [mail] = [m for m in _rows(within, OutboxMessage) if m.template == "booking_moved_by_user"]
+    assert mail.recipients == [lab.manager.email]
+    page = manager.get("/instruments").get_data(as_text=True)
+    assert "moved the booking" in page and "2026-12-07 Monday 14:00–15:00" in page
+
+
+def test_a_no_show_tells_the_owner(lab, browser, within):
+    from bwq_lab.operations import bookings as ops
+
+    _book(within, lab.alice.id, lab.instrument_id, "2026-12-01 10:00", "2026-12-01 11:00")
+
+    def run():
+        count = ops.mark_no_shows(local("2026-12-01 10:30"))
+        db.session.commit()
+        return count
+
+    assert within(run) == 1
+    [mail] = [m for m in _rows(within, OutboxMessage) if m.template == "booking_no_show"]
+    assert mail.recipients == [lab.alice.email]
+    assert within(run) == 0  # not told twice
+    from bwq_lab import mail
+
+    subject, body = within(mail.render, "booking_no_show", mail_context(within), "en")
+    assert "no-show" in subject and "2026-12-01 Tuesday 10:00–11:00" in body
+    page = browser(lab.alice).get("/bookings").get_data(as_text=True)
+    assert "was recorded as a no-show" in page and "Tuesday 10:00–11:00" in page
+
+
+def mail_context(within):
+    return [m for m in _rows(within, OutboxMessage) if m.template == "booking_no_show"][0].context

@@ -362,3 +362,13 @@ def _check_in_closed(p):
 @renders("UNKNOWN_USER")
 def _unknown_user(p):
     return _("No user has that e-mail address.")
+
+
+@renders("NO_FREE_SLOT")
+def _no_free_slot(p):
+    return _(
+        "Booking #%(id)s has no free time of its length in the next %(days)s days: cancel it instead, "
+        "or move it by hand on its page. Nothing was moved.",
+        id=p.get("booking_id", "?"),
+        days=p.get("days", "?"),
+    )

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from bwq_lab.edge.templating import time_range
 
-def _when(facts) -> str:
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+
+def _when(facts, start: str = "start", end: str = "end") -> str:
+    """The facts' local time range with the day of the week ('2026-12-03 周四 10:00–11:00')."""
     try:
-        start = datetime.fromisoformat(facts["start"]).astimezone(tz)
-        end = datetime.fromisoformat(facts["end"]).astimezone(tz)
-    except (KeyError, ValueError):
+        return time_range(facts[start], facts[end])
+    except (KeyError, TypeError, ValueError):
         return ""
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
 def notice_text(notice) -> str:
@@ -39,5 +35,18 @@ def notice_text(notice) -> str:
             **params,
         )
     if kind == "booking_moved_by_lab":
-        return _("The lab moved your booking of %(what)s to %(when)s. Reason: %(reason)s", **params)
+        return _(
+            "The lab moved your booking of %(what)s from %(before)s to %(when)s. Reason: %(reason)s",
+            before=_when(facts, "old_start", "old_end"),
+            **params,
+        )
+    if kind == "booking_moved_by_user":
+        return _(
+            "%(who)s moved the booking of %(what)s from %(before)s to %(when)s.",
+            who=facts.get("who", ""),
+            before=_when(facts, "old_start", "old_end"),
+            **params,
+        )
+    if kind == "booking_no_show":
+        return _("Your booking of %(what)s, %(when)s, was recorded as a no-show: nobody checked in.", **params)
     return _("Something changed in your booking of %(what)s, %(when)s.", **params)

@@ -24,7 +24,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
 from bwq_lab.operations import audit
 from bwq_lab.operations.bookings import fees
-from bwq_lab.operations.bookings.notifications import notify_created
+from bwq_lab.operations.bookings.notifications import notify_created, notify_moved
 from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
 from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
@@ -224,11 +224,14 @@ def move_booking(
     now: datetime,
     *,
     override_reason: str | None = None,
+    reason: str | None = None,
     tz: str = rules.DEFAULT_TIMEZONE,
 ) -> Booking:
     """Move or shorten a live booking; re-checked against every rule, history kept. A user's
     move of an approved booking on an instrument that needs approval goes back to pending,
-    unless it only shortens the booking inside its old interval."""
+    unless it only shortens the booking inside its old interval. The other side is told (the
+    owner of a move by the lab, with ``reason`` or the override reason; the managers of the
+    owner's own move)."""
     validate_interval(start, end)
     booking = get_booking(actor, booking_id, for_update=True)
     instrument = booking.instrument
@@ -256,12 +259,13 @@ def move_booking(
     if overridden:
         booking.override_reason = override_reason
         booking.overridden_codes = overridden
+    told = (reason or "").strip() or (override_reason or "").strip() or None
     transition(
         booking,
         action,
         actor_id=actor.id,
         now=now,
-        reason=override_reason,
+        reason=told,
         old_start_at=old_start,
         old_end_at=old_end,
         new_start_at=start,
@@ -270,6 +274,7 @@ def move_booking(
     _flush_or_conflict()
     if overridden:
         audit.record(actor, "booking.override", booking, now=now, codes=overridden, reason=override_reason)
+    notify_moved(booking, actor, old_start, old_end, told)
     return booking
 
 

@@ -22,7 +22,7 @@ from bwq_lab.models import Booking, User
 from bwq_lab.operations import audit
 from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.create import violations_refusal
-from bwq_lab.operations.bookings.notifications import notify_managers, notify_owner
+from bwq_lab.operations.bookings.notifications import notify_managers, notify_no_show, notify_owner
 from bwq_lab.operations.bookings.queries import (
     get_booking,
     managed_instrument_ids_query,
@@ -215,16 +215,22 @@ def allowed_actions(booking: Booking, user: User, now: datetime) -> dict[str, bo
 
 
 def mark_no_shows(now: datetime) -> int:
-    """Approved bookings not checked in by the grace period become no-shows. Safe to run twice
-    and catches up after a missed run (it selects by time, not by an exact minute)."""
+    """Approved bookings not checked in by the grace period become no-shows, and their owners
+    are told. Safe to run twice and catches up after a missed run (it selects by time, not by an
+    exact minute; a no-show is not selected again)."""
     cutoff = lifecycle.no_show_cutoff(now, NO_SHOW_GRACE_MINUTES)
     bookings = (
-        db.session.execute(select(Booking).where(Booking.status == S.APPROVED, Booking.start_at <= cutoff))
+        db.session.execute(
+            select(Booking)
+            .where(Booking.status == S.APPROVED, Booking.start_at <= cutoff)
+            .options(joinedload(Booking.instrument), joinedload(Booking.user))
+        )
         .scalars()
         .all()
     )
     for booking in bookings:
         transition(booking, A.NO_SHOW, actor_id=None, now=now)
+        notify_no_show(booking)
     return len(bookings)
 
 

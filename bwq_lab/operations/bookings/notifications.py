@@ -113,3 +113,28 @@ def notify_managers(booking: Booking, kind: str, actor: User, reason: str | None
     managers = [m for m in manager_users(booking.instrument) if m.id != actor.id]
     facts = booking_facts(booking, booking.instrument)
     tell(managers, kind, booking, reason=reason or "", who=actor.name, who_email=actor.email, **facts)
+
+
+def notify_moved(booking: Booking, actor: User, old_start, old_end, reason: str | None) -> None:
+    """A move tells the other side: the lab's move its owner, the owner's move the managers
+    (who may have to decide it again). Old and new times are in the facts."""
+    old = {"old_start": old_start.isoformat(), "old_end": old_end.isoformat()}
+    if booking.user_id != actor.id:
+        tell(
+            [booking.user],
+            "booking_moved_by_lab",
+            booking,
+            attachments=_ics(booking) if booking.status == "approved" else None,
+            reason=reason or "",
+            **old,
+            **booking_facts(booking, booking.instrument),
+        )
+    else:
+        managers = [m for m in manager_users(booking.instrument) if m.id != actor.id]
+        facts = booking_facts(booking, booking.instrument)
+        tell(managers, "booking_moved_by_user", booking, who=actor.name, who_email=actor.email, **old, **facts)
+
+
+def notify_no_show(booking: Booking) -> None:
+    """The owner learns that the session was recorded as a no-show."""
+    tell([booking.user], "booking_no_show", booking, reason="", **booking_facts(booking, booking.instrument))

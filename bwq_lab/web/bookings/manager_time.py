@@ -269,7 +269,16 @@ def revoke_qualification(instrument_id: int, qualification_id: int):
 
 def _collisions_page(instrument: Instrument, form: ReasonForm, status: int = 200):
     found = collision_ops.collisions(signed_in_user(), instrument.id, clock.now(), tz=zone())
-    return render_template("bookings/collisions.html", instrument=instrument, found=found, form=form), status
+    return (
+        render_template(
+            "bookings/collisions.html",
+            instrument=instrument,
+            found=found,
+            form=form,
+            move_days=collision_ops.MOVE_SEARCH_DAYS,
+        ),
+        status,
+    )
 
 
 @bp.route("/manage/instruments/<int:instrument_id>/collisions", methods=["GET", "POST"])
@@ -277,7 +286,8 @@ def _collisions_page(instrument: Instrument, form: ReasonForm, status: int = 200
 @unit_of_work
 def collisions(instrument_id: int):
     """Upcoming bookings that maintenance, a closure or changed opening hours now exclude, with
-    the one action that resolves them: cancel the chosen ones with a reason and tell each user."""
+    the one action that resolves the chosen ones at once, with a reason: cancel them, or move
+    each to the first free time of its length; either way each user is told."""
     instrument = managed_instrument(instrument_id)
     form = ReasonForm()
     if not form.is_submitted():
@@ -285,11 +295,20 @@ def collisions(instrument_id: int):
     if not form.validate():
         return _collisions_page(instrument, form, 422)
     chosen = [int(x) for x in request.form.getlist("booking_id") if x.isdigit()]
+    moving = request.form.get("action") == "move"
     with refusals(form) as refused:
-        cancelled = collision_ops.cancel_and_notify(
-            signed_in_user(), instrument.id, chosen, form.reason.data, clock.now()
-        )
+        if moving:
+            done = collision_ops.move_and_notify(
+                signed_in_user(), instrument.id, chosen, form.reason.data, clock.now(), tz=zone()
+            )
+        else:
+            done = collision_ops.cancel_and_notify(
+                signed_in_user(), instrument.id, chosen, form.reason.data, clock.now()
+            )
     if refused:
         return _collisions_page(managed_instrument(instrument_id), form, refused.status)
-    flash(_("%(n)d bookings cancelled; their users have been told.", n=len(cancelled)), "success")
+    if moving:
+        flash(_("%(n)d bookings moved; their users have been told.", n=len(done)), "success")
+    else:
+        flash(_("%(n)d bookings cancelled; their users have been told.", n=len(done)), "success")
     return redirect(url_for(".collisions", instrument_id=instrument_id))
