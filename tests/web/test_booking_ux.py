@@ -156,3 +156,28 @@ def test_administrators_see_bookings_but_not_their_purposes(
     assert "XRD" in browser(hourly.alice).get(f"/bookings/{booking_id}").get_data(as_text=True)
     headers = within(lambda: token_for(db.session.get(User, admin.id)))
     assert client.get(f"/api/v1/bookings/{booking_id}", headers=headers).get_json()["purpose"] is None
+
+
+def test_times_carry_the_day_of_the_week_in_both_languages(hourly, browser, within):
+    booking_id = _book(within, hourly.alice.id, hourly.instrument_id, "2026-12-02 08:30", "2026-12-02 09:30")
+    alice = browser(hourly.alice)
+    page = alice.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert "2026-12-02 Wednesday 08:30–09:30" in page
+    # a refusal names the times with their weekday: the booking in the way, the grid's example
+    check = f"/instruments/{hourly.instrument_id}/book/check"
+    data = {"date": "2026-12-02", "start": "09:00", "duration": "60", "purpose": "XRD"}
+    answer = alice.post(check, data, headers={"Accept": "application/json"}).get_json()
+    messages = " ".join(p["message"] for p in answer["violations"])
+    assert "2026-12-02 Wednesday 08:30–09:30" in messages  # the booking it overlaps
+    assert "counted from the opening time" in messages and "2026-12-02 Wednesday 08:30–10:30" in messages
+    alice.get("/?lang=zh")
+    page = alice.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert "2026-12-02 周三 08:30–09:30" in page
+    answer = alice.post(check, data, headers={"Accept": "application/json"}).get_json()
+    assert "周三" in " ".join(p["message"] for p in answer["violations"])
+
+
+def test_the_booking_form_states_the_free_cancellation_deadline(hourly, browser):
+    page = browser(hourly.alice).get(f"/instruments/{hourly.instrument_id}/book").get_data(as_text=True)
+    assert 'id="cancellation-policy"' in page
+    assert "Free cancellation until 24 hours before the start; after that only the lab" in page

@@ -132,7 +132,7 @@ def test_booking_through_the_form_redirects_to_the_new_booking(world, browser, c
     assert (booking.start_at, booking.end_at) == (local("2026-12-02 10:00"), local("2026-12-02 11:00"))
     assert (booking.purpose, booking.project_code) == ("SEM imaging of coatings", "RD-2026-01")
     page = alice.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Request sent" in page and "2026-12-02 10:00" in page
+    assert "Request sent" in page and "2026-12-02 Wednesday 10:00" in page
     assert count(Booking) == 1
 
 
@@ -313,7 +313,7 @@ def test_move_through_the_page_keeps_the_history(world, browser, book, booking_o
     booking = booking_of(booking_id)
     assert (booking.start_at, booking.end_at) == (local("2026-12-03 14:00"), local("2026-12-03 15:30"))
     page = alice.get(f"/bookings/{booking_id}").get_data(as_text=True)
-    assert "2026-12-02 10:00–11:00 → 2026-12-03 14:00–15:30" in page
+    assert "2026-12-02 Wednesday 10:00–11:00 → 2026-12-03 Thursday 14:00–15:30" in page
     bad = alice.post(f"/bookings/{booking_id}/move", {"date": "2026-12-06", "start": "03:00", "end": "04:00"})
     assert bad.status_code == 422 and 'value="2026-12-06"' in bad.get_data(as_text=True)
     assert booking_of(booking_id).start_at == local("2026-12-03 14:00")

@@ -76,19 +76,25 @@ def format_duration(minutes: int) -> str:
     return sign + " ".join(parts)
 
 
+def _day(value: datetime) -> str:
+    return f"{value:%Y-%m-%d} {weekday_name(value.weekday())}"
+
+
 def format_instant(iso: str) -> str:
-    """'2026-12-01T09:00:00+08:00' -> '2026-12-01 09:00' (params are already local)."""
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    """'2026-12-01T09:00:00+08:00' -> '2026-12-01 周二 09:00' (params are already local)."""
+    value = datetime.fromisoformat(iso)
+    return f"{_day(value)} {value:%H:%M}"
 
 
 def format_range(start_iso: str, end_iso: str) -> str:
-    """Two local ISO instants as '2026-12-01 09:00–10:30' (date repeated only if it changes)."""
+    """Two local ISO instants as '2026-12-01 周二 09:00–10:30' (the day repeated only if it
+    changes), with the day of the week."""
     start, end = datetime.fromisoformat(start_iso), datetime.fromisoformat(end_iso)
     if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        return f"{_day(start)} {start:%H:%M}–{end:%H:%M}"
     if end.time() == datetime.min.time() and (end.date() - start.date()).days == 1:
-        return f"{start:%Y-%m-%d %H:%M}–24:00"
-    return f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+        return f"{_day(start)} {start:%H:%M}–24:00"
+    return f"{_day(start)} {start:%H:%M} – {_day(end)} {end:%H:%M}"
 
 
 def join_list(items: list[str]) -> str:
@@ -182,7 +188,7 @@ def _outside_hours(p):
 @_detailed("NOT_ON_SLOT_GRID")
 def _grid(p):
     return _(
-        "Start and end must lie on the %(slot)s-minute grid (counted from midnight), for example %(example)s",
+        "Start and end must lie on the %(slot)s-minute grid (counted from the opening time), for example %(example)s",
         slot=p["slot_minutes"],
         example=format_range(p["suggested_start"], p["suggested_end"]),
     )
