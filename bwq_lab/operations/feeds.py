@@ -17,12 +17,13 @@ their last change (clients that imported them see ``STATUS:CANCELLED`` and delet
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from bwq_lab.extensions import db
@@ -36,6 +37,7 @@ from bwq_lab.models import (
     ProviderClosure,
     User,
 )
+from bwq_lab.models.base import UTCDateTime
 from bwq_lab.models.feed import digest_of
 from bwq_lab.models.user import managed_instruments
 
@@ -200,13 +202,82 @@ def mine_state(user: User, w: Window) -> FeedState:
     return FeedState.of(w, row, (user.locale,))
 
 
-def _newest_booking_per_instrument():
-    """The newest ``updated_at`` of one instrument's bookings (correlated to ``Instrument``)."""
-    return (
+def manager_state(user: User, w: Window) -> FeedState:
+    """The manager feed's state: one statement (below) of five small aggregates."""
+    is_manager = user.role == "manager" and user.provider_id is not None
+    statement = _manager_state_statement(manages_all=bool(user.manages_all))
+    params = {
+        "provider_id": user.provider_id if is_manager else None,  # no scope at all for a non-manager
+        "user_id": user.id,
+        "recent_since": w.recent_since,
+        "lo": w.lo,
+        "hi": w.hi,
+    }
+    rows = sorted(db.session.execute(statement, params).all(), key=lambda row: row[0])
+    return FeedState.of(w, *rows, (user.locale,))
+
+
+@functools.cache
+def _manager_state_statement(*, manages_all: bool):
+    """Built once per kind of scope (SQLAlchemy memoises its cache key): building and keying a
+    statement of this size cost more than running it. Five small aggregates, ``UNION ALL``-ed,
+    over the scope (the instruments managed *now*):
+
+    1. the scope: count, id sum and sum of squares (a lost, gained or swapped instrument changes
+       them) and its instruments' newest change (their names are in the feed);
+    2. the newest booking change: one ``MAX`` per instrument on ``(instrument_id, updated_at)``,
+       an index probe each that reads no rows, however long the bookings' history;
+    3. the bookings changed recently (count, id sum, revision sum, newest), as in ``FeedState``;
+    4. and 5. maintenance windows and closures (few rows: count, id sum, newest).
+
+    The statement it replaces also summed the recent changes per instrument (three more
+    correlated subqueries per instrument) and was built anew on every request: 4–6 ms for a
+    manager of 500 instruments, against 1.3 ms (SQLite) and 2.2 ms (PostgreSQL). (A CTE for the
+    scope was no faster on SQLite and slower on PostgreSQL, which cannot estimate its rows.)"""
+    provider_id = bindparam("provider_id")
+    lo, hi = bindparam("lo", type_=UTCDateTime), bindparam("hi", type_=UTCDateTime)
+    managed = Instrument.provider_id == provider_id
+    if not manages_all:
+        picked = select(managed_instruments.c.instrument_id).where(
+            managed_instruments.c.user_id == bindparam("user_id")
+        )
+        managed = and_(managed, Instrument.id.in_(picked))
+    in_scope = select(Instrument.id).where(managed)
+    newest_booking = (
         select(func.max(Booking.updated_at))
         .where(Booking.instrument_id == Instrument.id)
         .correlate(Instrument)
         .scalar_subquery()
+    )
+    none = literal(0)
+    return union_all(
+        select(
+            literal(1).label("part"),
+            func.count(Instrument.id),
+            func.coalesce(func.sum(Instrument.id), 0),
+            func.coalesce(func.sum(Instrument.id * Instrument.id), 0),
+            func.max(Instrument.updated_at).label("newest"),
+        ).where(managed),
+        select(literal(2), none, none, none, func.max(newest_booking)).where(managed),
+        select(
+            literal(3),
+            func.count(Booking.id),
+            func.coalesce(func.sum(Booking.id), 0),
+            func.coalesce(func.sum(Booking.sequence), 0),
+            func.max(Booking.updated_at),
+        ).where(
+            Booking.updated_at >= bindparam("recent_since", type_=UTCDateTime),
+            Booking.instrument_id.in_(in_scope),
+        ),
+        select(literal(4), *_stats(MaintenanceWindow), none, func.max(MaintenanceWindow.created_at)).where(
+            MaintenanceWindow.instrument_id.in_(in_scope), MaintenanceWindow.end_at > lo
+        ),
+        select(literal(5), *_stats(ProviderClosure), none, func.max(ProviderClosure.created_at)).where(
+            ProviderClosure.end_at > lo,
+            ProviderClosure.start_at < hi,
+            ProviderClosure.provider_id == provider_id,
+            in_scope.exists(),
+        ),
     )
 
 
@@ -214,28 +285,6 @@ def _few(model, changed, *conditions) -> tuple:
     """Count, id sum and newest change of a few rows (maintenance windows, closures), as scalar
     subqueries so that a feed's whole state is one statement."""
     return tuple(select(column).where(*conditions).scalar_subquery() for column in (*_stats(model), func.max(changed)))
-
-
-def manager_state(user: User, w: Window) -> FeedState:
-    scope = select(Instrument.id).where(manages_instruments(user))
-    maintenance = _few(
-        MaintenanceWindow,
-        MaintenanceWindow.created_at,
-        MaintenanceWindow.instrument_id.in_(scope),
-        MaintenanceWindow.end_at > w.lo,
-    )
-    closures = _few(ProviderClosure, ProviderClosure.created_at, *_closure_scope(user, w))
-    row = db.session.execute(
-        select(
-            *_stats(Instrument),
-            func.max(_newest_booking_per_instrument()),
-            *[func.sum(part) for part in _recent(Booking.instrument_id == Instrument.id, w)],
-            _instruments_changed(),
-            *maintenance,
-            *closures,
-        ).where(manages_instruments(user))
-    ).one()
-    return FeedState.of(w, row, (user.locale,))
 
 
 def busy_state(instrument: Instrument, w: Window) -> FeedState:

@@ -258,6 +258,41 @@ def test_a_manager_who_loses_an_instrument_no_longer_sees_it(client, lab, book, 
     assert get_feed(client, url).status_code == 404
 
 
+def test_a_swap_of_instruments_with_the_same_count_and_id_sum_changes_the_etag(
+    client, lab, feed_urls, app, create_instrument
+):
+    """The scope's state is its count, id sum and sum of squares: {a, d} and {b, c} of four
+    consecutive ids have the same count and sum, not the same squares."""
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Instrument, Provider, User
+
+    def manage(*ids: int) -> None:
+        with app.app_context():
+            manager = db.session.get(User, lab["manager_id"])
+            manager.instruments[:] = [db.session.get(Instrument, i) for i in ids]
+            db.session.commit()
+
+    with app.app_context():
+        provider = db.session.get(Provider, lab["provider_id"])
+        a, b, c, d = (create_instrument(provider=provider, name=f"仪器 {n}").id for n in range(4))
+        for i in (a, b, c, d):  # changed at the same moment: the scope's newest change says nothing
+            db.session.get(Instrument, i).updated_at = datetime(2026, 11, 1, tzinfo=UTC)
+        db.session.commit()
+    assert [b, c, d] == [a + 1, a + 2, a + 3]
+    manage(a, d)
+    url = feed_urls("manager")["manager"]
+    first = get_feed(client, url)
+    assert get_feed(client, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    manage(b, c)
+    assert get_feed(client, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+    second = get_feed(client, url).headers["ETag"]
+    with app.app_context():  # managing the whole provider is another scope again
+        db.session.get(User, lab["manager_id"]).manages_all = True
+        db.session.commit()
+    assert get_feed(client, url, **{"If-None-Match": second}).status_code == 200
+
+
 def test_busy_feed_is_public_and_leaks_no_name_purpose_or_enterprise(client, lab, book, app):
     from bwq_lab.extensions import db
     from bwq_lab.models import MaintenanceWindow
