@@ -95,6 +95,7 @@ def register(app: Flask) -> None:
         status_label=make_label(vocab.INSTRUMENT_STATUSES),
         unit_label=make_label(vocab.SERVICE_UNITS),
         role_label=make_label(vocab.ROLES),
+        record_kind_label=make_label(vocab.SERVICE_RECORD_KINDS),
         vocab=vocab,
         public_url=public_url,
     )

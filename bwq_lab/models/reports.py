@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bwq_lab.domain import catalogue as vocabulary
+from bwq_lab.domain import records as records_rules
 from bwq_lab.extensions import db
 from bwq_lab.models.base import UTCDateTime, utcnow
 from bwq_lab.models.enterprise import Enterprise
@@ -20,8 +21,8 @@ from bwq_lab.models.provider import Provider
 SERVICE_RECORD_KINDS = tuple(vocabulary.SERVICE_RECORD_KINDS)
 
 #: a technical-service contract whose paid amount reaches this counts as a provincial
-#: science-plan project (视同省级科技计划项目): ¥5,000,000 in fen
-PROVINCIAL_PROJECT_PAID_FEN = 5_000_000 * 100
+#: science-plan project (视同省级科技计划项目): ¥5,000,000 in fen (the rule is the domain's)
+PROVINCIAL_PROJECT_PAID_FEN = records_rules.PROVINCIAL_PROJECT_PAID_FEN
 
 service_record_staff = Table(
     "service_record_staff",
@@ -46,6 +47,7 @@ class Staff(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship()
+    user: Mapped[User | None] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Staff {self.id} {self.name}>"
@@ -86,7 +88,12 @@ class ServiceRecord(db.Model):
     @property
     def counts_as_provincial_project(self) -> bool:
         """视同省级科技计划项目: a technical-service contract with ¥5,000,000 or more actually paid."""
-        return self.agreement_signed and self.paid_fen >= PROVINCIAL_PROJECT_PAID_FEN
+        return records_rules.counts_as_provincial_project(self.agreement_signed, self.paid_fen)
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The new technologies or results, one short title each."""
+        return records_rules.titles_from_text(self.results_titles)
 
     def __repr__(self) -> str:
         return f"<ServiceRecord {self.id} {self.kind} {self.day}>"

@@ -10,7 +10,8 @@ the change committed::
 in docs/security.md): ``booking.approve``, ``booking.reject``, ``booking.override``,
 ``booking.record_use``, ``manager.assign``, ``provider.create``, ``provider.edit``,
 ``membership.approve``, ``membership.reject``, ``token.create``, ``token.revoke``,
-``tokens.revoke_all``.
+``tokens.revoke_all``, ``staff.deactivate``, ``staff.activate``, ``service_record.edit``,
+``service_record.delete``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from bwq_lab.models.base import utcnow
 ACTIONS = (
     "booking.approve", "booking.reject", "booking.override", "booking.record_use", "manager.assign",
     "provider.create", "provider.edit", "membership.approve", "membership.reject", "token.create",
-    "token.revoke", "tokens.revoke_all",
+    "token.revoke", "tokens.revoke_all", "staff.deactivate", "staff.activate", "service_record.edit",
+    "service_record.delete",
 )  # fmt: skip
 
 #: where the current request or command comes from (an IP address, or "cli")

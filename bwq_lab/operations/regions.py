@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
 from bwq_lab.domain.regions import CITIES, PROVINCE
 from bwq_lab.extensions import db
-from bwq_lab.models import Region
+from bwq_lab.models import Provider, Region, User
 
 
 def ensure_regions() -> int:
@@ -42,3 +42,30 @@ def city_by_name(name: str) -> Region | None:
             ),
         )
     ).scalar_one_or_none()
+
+
+# ------------------------------------------------------------------ what an administrator oversees
+ADMIN_ROLES = ("province_admin", "city_admin", "county_admin")
+
+
+def oversees(actor: User, *, city_id: int | None, region_id: int | None) -> bool:
+    """Whether a province, city or county administrator oversees a provider (or enterprise) with
+    this city and region (its county, or its city when it has none). Other roles: False."""
+    if actor.role == "province_admin":
+        return True
+    if actor.role == "city_admin":
+        return actor.city_id is not None and city_id == actor.city_id
+    if actor.role == "county_admin":
+        return actor.county_id is not None and region_id == actor.county_id
+    return False
+
+
+def overseen_providers(actor: User):
+    """The ids of the providers an administrator oversees, as a subquery (None: every provider)."""
+    if actor.role == "province_admin":
+        return None
+    if actor.role == "city_admin":
+        return select(Provider.id).where(Provider.city_id == actor.city_id)
+    if actor.role == "county_admin":
+        return select(Provider.id).where(Provider.region_id == actor.county_id)
+    return select(Provider.id).where(false())

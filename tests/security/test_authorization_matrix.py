@@ -117,6 +117,30 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /api/v1/service-orders/<int:order_id>/reject": ANY,
     "POST /api/v1/service-orders/<int:order_id>/reopen": ANY,
     "POST /api/v1/service-orders/<int:order_id>/start": ANY,
+    # staff and service records (issue 10): the roster is changed by managers of the whole provider,
+    # records entered by any of its managers; readers: the enterprise and the region's admins
+    "GET /manage/staff": allow(*MANAGERS),
+    "GET /manage/staff/new": allow(MGR_X, MGR_Y),
+    "POST /manage/staff/new": allow(MGR_X, MGR_Y),
+    "GET /manage/staff/<int:staff_id>/edit": allow(MGR_X),
+    "POST /manage/staff/<int:staff_id>/edit": allow(MGR_X),
+    "POST /manage/staff/<int:staff_id>/active": allow(MGR_X),
+    "GET /service-records": SIGNED_IN,  # each reads their own (an empty list for the others)
+    "GET /manage/service-records/new": allow(*MANAGERS),
+    "POST /manage/service-records/new": allow(*MANAGERS),
+    "GET /manage/service-records/<int:record_id>/edit": allow(MGR_X),  # the partial manager did not enter it
+    "POST /manage/service-records/<int:record_id>/edit": allow(MGR_X),
+    "POST /manage/service-records/<int:record_id>/delete": allow(MGR_X),
+    "GET /manage/enterprises/search": allow(*MANAGERS),
+    "GET /api/v1/staff": allow(*MANAGERS, CITY, PROVINCE),
+    "POST /api/v1/staff": allow(MGR_X, MGR_Y),
+    "GET /api/v1/staff/<int:staff_id>": allow(MGR_X, PARTIAL, PROVINCE),
+    "PATCH /api/v1/staff/<int:staff_id>": allow(MGR_X),
+    "GET /api/v1/service-records": SIGNED_IN,
+    "POST /api/v1/service-records": allow(*MANAGERS),  # Y's manager: 422, S is not Y's staff
+    "GET /api/v1/service-records/<int:record_id>": allow(ENT_A, MGR_X, PARTIAL, PROVINCE),
+    "PATCH /api/v1/service-records/<int:record_id>": allow(MGR_X),
+    "DELETE /api/v1/service-records/<int:record_id>": allow(MGR_X),
     # bookings (pages)
     "GET /bookings": SIGNED_IN,
     "GET /bookings/<int:booking_id>": allow(ENT_A, MGR_X, PROVINCE),  # the province oversees every booking
@@ -211,6 +235,8 @@ PARAMS = {
     "order_id": lambda w: w.order,
     "file_id": lambda w: 1,  # the world's order has no file: the file routes are tested in tests/api, tests/web
     "workday_id": lambda w: w.workday,
+    "staff_id": lambda w: w.staff,
+    "record_id": lambda w: w.record,
 }
 
 BODIES = {
@@ -231,6 +257,14 @@ BODIES = {
     "POST /api/v1/bookings/<int:booking_id>/approve": lambda w: {},
     "POST /api/v1/bookings/<int:booking_id>/check-in": lambda w: {},
     "POST /api/v1/bookings/<int:booking_id>/check-out": lambda w: {},
+    "POST /api/v1/staff": lambda w: {"name": "新员工"},
+    "POST /api/v1/service-records": lambda w: {
+        "enterprise_id": w.enterprise_a,
+        "day": "2026-11-30",
+        "kind": "training",
+        "staff_ids": [w.staff],
+        "content": "培训",
+    },  # fmt: skip
     "POST /instruments/<int:instrument_id>/book": lambda w: {
         "date": "2026-12-04",
         "start": "10:00",
@@ -379,6 +413,14 @@ def _build(app) -> SimpleNamespace:
         db.session.add_all([order, workday])
         db.session.commit()
 
+        from bwq_lab.models import ServiceRecord, Staff
+
+        staff = Staff(provider_id=x.id, name="员工S")
+        record = ServiceRecord(provider_id=x.id, enterprise_id=ea.id, day=FIXED_NOW.date() - timedelta(days=3),
+                               kind="consultation", content="诊断", staff=[staff])  # fmt: skip
+        db.session.add_all([staff, record])
+        db.session.commit()
+
         folder = os.path.join(app.config["UPLOAD_FOLDER"], "instruments")
         os.makedirs(folder, exist_ok=True)
         from PIL import Image
@@ -394,6 +436,7 @@ def _build(app) -> SimpleNamespace:
             x=x.id, y=y.id, i1=i1.id, s1=s1.id, booking=booking.id, window=window.id, closure=closure.id,
             qualification=qualification.id, token=token.id, pending_member=users[PENDING].id, enterprise_a=ea.id,
             registration_link=link, sessions=sessions, headers=headers, order=order.id, workday=workday.id,
+            staff=staff.id, record=record.id,
         )  # fmt: skip
 
 
