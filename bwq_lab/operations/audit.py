@@ -11,7 +11,7 @@ in docs/security.md): ``booking.approve``, ``booking.reject``, ``booking.overrid
 ``booking.record_use``, ``manager.assign``, ``provider.create``, ``provider.edit``,
 ``membership.approve``, ``membership.reject``, ``token.create``, ``token.revoke``,
 ``tokens.revoke_all``, ``staff.deactivate``, ``staff.activate``, ``service_record.edit``,
-``service_record.delete``.
+``service_record.delete``, ``goals.set``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ACTIONS = (
     "booking.approve", "booking.reject", "booking.override", "booking.record_use", "manager.assign",
     "provider.create", "provider.edit", "membership.approve", "membership.reject", "token.create",
     "token.revoke", "tokens.revoke_all", "staff.deactivate", "staff.activate", "service_record.edit",
-    "service_record.delete",
+    "service_record.delete", "goals.set",
 )  # fmt: skip
 
 #: where the current request or command comes from (an IP address, or "cli")

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from bwq_lab.web import account, admin, auth, bookings, catalogue, jobs, main, manage, orders, records
+    from bwq_lab.web import account, admin, auth, bookings, catalogue, goals, jobs, main, manage, orders, records
 
-    for module in (main, auth, account, catalogue, manage, admin, jobs, bookings, orders, records):
+    for module in (main, auth, account, catalogue, manage, admin, jobs, bookings, orders, records, goals):
         app.register_blueprint(module.bp)

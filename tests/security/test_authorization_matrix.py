@@ -190,6 +190,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /admin/providers/<int:provider_id>/managers": allow(PROVINCE),
     "GET /admin/audit": allow(PROVINCE),
     "GET /admin/jobs": allow(PROVINCE),
+    # the goal dashboard (issue 10): each reader their own area (tests/reports/test_goal_dashboard.py)
+    "GET /reports/goals": allow(MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
+    "GET /reports/goals/targets": allow(PROVINCE),
+    "POST /reports/goals/targets": allow(PROVINCE),
     # the API (bearer tokens; "login" means 401)
     "GET /api/v1/openapi.json": PUBLIC,
     "GET /api/v1/docs": PUBLIC,
