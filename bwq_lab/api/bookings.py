@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
-from bwq_lab.api.schemas import LocalDateTime, page_of
+from bwq_lab.api.schemas import LocalDateTime, page_of, staff_id_field
 from bwq_lab.edge.access import api_login_required
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import bookings as ops
@@ -48,6 +48,7 @@ class BookingSchema(Schema):
     overridden_codes = fields.List(fields.Str(), allow_none=True)
     checked_in_at = LocalDateTime(allow_none=True)
     checked_out_at = LocalDateTime(allow_none=True)
+    staff_id = fields.Int(allow_none=True, metadata={"description": "the staff member who operated or assisted"})
     effective_minutes = fields.Int(allow_none=True)
     booked_by_id = fields.Int(allow_none=True)
     price_tier = fields.Str(allow_none=True, metadata={"description": "internal | external"})
@@ -95,6 +96,7 @@ class ReasonSchema(Schema):
 class CheckOutSchema(Schema):
     used_from = aware(load_default=None, allow_none=True)
     used_until = aware(load_default=None, allow_none=True)
+    staff_id = staff_id_field("managers: the staff member (科技人员) who operated or assisted")
 
 
 class BookingListArgs(Schema):
@@ -262,7 +264,9 @@ _action("cancel", lambda u, i, d: ops.cancel_booking(u, i, clock.now(), reason=d
 _action("check-in", lambda u, i, d: ops.check_in(u, i, clock.now()))
 _action(
     "check-out",
-    lambda u, i, d: ops.check_out(u, i, clock.now(), used_from=d["used_from"], used_until=d["used_until"]),
+    lambda u, i, d: ops.check_out(
+        u, i, clock.now(), used_from=d["used_from"], used_until=d["used_until"], staff_id=d["staff_id"]
+    ),
     CheckOutSchema,
 )
 

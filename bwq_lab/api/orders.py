@@ -18,9 +18,10 @@ from marshmallow import Schema, fields, validate
 from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
-from bwq_lab.api.schemas import LocalDateTime, page_of
+from bwq_lab.api.schemas import LocalDateTime, page_of, staff_id_field
 from bwq_lab.domain.orders import Hazard, OrderStatus
 from bwq_lab.edge.access import api_login_required
+from bwq_lab.edge.inputs import MAX_ID
 from bwq_lab.edge.result_files import result_upload_limit, send_result_file
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import orders as ops
@@ -95,6 +96,7 @@ class OrderSchema(Schema):
     first_delivered_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     reopen_count = fields.Int()
+    staff_id = fields.Int(allow_none=True, metadata={"description": "the staff member who analysed the samples"})
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
 
@@ -135,6 +137,10 @@ class OrderListArgs(Schema):
 
 class OrderNoteSchema(Schema):
     note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class StartSchema(OrderNoteSchema):
+    staff_id = staff_id_field("the staff member (科技人员) who analyses the samples")
 
 
 class OrderReasonSchema(Schema):
@@ -269,8 +275,8 @@ _action(
 )
 _action(
     "start",
-    OrderNoteSchema,
-    lambda u, i, d: ops.start_work(u, i, now=clock.now(), note=d["note"]),
+    StartSchema,
+    lambda u, i, d: ops.start_work(u, i, now=clock.now(), note=d["note"], staff_id=d["staff_id"]),
     "Start the work (also after a re-test was asked for).",
 )
 _action(
@@ -318,6 +324,7 @@ def _result_upload_limit(endpoint, values):
                     "properties": {
                         "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
                         "note": {"type": "string"},
+                        "staff_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     },
                     "required": ["files"],
                 }
@@ -341,7 +348,17 @@ def deliver(order_id):
         max_bytes=config["RESULT_FILE_MAX_BYTES"],
         max_files=config["RESULT_FILES_PER_DELIVERY"],
         note=request.form.get("note"),
+        staff_id=_staff_id(request.form.get("staff_id")),
     )
+
+
+def _staff_id(value: str | None) -> int | None:
+    """The optional ``staff_id`` of a multipart delivery (422 when it is not a whole number)."""
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID):
+        raise refuse(422, "MALFORMED", field="staff_id")
+    return int(value)
 
 
 @blp.route("/service-orders/<int:order_id>/files/<int:file_id>")

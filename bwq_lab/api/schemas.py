@@ -182,6 +182,14 @@ class LabServiceDetailSchema(LabServiceSchema):
     sample_requirements = fields.Str()
 
 
+def staff_id_field(description: str) -> fields.Int:
+    """An optional staff member (科技人员) named by a manager; the operation checks it is theirs."""
+    return fields.Int(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1),
+        metadata={"description": description},
+    )  # fmt: skip
+
+
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
     """A list answer: ``{"items": [...], "total": N, "page": P, "per_page": K}``."""
     return Schema.from_dict(

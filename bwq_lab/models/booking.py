@@ -95,6 +95,7 @@ class Booking(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
+    staff: Mapped[Staff | None] = relationship()  # noqa: F821
     events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
 
     #: the status table; ``operations.lifecycle.transition`` is the one place that applies it

@@ -73,6 +73,7 @@ class ServiceOrder(db.Model):
     service: Mapped[LabService] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     enterprise: Mapped[Enterprise | None] = relationship()
+    staff: Mapped[Staff | None] = relationship()  # noqa: F821
     events: Mapped[list[ServiceOrderEvent]] = relationship(
         back_populates="order", order_by="ServiceOrderEvent.id", cascade="all, delete-orphan"
     )

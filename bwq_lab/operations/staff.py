@@ -24,7 +24,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Staff, User
 from bwq_lab.operations import audit
 from bwq_lab.operations.regions import ADMIN_ROLES, overseen_providers, oversees
-from bwq_lab.refusals import Problem, Refusal, refuse
+from bwq_lab.refusals import Problem, Refusal
 
 
 @dataclass
@@ -207,13 +207,35 @@ def provider_staff_ids(provider_id: int, staff_ids: Iterable[int]) -> dict[int, 
     return {s.id: s for s in rows}
 
 
-def require_staff_of(provider_id: int, staff_id: int | None, *, field: str = "staff_id") -> Staff | None:
-    """A staff member named on a session or batch: of the provider and active (422 otherwise)."""
+def staff_problem(provider_id: int, staff_id: int | None, *, field: str = "staff_id") -> Problem | None:
+    """What is wrong with naming ``staff_id`` on a session or batch of the provider, if anything:
+    not its staff (``STAFF_NOT_OF_PROVIDER``) or no longer active (``STAFF_INACTIVE``)."""
     if staff_id is None:
         return None
     staff = db.session.get(Staff, staff_id)
     if staff is None or staff.provider_id != provider_id:
-        raise refuse(422, "STAFF_NOT_OF_PROVIDER", field=field)
+        return Problem("STAFF_NOT_OF_PROVIDER", field=field)
     if not staff.active:
-        raise refuse(422, "STAFF_INACTIVE", field=field, name=staff.name)
-    return staff
+        return Problem("STAFF_INACTIVE", field=field, params={"name": staff.name})
+    return None
+
+
+def require_staff_of(provider_id: int, staff_id: int | None, *, field: str = "staff_id") -> None:
+    """422 unless ``staff_id`` (when given) is active staff of the provider."""
+    problem = staff_problem(provider_id, staff_id, field=field)
+    if problem is not None:
+        raise Refusal(422, [problem])
+
+
+def staff_of_user(user: User) -> Staff | None:
+    """The active staff member linked to this account at its provider (the picker's default)."""
+    if user.provider_id is None:
+        return None
+    return db.session.execute(
+        select(Staff).where(Staff.provider_id == user.provider_id, Staff.user_id == user.id, Staff.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def default_staff_id(user: User) -> int | None:
+    own = staff_of_user(user)
+    return own.id if own is not None else None

@@ -22,9 +22,11 @@ from bwq_lab.edge.messages.orders import step_name
 from bwq_lab.edge.result_files import result_upload_limit, send_result_file
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.operations import orders as ops
+from bwq_lab.operations import staff as staff_ops
 from bwq_lab.operations.catalogue import managed_services, public_service
 from bwq_lab.operations.orders.access import today
 from bwq_lab.web.forms.orders import DeliverForm, NoteForm, OrderForm, StepForm, WorkdayForm
+from bwq_lab.web.forms.staff import offer_staff
 from bwq_lab.web.pages import flash_problems, int_arg, page_arg, refusals, signed_in_user
 
 bp = Blueprint("orders", __name__)
@@ -175,6 +177,11 @@ def _page(order_id: int, status: int = 200, **forms):
     forms.setdefault("step_form", StepForm(formdata=None))
     forms.setdefault("deliver_form", DeliverForm(formdata=None))
     forms.setdefault("note_form", NoteForm(formdata=None))
+    if lab and ("start" in actions or "deliver" in actions):  # who analysed the samples
+        staff = staff_ops.active_staff(order.provider_id)
+        default = order.staff_id or staff_ops.default_staff_id(user)
+        offer_staff(forms["step_form"].staff_id, staff, default)
+        offer_staff(forms["deliver_form"].staff_id, staff, default)
     return render_template(
         "orders/detail.html",
         order=order,
@@ -199,7 +206,7 @@ STEPS = {
     ),
     "reject": lambda u, i, f: ops.reject_order(u, i, reason=f.reason.data, now=clock.now()),
     "receive": lambda u, i, f: ops.receive_samples(u, i, now=clock.now(), note=f.note.data),
-    "start": lambda u, i, f: ops.start_work(u, i, now=clock.now(), note=f.note.data),
+    "start": lambda u, i, f: ops.start_work(u, i, now=clock.now(), note=f.note.data, staff_id=f.staff_id.data),
     "confirm": lambda u, i, f: ops.confirm_receipt(u, i, now=clock.now()),
     "cancel": lambda u, i, f: ops.cancel_order(u, i, reason=f.reason.data, now=clock.now()),
     "reopen": lambda u, i, f: ops.reopen_order(u, i, reason=f.reason.data, now=clock.now(), window_days=_retest_days()),
@@ -246,6 +253,7 @@ def deliver(order_id: int):
             max_bytes=config["RESULT_FILE_MAX_BYTES"],
             max_files=config["RESULT_FILES_PER_DELIVERY"],
             note=form.note.data,
+            staff_id=form.staff_id.data,
         )
     if refused:
         return _page(order_id, refused.status, deliver_form=form)

@@ -20,7 +20,8 @@ from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.notifications import notify_owner
 from bwq_lab.operations.bookings.queries import get_booking, require_manager
 from bwq_lab.operations.lifecycle import transition
-from bwq_lab.refusals import refuse
+from bwq_lab.operations.staff import staff_problem
+from bwq_lab.refusals import Problem, Refusal, refuse
 
 
 def expire_undecided(now: datetime, deadline: timedelta) -> list[Booking]:
@@ -57,15 +58,29 @@ def close_the_day(now: datetime) -> list[Booking]:
     return list(bookings)
 
 
-def confirm_use(actor: User, booking_id: int, now: datetime, *, used_from: datetime, used_until: datetime) -> Booking:
-    """A manager confirms (or corrects) the actual use of a session the system closed."""
+def confirm_use(
+    actor: User,
+    booking_id: int,
+    now: datetime,
+    *,
+    used_from: datetime,
+    used_until: datetime,
+    staff_id: int | None = None,
+) -> Booking:
+    """A manager confirms (or corrects) the actual use of a session the system closed, and may
+    name the staff member who operated it (active staff of the instrument's provider)."""
     booking = get_booking(actor, booking_id, for_update=True)
     require_manager(actor, booking)
     if not booking.use_to_confirm:
         raise refuse(409, "USE_ALREADY_CONFIRMED")
-    if used_until <= used_from:
-        raise refuse(422, "END_BEFORE_START", field="used_until")
+    problems = [Problem("END_BEFORE_START", field="used_until")] if used_until <= used_from else []
+    if (wrong_staff := staff_problem(booking.instrument.provider_id, staff_id)) is not None:
+        problems.append(wrong_staff)
+    if problems:
+        raise Refusal(422, problems)
     booking.checked_in_at, booking.checked_out_at = used_from, used_until
+    if staff_id is not None:
+        booking.staff_id = staff_id
     booking.use_to_confirm = False
     fees.settle_on_completion(booking, booking.instrument)  # by use: the confirmed use
     booking.new_event(

@@ -31,6 +31,7 @@ from bwq_lab.operations.bookings.queries import (
 )
 from bwq_lab.operations.bookings.rule_inputs import build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
+from bwq_lab.operations.staff import staff_problem
 from bwq_lab.refusals import Problem, Refusal, forbidden, refuse
 
 CHECK_IN_EARLY_MINUTES = 15
@@ -147,6 +148,7 @@ def check_out(
     *,
     used_from: datetime | None = None,
     used_until: datetime | None = None,
+    staff_id: int | None = None,
 ) -> Booking:
     """Record the end of use, which gives the effective hours (有效机时).
 
@@ -154,30 +156,37 @@ def check_out(
       ``CHECK_OUT_GRACE`` after it, at ``now``: they never give times (403 ``USE_RECORD_MANAGERS_ONLY``).
     - The instrument's managers record the actual use (``used_from``/``used_until``), also
       afterwards for an approved booking that was never checked in; the times must lie around
-      the booking and in the past (``use_problems``). Recorded use is audited."""
+      the booking and in the past (``use_problems``). Recorded use is audited.
+    - A manager may name the staff member who operated or assisted (``staff_id``: active staff of
+      the instrument's provider, else 422 ``STAFF_NOT_OF_PROVIDER`` / ``STAFF_INACTIVE``)."""
     booking = get_booking(actor, booking_id, for_update=True)
     by_manager = owner_or_manager(actor, booking)
     check(booking, A.COMPLETE)
     if not by_manager:
-        if used_from is not None or used_until is not None:
-            raise refuse(403, "USE_RECORD_MANAGERS_ONLY", field="used_from")
+        if used_from is not None or used_until is not None or staff_id is not None:
+            raise refuse(403, "USE_RECORD_MANAGERS_ONLY", field="used_from" if staff_id is None else "staff_id")
         if booking.status != S.IN_USE:
             raise refuse(409, "NOT_CHECKED_IN")
         if not lifecycle.owner_check_out_allowed(booking.checked_in_at, booking.end_at, now):
             raise refuse(409, "CHECK_OUT_CLOSED", minutes=int(lifecycle.CHECK_OUT_GRACE.total_seconds() // 60))
     start = used_from or booking.checked_in_at or booking.start_at
     finish = used_until or (now if booking.status == S.IN_USE else min(now, booking.end_at))
-    problems = lifecycle.use_problems(booking.start_at, booking.end_at, start, finish, now)
+    problems = [Problem(code, field="used_until" if code != "USE_OUTSIDE_BOOKING" else "used_from",
+                        params=_use_params(booking))
+                for code in lifecycle.use_problems(booking.start_at, booking.end_at, start, finish, now)]  # fmt: skip
+    if (wrong_staff := staff_problem(booking.instrument.provider_id, staff_id)) is not None:
+        problems.append(wrong_staff)
     if problems:
-        raise Refusal(422, [Problem(code, field="used_until" if code != "USE_OUTSIDE_BOOKING" else "used_from",
-                                    params=_use_params(booking)) for code in problems])  # fmt: skip
+        raise Refusal(422, problems)
     booking.checked_in_at, booking.checked_out_at = start, finish
+    if staff_id is not None:
+        booking.staff_id = staff_id
     fees.settle_on_completion(booking, booking.instrument)
     transition(booking, A.COMPLETE, actor_id=actor.id, now=now)
     if by_manager:
         audit.record(
             actor, "booking.record_use", booking, now=now, used_from=start, used_until=finish,
-            owner_id=booking.user_id,
+            owner_id=booking.user_id, staff_id=booking.staff_id,
         )  # fmt: skip
     return booking
 

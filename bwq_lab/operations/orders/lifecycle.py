@@ -25,6 +25,7 @@ from bwq_lab.operations.orders.access import (
     require_orderer,
     today,
 )
+from bwq_lab.operations.staff import require_staff_of
 from bwq_lab.refusals import Problem, Refusal, refuse
 
 A = OrderAction
@@ -233,10 +234,16 @@ def receive_samples(actor: User, order_id: int, *, now: datetime, note: str | No
     return order
 
 
-def start_work(actor: User, order_id: int, *, now: datetime, note: str | None = None) -> ServiceOrder:
+def start_work(
+    actor: User, order_id: int, *, now: datetime, note: str | None = None, staff_id: int | None = None
+) -> ServiceOrder:
+    """Start the work; ``staff_id`` names the analyst (active staff of the provider, else 422)."""
     order = _for_lab(actor, order_id, A.START)
+    require_staff_of(order.provider_id, staff_id)
     order.started_at = now
     order.analyst_id = actor.id
+    if staff_id is not None:
+        order.staff_id = staff_id
     transition(order, A.START, actor_id=actor.id, now=now, reason=(note or "").strip() or None)
     order.updated_at = now
     db.session.flush()
@@ -253,9 +260,12 @@ def deliver_results(
     max_bytes: int,
     max_files: int = 10,
     note: str | None = None,
+    staff_id: int | None = None,
 ) -> ServiceOrder:
-    """Attach the result files and deliver. At least one file; every file checked by content."""
+    """Attach the result files and deliver. At least one file; every file checked by content.
+    ``staff_id`` names the analyst (active staff of the provider), if not named at the start."""
     order = _for_lab(actor, order_id, A.DELIVER)
+    require_staff_of(order.provider_id, staff_id)
     uploads = [u for u in uploads if u is not None and (u.filename or "") != ""]
     if not uploads:
         raise refuse(422, "FILE_REQUIRED", field="files")
@@ -269,6 +279,8 @@ def deliver_results(
             order.first_delivered_at = now  # reports count a batch once, even after a re-test
         if order.analyst_id is None:
             order.analyst_id = actor.id
+        if staff_id is not None:
+            order.staff_id = staff_id
         transition(order, A.DELIVER, actor_id=actor.id, now=now, reason=(note or "").strip() or None)
         order.updated_at = now
         db.session.flush()

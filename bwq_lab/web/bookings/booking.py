@@ -20,6 +20,7 @@ from bwq_lab.feeds.ics import booking_calendar
 from bwq_lab.models import Booking, Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
+from bwq_lab.operations import staff as staff_ops
 from bwq_lab.operations.bookings.notifications import manager_users
 from bwq_lab.refusals import Refusal
 from bwq_lab.web.bookings.common import (
@@ -44,6 +45,7 @@ from bwq_lab.web.forms.bookings import (
     duration_choices,
     input_step,
 )
+from bwq_lab.web.forms.staff import offer_staff
 from bwq_lab.web.pages import REFUSALS, flash_problems, int_arg, refusals, signed_in_user
 
 
@@ -329,12 +331,19 @@ def _detail_page(booking_id: int, status: int = 200, **forms):
             },
         ),
     )
+    is_manager = signed_in_user().manages_instrument(booking.instrument)
+    if is_manager:  # who operated or assisted: the provider's active staff, the manager's own first
+        offer_staff(
+            forms["checkout_form"].staff_id,
+            staff_ops.active_staff(booking.instrument.provider_id),
+            booking.staff_id or staff_ops.default_staff_id(signed_in_user()),
+        )
     return (
         render_template(
             "bookings/detail.html",
             booking=booking,
             actions=ops.allowed_actions(booking, signed_in_user(), now),
-            is_manager=signed_in_user().manages_instrument(booking.instrument),
+            is_manager=is_manager,
             action_form=ActionForm(formdata=None),
             step=input_step(ops.policy_of(booking.instrument)),
             cancellation=cancellation_facts(booking, now),
@@ -415,6 +424,7 @@ def check_out(booking_id: int):
             clock.now(),
             used_from=aware(form.used_from.data, tz),
             used_until=aware(form.used_until.data, tz),
+            staff_id=form.staff_id.data,
         )
     if refused:
         return _detail_page(booking_id, refused.status, checkout_form=form)
@@ -441,6 +451,7 @@ def confirm_use(booking_id: int):
             clock.now(),
             used_from=aware(form.used_from.data, tz),
             used_until=aware(form.used_until.data, tz),
+            staff_id=form.staff_id.data,
         )
     if refused:
         return _detail_page(booking_id, refused.status, checkout_form=form)

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from bwq_lab.domain.booking_rules import BookingPolicy
 from bwq_lab.edge.messages.bookings import format_duration
 from bwq_lab.web.forms.accounts import ProblemsMixin
+from bwq_lab.web.forms.staff import staff_select
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the step is under a minute
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -140,6 +141,8 @@ class CheckOutForm(ProblemsMixin, FlaskForm):
 
     used_from = DateTimeLocalField(_l("Used from"), format=DATETIME_FORMATS, validators=[Optional()])
     used_until = DateTimeLocalField(_l("Used until"), format=DATETIME_FORMATS, validators=[Optional()])
+    # managers: the staff member (科技人员) who operated or assisted; the operation checks the id
+    staff_id = staff_select(_l("Operated by"))
     next = HiddenField()
     submit = SubmitField(_l("Check out"))
 

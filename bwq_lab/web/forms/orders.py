@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from bwq_lab.refusals import Problem
+from bwq_lab.web.forms.staff import staff_select
 
 HAZARDS = [
     SelectChoice("none", _l("None")),
@@ -62,6 +63,7 @@ class StepForm(ProblemsForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     hazard_accepted = BooleanField(_l("I accept the declared hazardous samples"))
+    staff_id = staff_select(_l("Analyst"))
 
 
 class DeliverForm(ProblemsForm):
@@ -69,6 +71,7 @@ class DeliverForm(ProblemsForm):
         _l("Result files"), description=_l("PDF, images (PNG, JPEG, GIF, WebP), CSV, XLSX or ZIP of data.")
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    staff_id = staff_select(_l("Analyst"))
 
 
 class NoteForm(ProblemsForm):
