@@ -55,7 +55,7 @@ def document_edge_bounds(self, field, ret, **_kwargs) -> dict:
 
 def register_api(app: Flask) -> None:
     """One ``Api`` (and OpenAPI document) per app, so the factory can build several apps."""
-    from bwq_lab.api import bookings, catalogue, me, orders, records, reports
+    from bwq_lab.api import bookings, catalogue, exports, me, orders, records, reports
     from bwq_lab.edge.inputs import MAX_ID, BoundedIdConverter
 
     api = BwqApi(app)
@@ -63,7 +63,7 @@ def register_api(app: Flask) -> None:
     api.ma_plugin.converter.add_attribute_function(document_edge_bounds)
     app.extensions["bwq_api"] = api
     names = set()
-    for module in (catalogue, me, bookings, orders, reports, records):
+    for module in (catalogue, me, bookings, orders, reports, records, exports):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
         names.add(module.blp.name)

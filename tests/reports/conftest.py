@@ -218,3 +218,16 @@ def user_of(app, world):
         return db.session.get(User, world.users[name])
 
     return get
+
+
+@pytest.fixture
+def export_world(
+    app, create_provider, create_instrument, create_service, create_enterprise, create_user, city, token_for
+):
+    """The export tests' own hand-made quarter (``tests/reports/exports_world.py``)."""
+    from tests.reports import exports_world
+
+    with app.app_context():
+        return exports_world.build(
+            create_provider, create_instrument, create_service, create_enterprise, create_user, city, token_for
+        )

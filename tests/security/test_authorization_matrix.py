@@ -7,6 +7,7 @@ outcome, on SQLite and PostgreSQL (issue 7, "keep it closed").
     "GET /orders/<int:order_id>": allow(ENT_A, MGR_X),       # the owner and the provider's manager
     "POST /manage/orders/<int:order_id>/accept": allow(MGR_X),
 
+Routes that need a query string to reach their authorization get one from ``QUERIES``.
 ``allow(*roles)`` means: those roles get past authorization (any answer but 401/403/404 or a
 redirect to the sign-in page), the anonymous visitor is sent to sign in (pages) or gets 401 (API),
 and every other role gets 403 or 404. Path parameters are filled from the world below (``PARAMS``:
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select, text
@@ -220,6 +222,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # another area's ids are 404, tested in tests/reports/test_reports_api.py
     "GET /api/v1/reports/summary": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
     "GET /api/v1/reports/goals": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
+    # report files (issue 11): provider X's quarterly report (QUERIES) for its managers and the
+    # province; Y's manager and the other city's admin get 404; a statement is its enterprise's own
+    "GET /reports/quarterly": allow(MGR_X, PARTIAL, PROVINCE),
+    "GET /reports/statement": allow(ENT_A, ENT_B),
+    "GET /api/v1/reports/quarterly": allow(MGR_X, PARTIAL, PROVINCE),
+    "GET /api/v1/reports/statement": allow(ENT_A, ENT_B),
 }
 
 PARAMS = {
@@ -241,6 +249,14 @@ PARAMS = {
     "workday_id": lambda w: w.workday,
     "staff_id": lambda w: w.staff,
     "record_id": lambda w: w.record,
+}
+
+#: a query string for routes that need one to reach their authorization (``key: world -> dict``)
+QUERIES = {
+    "GET /reports/quarterly": lambda w: {"year": 2026, "quarter": 4, "provider_id": w.x, "format": "xlsx"},
+    "GET /api/v1/reports/quarterly": lambda w: {"year": 2026, "quarter": 4, "provider_id": w.x},
+    "GET /reports/statement": lambda w: {"from": "2026-10-01", "to": "2026-12-31", "format": "csv"},
+    "GET /api/v1/reports/statement": lambda w: {"from": "2026-10-01", "to": "2026-12-31"},
 }
 
 BODIES = {
@@ -446,7 +462,10 @@ def _build(app) -> SimpleNamespace:
 
 def _url(key: str, world) -> str:
     path = key.split(" ", 1)[1]
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(PARAMS[m.group(1)](world)), path)
+    url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(PARAMS[m.group(1)](world)), path)
+    if key in QUERIES:
+        url += "?" + urlencode(QUERIES[key](world))
+    return url
 
 
 #: a 422 that lists one of these is a refusal of *who* asks, not of what they sent

@@ -1,0 +1,249 @@
+"""Report files at the edge: the reports' rows become tables with headings in the reader's
+language (``bwq_lab.reports.tables`` lays them out), sent as CSV or Excel downloads. The pages
+and the API share this module, so a page's download and the API's file are the same bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Response
+from flask_babel import gettext as _
+
+from bwq_lab.domain import catalogue as vocab
+from bwq_lab.edge.templating import locale_code
+from bwq_lab.refusals import refuse
+from bwq_lab.reports import tables as files
+from bwq_lab.reports.carrier import QuarterlyReport
+from bwq_lab.reports.lines import BATCH, RECORD, SESSION, Line, Sums
+from bwq_lab.reports.statement import Statement
+from bwq_lab.reports.tables import Column, Table
+
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def export_format(value: str | None, *, allowed: Sequence[str] = FORMATS) -> str | None:
+    """``?format=`` checked: None (show the page / JSON), or one of ``allowed``; else 422."""
+    if value in (None, "", "html", "json"):
+        return None
+    if value not in allowed:
+        raise refuse(422, "EXPORT_FORMAT_UNKNOWN", field="format", value=value, formats=", ".join(allowed))
+    return value
+
+
+def send_tables(tables: Sequence[Table], stem: str, fmt: str, *, table: str | None = None) -> Response:
+    """An attachment: every table as a worksheet of one workbook (xlsx), or one table as CSV
+    (the one whose sheet key is ``table``, else the first)."""
+    if fmt == "xlsx":
+        body = files.to_xlsx(tables)
+    else:
+        chosen = next((t for t in tables if table and t.key == table), tables[0]) if table else tables[0]
+        body = files.to_csv(chosen)
+        if len(tables) > 1:
+            stem = f"{stem}-{chosen.key}"
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -------------------------------------------------------------------------------- service lines
+def kind_name(kind: str) -> str:
+    return {SESSION: _("Instrument session"), BATCH: _("Lab-service batch"), RECORD: _("Service record")}[kind]
+
+
+def item_name(line: Line) -> str:
+    """The instrument or lab service, or a record's kind, in the reader's language."""
+    if line.kind == RECORD:
+        return vocab.label(vocab.SERVICE_RECORD_KINDS, line.item, locale_code())
+    return line.item_en if locale_code().startswith("en") else line.item
+
+
+def _staff(line: Line) -> str:
+    return "、".join(line.staff)
+
+
+def _counts(total: Sums) -> str:
+    return _(
+        "%(sessions)s sessions, %(batches)s batches, %(records)s records",
+        sessions=total.sessions,
+        batches=total.batches,
+        records=total.records,
+    )
+
+
+def quarterly_table(report: QuarterlyReport) -> Table:
+    """The province's template: title, provider, period, one row per service, totals."""
+    provider = report.provider_en if locale_code().startswith("en") else report.provider
+    columns = [
+        Column(_("No."), "int", 6),
+        Column(_("Service"), "text", 14),
+        Column(_("Enterprise"), "text", 32),
+        Column(_("Unified social credit code"), "text", 22),
+        Column(_("Instrument or service"), "text", 28),
+        Column(_("Date"), "date"),
+        Column(_("Hours"), "hours"),
+        Column(_("Samples"), "int"),
+        Column(_("Content"), "text", 40),
+        Column(_("Fee (yuan)"), "yuan"),
+        Column(_("Staff"), "text", 20),
+    ]
+    rows = [
+        (
+            n,
+            kind_name(line.kind),
+            line.enterprise,
+            line.uscc,
+            item_name(line),
+            line.day,
+            line.hours,
+            line.samples,
+            line.content,
+            line.fee_fen,
+            _staff(line),
+        )
+        for n, line in enumerate(report.lines, start=1)
+    ]
+    total = report.totals
+    return Table(
+        key="quarterly",
+        sheet=_("Q%(quarter)s %(year)s", quarter=report.quarter, year=report.year),
+        title=[
+            _("Quarterly carrier report"),
+            _("Provider: %(name)s", name=provider),
+            _(
+                "Period: %(year)s Q%(quarter)s (%(first)s to %(last)s)",
+                year=report.year,
+                quarter=report.quarter,
+                first=report.first_day.isoformat(),
+                last=report.last_day.isoformat(),
+            ),
+        ],
+        columns=columns,
+        rows=rows,
+        totals=(
+            None,
+            _("Total"),
+            _counts(total),
+            None,
+            None,
+            None,
+            total.hours,
+            total.samples,
+            None,
+            total.fee_fen,
+            None,
+        ),
+    )
+
+
+def statement_table(statement: Statement) -> Table:
+    """Lines grouped by R&D project, a subtotal row after each project, the totals last."""
+    columns = [
+        Column(_("R&D project"), "text", 18),
+        Column(_("Date"), "date"),
+        Column(_("Service"), "text", 14),
+        Column(_("Provider"), "text", 28),
+        Column(_("Instrument or service"), "text", 28),
+        Column(_("Hours"), "hours"),
+        Column(_("Samples"), "int"),
+        Column(_("Content"), "text", 40),
+        Column(_("Fee (yuan)"), "yuan"),
+        Column(_("Paid under agreement (yuan)"), "yuan", 16),
+    ]
+    en = locale_code().startswith("en")
+    rows: list[tuple] = []
+    for project in statement.projects:
+        code = project_name(project.code)
+        for line in project.lines:
+            rows.append(
+                (
+                    code,
+                    line.day,
+                    kind_name(line.kind),
+                    line.provider_en if en else line.provider,
+                    item_name(line),
+                    line.hours,
+                    line.samples,
+                    line.content,
+                    line.fee_fen,
+                    line.paid_fen,
+                )
+            )
+        sub = project.subtotal
+        rows.append(
+            (
+                _("Subtotal: %(project)s", project=code),
+                None,
+                _counts(sub),
+                None,
+                None,
+                sub.hours,
+                sub.samples,
+                None,
+                sub.fee_fen,
+                sub.paid_fen,
+            )
+        )
+    total = statement.totals
+    return Table(
+        key="statement",
+        sheet=_("Statement"),
+        title=[
+            _("R&D expense statement"),
+            _("Enterprise: %(name)s (%(uscc)s)", name=statement.enterprise, uscc=statement.uscc),
+            _(
+                "Period: %(first)s to %(last)s",
+                first=statement.first_day.isoformat(),
+                last=statement.last_day.isoformat(),
+            ),
+        ],
+        columns=columns,
+        rows=rows,
+        totals=(
+            _("Total"),
+            None,
+            _counts(total),
+            None,
+            None,
+            total.hours,
+            total.samples,
+            None,
+            total.fee_fen,
+            total.paid_fen,
+        ),
+    )
+
+
+def project_name(code: str) -> str:
+    return code or _("No project")
+
+
+# ------------------------------------------------------------------------------ who reads what
+def quarterly_for(user, year: int, quarter: int, provider_id: int | None, *, tz) -> QuarterlyReport:
+    """The quarterly report ``user`` may read: a manager their provider's; a province, city or
+    county admin the provider they name inside their area (another area's: 404; none: 422)."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.carrier import quarterly_report
+    from bwq_lab.reports.scope import scope_for
+
+    scope = scope_for(user, provider_id=provider_id)
+    if scope.level != "provider":
+        if scope.level == "enterprise":
+            raise refuse(403, "FORBIDDEN")
+        raise refuse(422, "REPORT_PROVIDER_REQUIRED", field="provider_id")
+    return quarterly_report(db.session, scope.id, year, quarter, tz=tz)
+
+
+def statement_for(user, first_day, last_day, *, tz) -> Statement:
+    """An enterprise's own statement (an active member's enterprise; anyone else 403)."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.statement import statement
+
+    if not getattr(user, "is_active_member", False):
+        raise refuse(403, "FORBIDDEN")
+    return statement(db.session, user.enterprise_id, first_day, last_day, tz=tz)
