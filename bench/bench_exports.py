@@ -44,7 +44,6 @@ def populate(conn, scale: int = 10, busiest_share: float = 0.1, seed: int = 11) 
     from bwq_lab.models.reports import ServiceRecord, Staff, service_record_staff
 
     rng = random.Random(seed)
-    cities = conn.execute(select(Region.id).where(Region.level == "city")).scalars().all()
     counties = conn.execute(select(Region.id, Region.parent_id).where(Region.level == "county")).all()
     n_providers, n_instruments, n_enterprises = 100 * scale, 500 * scale, 2_000 * scale
     n_sessions, n_batches, n_records = 20_000 * scale, 10_000 * scale, 30_000 * scale
@@ -151,7 +150,9 @@ def populate(conn, scale: int = 10, busiest_share: float = 0.1, seed: int = 11) 
     if conn.dialect.name == "postgresql":
         for table in ("providers", "enterprises", "instruments", "lab_services", "users", "staff", "bookings",
                       "service_orders", "service_records"):  # fmt: skip
-            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
         conn.exec_driver_sql("ANALYZE")
     else:
         conn.exec_driver_sql("ANALYZE")
@@ -162,11 +163,11 @@ def floor(session, provider_id: int, first_day: date, last_day: date):
     """The same three reads as the report, bare: tuples, no lines, no sorting."""
     from sqlalchemy import select
 
-    from bwq_lab.domain.periods import instants
     from bwq_lab.models import Booking, Enterprise, Instrument, LabService, Provider, ServiceOrder
     from bwq_lab.models.reports import ServiceRecord, Staff
+    from bwq_lab.reports.local_time import utc_bounds
 
-    start, end = instants(first_day, last_day, TZ)
+    start, end = utc_bounds(first_day, last_day, TZ)
     n = 0
     n += len(session.execute(
         select(Booking.id, Booking.start_at, Booking.end_at, Booking.checked_in_at, Booking.checked_out_at,

@@ -1,13 +1,9 @@
-"""Report periods as whole local days: quarters, years, and the instants that bound them.
-
-Pure: the time zone is handed in. A period ``[first_day, last_day]`` (inclusive) covers the
-instants ``[start of first_day, start of the day after last_day)`` in that zone, so a query on a
-UTC column compares against two instants and keeps using its index."""
+"""Report periods as whole local days: quarters (the instants that bound a period are
+``reports.local_time.utc_bounds``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -30,10 +26,3 @@ def previous_quarter(day: date) -> tuple[int, int]:
     """The quarter before the one ``day`` is in: the one a provider reports at the start of a quarter."""
     year, quarter = quarter_of(day)
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-
-
-def instants(first_day: date, last_day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """UTC ``[start, end)`` of the local days ``first_day..last_day`` inclusive."""
-    start = datetime.combine(first_day, time(0), tz).astimezone(UTC)
-    end = datetime.combine(last_day + timedelta(days=1), time(0), tz).astimezone(UTC)
-    return start, end

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain.booking_lifecycle import BookingStatus
-from bwq_lab.domain.periods import instants
 from bwq_lab.models import Booking, Enterprise, Instrument, LabService, Provider, ServiceOrder
 from bwq_lab.models.reports import ServiceRecord, Staff, service_record_staff
+from bwq_lab.reports.local_time import utc_bounds
 
 SESSION, BATCH, RECORD = "session", "batch", "record"
 LINE_KINDS = (SESSION, BATCH, RECORD)  # the order of lines within one day
@@ -107,7 +107,7 @@ def service_lines(
     ``first_day..last_day``, sorted by day, kind (sessions, batches, records) and id."""
     if (provider_id is None) == (enterprise_id is None):
         raise ValueError("give a provider_id or an enterprise_id")
-    start, end = instants(first_day, last_day, tz)
+    start, end = utc_bounds(first_day, last_day, tz)
     lines = [
         *_sessions(session, start, end, tz, provider_id, enterprise_id),
         *_batches(session, start, end, tz, provider_id, enterprise_id),

@@ -52,7 +52,7 @@ class Statement:
 def statement(session: Session, enterprise_id: int, first_day: date, last_day: date, *, tz: ZoneInfo) -> Statement:
     """The statement of one enterprise for whole local days ``first_day..last_day`` inclusive."""
     if first_day > last_day:
-        raise refuse(422, "PERIOD_REVERSED", field="from")
+        raise refuse(422, "PERIOD_REVERSED", field="from", first=first_day.isoformat(), last=last_day.isoformat())
     enterprise = session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.uscc).where(Enterprise.id == enterprise_id)
     ).one_or_none()
