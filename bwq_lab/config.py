@@ -38,6 +38,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     PER_PAGE = 20
+    # the goal dashboard and the home page's strip keep their counts this long per process
+    # (seconds; 0: count on every request). None: 120, or 0 when TESTING.
+    GOALS_CACHE_SECONDS: int | None = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads (never under static/)
     MAIL_SERVER: str | None = None

@@ -19,7 +19,7 @@ from werkzeug.local import LocalProxy
 from bwq_lab import clock
 from bwq_lab.edge.access import api_login_required
 from bwq_lab.extensions import db
-from bwq_lab.reports import figures, goals
+from bwq_lab.reports import figures, goals, progress
 from bwq_lab.reports.scope import Scope, scope_for
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/reports", description="The programme's figures and goals")
@@ -86,6 +86,23 @@ class SummarySchema(Schema):
     groups = fields.List(fields.Nested(GroupSchema))
 
 
+class ProgressSchema(Schema):
+    target = fields.Int()
+    count = fields.Int()
+    share = fields.Float(metadata={"description": "count / target (may exceed 1)"})
+    remaining = fields.Int(metadata={"description": "still missing to reach the target (never below 0)"})
+    per_month_needed = fields.Float(
+        allow_none=True, metadata={"description": "remaining / months left after `until`; null once the year is over"}
+    )
+    per_week_needed = fields.Float(allow_none=True)
+    projection = fields.Int(
+        allow_none=True, metadata={"description": "count / elapsed share of the year; null before it starts"}
+    )
+    expected = fields.Int(metadata={"description": "where an even pace toward the target would be by `until`"})
+    on_track = fields.Bool(metadata={"description": "the projection reaches the target"})
+    reached = fields.Bool()
+
+
 class GoalsSchema(Schema):
     year = fields.Int()
     until = fields.Date(metadata={"description": "the last local day counted"})
@@ -98,6 +115,11 @@ class GoalsSchema(Schema):
         keys=fields.Str(),
         values=fields.List(fields.Int(allow_none=True)),
         metadata={"description": "12 running totals per figure; null after `until`"},
+    )
+    progress = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Nested(ProgressSchema),
+        metadata={"description": "per figure: share of the target, pace needed, projection (bwq_lab.domain.goals)"},
     )
 
 
@@ -135,21 +157,19 @@ def summary(args):
 @blp.response(200, GoalsSchema)
 def goals_view(args):
     """The year's targets (as the province set them, else the programme's), the count so far, and
-    twelve cumulative monthly values per goal figure (distinct figures are distinct so far)."""
+    twelve cumulative monthly values per goal figure (distinct figures are distinct so far), and
+    each figure's progress: the same numbers as the goal dashboard (``reports.progress.board``)."""
     scope = reader_scope(args)
-    now = today()
-    year = args["year"] or now.year
-    until = min(now, date(year, 12, 31))
-    cumulative = goals.cumulative_by_month(db.session, scope, year, tz=tz(), until=until)
+    year = args["year"] or today().year
+    board = progress.board(db.session, scope, year, today=today(), tz=tz())
     return {
         "year": year,
-        "until": until,
+        "until": board.until,
         "scope": scope,
         "figures": list(goals.GOAL_FIGURES),
-        "months": [f"{year:04d}-{m:02d}" for m in range(1, 13)],
-        "targets": goals.targets(db.session, year),
-        "so_far": {
-            name: next((v for v in reversed(values) if v is not None), 0) for name, values in cumulative.items()
-        },
-        "cumulative": cumulative,
+        "months": board.months,
+        "targets": board.targets,
+        "so_far": board.so_far,
+        "cumulative": board.cumulative,
+        "progress": {p.figure: p.as_dict() for p in board.progress},
     }

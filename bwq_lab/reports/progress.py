@@ -55,10 +55,21 @@ def last_day_counted(year: int, today: date) -> date:
     return today
 
 
-def board(session: Session, scope: Scope, year: int, *, today: date, tz: ZoneInfo) -> Board:
-    """``year``'s goals inside ``scope`` as counted up to ``today`` (a local day)."""
+def board(
+    session: Session,
+    scope: Scope,
+    year: int,
+    *,
+    today: date,
+    tz: ZoneInfo,
+    cumulative: dict[str, list[int | None]] | None = None,
+) -> Board:
+    """``year``'s goals inside ``scope`` as counted up to ``today`` (a local day). ``cumulative``:
+    ``cumulative(...)``'s result when the caller already has it (e.g. from a cache); the targets
+    are always read afresh."""
     until = last_day_counted(year, today)
-    cumulative = goals.cumulative_by_month(session, scope, year, tz=tz, until=until)
+    if cumulative is None:
+        cumulative = goals.cumulative_by_month(session, scope, year, tz=tz, until=until)
     targets = goals.targets(session, year)
     counts = {name: rules.latest(series) for name, series in cumulative.items()}
     progress = rules.progress_all(goals.GOAL_FIGURES, counts, targets, rules.YearClock(year, until))

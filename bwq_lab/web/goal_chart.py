@@ -67,6 +67,17 @@ def nice_ceiling(value: float) -> int:
     return int(10 * power)  # pragma: no cover - the loop always returns
 
 
+def divisions(top_value: int) -> int:
+    """How many steps the y axis has: five when each is then 1, 2 or 5 × 10^k, else four (whole
+    numbers either way; fewer for a tiny axis)."""
+    if top_value < 4:
+        return max(1, top_value)
+    step, rest = divmod(top_value, 5)
+    if not rest and str(step)[0] in "125" and set(str(step)[1:]) <= {"0"}:
+        return 5
+    return 4
+
+
 def chart(
     cumulative: Sequence[int | None], target: int, even_pace: Sequence[int], projection: int | None = None
 ) -> Chart:
@@ -81,7 +92,8 @@ def chart(
 
     actual = [at(0, 0)] + [at(m, v) for m, v in enumerate(cumulative, start=1) if v is not None] if known else []
     pace = [at(0, 0)] + [at(m, v) for m, v in enumerate(even_pace, start=1)]
-    ticks = [Tick(top_value * k // 4, at(0, top_value * k // 4).y) for k in range(5)]
+    parts = divisions(top_value)
+    ticks = [Tick(top_value * k // parts, at(0, top_value * k // parts).y) for k in range(parts + 1)]
     last = actual[-1] if actual else None
     shown_projection = None
     if projection is not None and last is not None and last.month < 12:

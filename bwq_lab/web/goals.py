@@ -9,7 +9,11 @@ provider. Enterprises read their own figures through the API; the dashboard is t
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -27,7 +31,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Provider, Region
 from bwq_lab.operations import goals as ops
 from bwq_lab.reports import progress
-from bwq_lab.reports.goals import GOAL_FIGURES
+from bwq_lab.reports.goals import GOAL_FIGURES, cumulative_by_month
 from bwq_lab.reports.scope import PROVINCE, scope_for
 from bwq_lab.web.goal_chart import chart
 from bwq_lab.web.pages import int_arg, refusals, signed_in_user
@@ -78,14 +82,59 @@ def area_name(scope) -> str | None:
     return display(row)
 
 
+# ------------------------------------------------------------------ a short cache of the counts
+T = TypeVar("T")
+_CACHE: dict[tuple, tuple[float, object]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def cache_seconds() -> int:
+    configured = current_app.config.get("GOALS_CACHE_SECONDS")
+    if configured is None:
+        return 0 if current_app.testing else 120
+    return int(configured)
+
+
+def cached(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept per process for GOALS_CACHE_SECONDS under ``key`` (which names the
+    database, the scope, the year and the last day counted: a reader only ever gets counts of the
+    scope they were allowed). The year's counts move slowly; the targets are never cached."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
+    now = time.monotonic()
+    hit = _CACHE.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    with _CACHE_LOCK:
+        if len(_CACHE) >= 512:
+            _CACHE.clear()
+        _CACHE[key] = (now, value)
+    return value
+
+
+def goal_board(scope, year: int) -> progress.Board:
+    until = progress.last_day_counted(year, today())
+    cumulative = cached(
+        ("cumulative", scope, year, until),
+        lambda: cumulative_by_month(db.session, scope, year, tz=tz(), until=until),
+    )
+    return progress.board(db.session, scope, year, today=today(), tz=tz(), cumulative=cumulative)
+
+
 @bp.get("")
 @role_required(*READERS)
 def dashboard():
     year = chosen_year()
     narrowed = {name: int_arg(name) for name in ("city_id", "county_id", "provider_id")}
     scope = scope_for(signed_in_user(), **narrowed)
-    board = progress.board(db.session, scope, year, today=today(), tz=tz())
-    groups = progress.breakdown(db.session, scope, year, today=today(), tz=tz())
+    board = goal_board(scope, year)
+    groups = cached(
+        ("breakdown", scope, year, board.until),
+        lambda: progress.breakdown(db.session, scope, year, today=today(), tz=tz()),
+    )
     charts = {
         p.figure: chart(board.cumulative[p.figure], p.target, board.even_pace[p.figure], p.projection)
         for p in board.progress
@@ -111,7 +160,7 @@ def _home_strip(state) -> None:
     """``province_goals()`` for the public home page's strip (this year, the whole province)."""
 
     def province_goals() -> progress.Board:
-        return progress.board(db.session, PROVINCE, today().year, today=today(), tz=tz())
+        return goal_board(PROVINCE, today().year)
 
     state.app.jinja_env.globals.update(province_goals=province_goals, goal_labels=GOAL_LABELS, goal_readers=READERS)
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bwq_lab.domain.goals import YearClock, even_pace, latest, progress, progress_all
-from bwq_lab.web.goal_chart import chart, nice_ceiling
+from bwq_lab.web.goal_chart import chart, divisions, nice_ceiling
 
 
 def test_the_clock_counts_local_days_of_the_year_inclusive():
@@ -101,3 +101,5 @@ def test_the_chart_places_months_on_a_round_scale():
     assert len(c.pace) == 13 and c.pace[-1].value == 100
     assert [t.value for t in c.ticks] == [0, 50, 100, 150, 200]
     assert chart([None] * 12, 100, even_pace(100, 2026)).actual == []
+    # steps of 1, 2 or 5 × 10^k where five fit, else four
+    assert [divisions(v) for v in (1, 2, 10, 20, 25, 50, 100, 250, 25_000, 20_000)] == [1, 2, 5, 4, 5, 5, 5, 5, 5, 4]

@@ -178,3 +178,43 @@ def test_the_home_page_shows_this_years_province_totals(ctx, client, world, froz
     }  # fmt: skip
     assert "/ 20,000" in strip and str(date(2026, 12, 1)) in strip
     assert "/reports/goals" not in strip  # a visitor gets no link to a page they may not open
+
+
+def test_the_api_gives_the_dashboards_progress(client, world, token_for, user_of, ctx, frozen_clock):
+    body = client.get("/api/v1/reports/goals?year=2026", headers=token_for(user_of("province"))).get_json()
+    sessions = body["progress"]["sessions"]
+    assert sessions == {
+        "target": 20_000, "count": 7, "share": 0.0003, "remaining": 19_993,
+        "per_month_needed": round(19_993 / (30 * 12 / 365), 1), "per_week_needed": round(19_993 * 7 / 30, 1),
+        "projection": 7, "expected": 18_356, "on_track": False, "reached": False,
+    }  # fmt: skip
+    assert body["until"] == "2026-12-01" and body["so_far"]["batches"] == body["progress"]["batches"]["count"] == 3
+    future = client.get("/api/v1/reports/goals?year=2027", headers=token_for(user_of("province"))).get_json()
+    assert future["progress"]["sessions"]["projection"] is None and future["until"] == "2026-12-31"
+
+
+def test_the_counts_are_kept_a_while_but_the_targets_never(app, ctx, client, world, frozen_clock, user_of):
+    from sqlalchemy import delete
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking
+    from bwq_lab.operations.goals import set_targets
+    from bwq_lab.web import goals as page
+
+    def strip():
+        html = client.get("/?lang=en").get_data(as_text=True)
+        tile = re.search(r'data-figure="sessions">.*?data-col="count">([^<]*)<.*?/ ([\d,]+)', html, re.S)
+        return tile.group(1), tile.group(2)
+
+    app.config["GOALS_CACHE_SECONDS"] = 60
+    try:
+        assert strip() == ("7", "20,000")
+        db.session.execute(delete(Booking).where(Booking.status == "completed", Booking.instrument_id == world.i3))
+        set_targets(user_of("province"), 2026, {"sessions": 30_000}, now=FIXED_NOW)
+        db.session.commit()
+        assert strip() == ("7", "30,000")  # the counts from the cache, the target afresh
+        page._CACHE.clear()
+        assert strip() == ("5", "30,000")  # b8 and b10 (I3, October and November) are gone
+    finally:
+        app.config.pop("GOALS_CACHE_SECONDS")
+        page._CACHE.clear()
