@@ -3,8 +3,9 @@ enterprise target groups, and instrument statuses. Each entry: code -> (zh, en).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 INSTRUMENT_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -359,25 +360,86 @@ PREFIX_FROM = 4
 def phrase_tokens(alternative: str) -> tuple[list[str], bool]:
     """An alternative as the token sequence to find and whether its last token may be a prefix
     (a long Latin word, or a lone Chinese character: the first of a pair)."""
+    parts, prefix = _phrase(alternative)
+    return list(parts), prefix
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase(alternative: str) -> tuple[tuple[str, ...], bool]:
     parts = tokens(alternative)
     last = parts[-1] if parts else ""
     prefix = bool(last) and (len(last) >= PREFIX_FROM if not is_cjk(last[0]) else len(last) == 1)
-    return parts, prefix
+    return tuple(parts), prefix
 
 
 def matches(alternative: str, text_tokens: list[str]) -> bool:
     """Whether the alternative's tokens appear consecutively in ``text_tokens`` (the same
     semantics as the database index: whole tokens, the last one maybe a prefix)."""
-    parts, prefix = phrase_tokens(alternative)
+    parts, prefix = _phrase(alternative)
     n = len(parts)
     if not n:
         return False
+    last = parts[-1]
+    if n == 1:
+        return last in text_tokens or (prefix and any(t.startswith(last) for t in text_tokens))
+    head, middle = parts[0], parts[1:-1]
+    if head not in text_tokens:  # (a scan in C: most alternatives stop here)
+        return False
     for i in range(len(text_tokens) - n + 1):
-        if text_tokens[i : i + n - 1] == parts[:-1]:
-            last = text_tokens[i + n - 1]
-            if last == parts[-1] or (prefix and last.startswith(parts[-1])):
+        if text_tokens[i] == head and tuple(text_tokens[i + 1 : i + n - 1]) == middle:
+            found = text_tokens[i + n - 1]
+            if found == last or (prefix and found.startswith(last)):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=1024)
+def matcher(alternatives: tuple[str, ...]) -> Callable[[list[str], set[str]], bool]:
+    """``matches`` for any of the alternatives, for text given as its tokens and their set:
+    single whole tokens are looked up in the set at once, the others one by one."""
+    phrases = [(a, *_phrase(a)) for a in alternatives]
+    singles = frozenset(parts[0] for _a, parts, prefix in phrases if len(parts) == 1 and not prefix)
+    others = tuple(a for a, parts, prefix in phrases if parts and (len(parts) > 1 or prefix))
+
+    def match(words: list[str], present: set[str]) -> bool:
+        return not singles.isdisjoint(present) or any(matches(a, words) for a in others)
+
+    return match
+
+
+def field_hits(terms: list[SearchTerm], fields: Mapping[str, list[str]]) -> dict[str, set[str]]:
+    """Where each term matched in an item's fields (each given as its tokens), as ``relevance``
+    reads it: field -> the typed words found there as typed, or ``"~" + typed`` for a synonym."""
+    hits: dict[str, set[str]] = {}
+    asked = [(t.typed, matcher((t.typed,)), matcher(covering(t.alternatives))) for t in terms]
+    for field, words in fields.items():
+        present = set(words)
+        for typed, as_typed, any_of in asked:
+            if as_typed(words, present):
+                hits.setdefault(field, set()).add(typed)
+            elif any_of(words, present):
+                hits.setdefault(field, set()).add("~" + typed)
+    return hits
+
+
+@functools.lru_cache(maxsize=1024)
+def covering(alternatives: tuple[str, ...]) -> tuple[str, ...]:
+    """The alternatives an index must be asked for: one that contains another (as ``matches``
+    sees it: "扫描电镜" contains "电镜", "electron microscopy" contains "electron microscope")
+    finds nothing the other does not, so it is left out. Order kept; of equal ones the first."""
+    kept: list[str] = []
+    for n, alternative in enumerate(alternatives):
+        words = tokens(alternative)
+        if not words:
+            continue
+        if any(
+            (matches(other, words) and not (tokens(other) == words and m > n))
+            for m, other in enumerate(alternatives)
+            if m != n and tokens(other)
+        ):
+            continue
+        kept.append(alternative)
+    return tuple(kept)
 
 
 def relevance(hits: Mapping[str, set[str]], terms: list[SearchTerm]) -> int:

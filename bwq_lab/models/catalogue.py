@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bwq_lab.extensions import db
@@ -119,3 +119,7 @@ class LabService(db.Model):
 
     def __repr__(self) -> str:
         return f"<LabService {self.id} {self.name}>"
+
+
+# a listing in name order reads its page from the index (migration a9c3e5f7b1d2)
+Index("ix_instruments_name_id", Instrument.name, Instrument.id)

@@ -92,3 +92,18 @@ def test_relevance_ranks_by_where_the_word_matched():
 def test_pinyin_order():
     names = ["浙江大学", "宁波大学", "杭州电子科技大学", "安徽所"]
     assert sorted(names, key=pinyin_key) == ["安徽所", "杭州电子科技大学", "宁波大学", "浙江大学"]
+
+
+def test_the_index_is_asked_only_for_alternatives_nothing_else_covers():
+    from bwq_lab.domain.catalogue import covering
+
+    [term] = expand_query("电镜")
+    asked = covering(term.alternatives)
+    assert "电镜" in asked and "电子显微镜" in asked and "sem" in asked
+    # each of these contains one that stays
+    assert not {"扫描电镜", "透射电镜", "扫描电子显微镜", "fe-sem", "scanning electron microscope"} & set(asked)
+    # and nothing is lost: a text found by any alternative is found by those asked
+    texts = ["扫描电子显微镜", "FE-SEM Gemini", "Transmission electron microscopes", "双束电镜", "3 m semi-anechoic"]
+    for text in texts:
+        words = tokens(text)
+        assert any(matches(a, words) for a in term.alternatives) == any(matches(a, words) for a in asked)

@@ -1,6 +1,6 @@
 """Search that finds what people mean: abbreviations, synonyms, makers in both languages,
 ranked by where the words matched; providers by city then pinyin. Runs on SQLite (FTS5) and
-PostgreSQL (regular expressions) alike."""
+PostgreSQL (tsvector columns under a GIN index) alike; lab services rank the same way."""
 
 from __future__ import annotations
 
@@ -214,3 +214,22 @@ def test_result_cards_show_the_next_free_slot_and_sort_by_it(app, client, frozen
     assert page.index("FREE-1") < page.index("BUSY-1")
     assert "Tue 12-01 09:00" in page or "12-01 09:00" in page  # the free one: now
     assert "12-07 08:30" in page  # the busy one: Monday after the maintenance
+
+
+def test_lab_services_are_understood_and_ranked_like_instruments(ctx, create_service, create_provider):
+    hz = create_provider()
+    by_description = create_service(
+        provider=hz, name="材料表征套餐", name_en="Characterisation bundle", description="含 XRD 物相分析"
+    )
+    by_name = create_service(provider=hz, name="X射线衍射物相分析", name_en="XRD phase analysis")
+    by_capability = create_service(
+        provider=hz, name="粉末物相分析", name_en="Powder phase analysis", capabilities="X射线衍射"
+    )
+    create_service(provider=hz, name="扫描电镜形貌观察", name_en="SEM imaging")
+    create_service(provider=hz, name="退役的衍射检测", name_en="Retired XRD", status="retired")
+    page = ops.search_services(q="XRD")
+    # name > capability > description; the synonym (X射线衍射) finds what the abbreviation misses
+    assert [s.id for s in page.items] == [by_name.id, by_capability.id, by_description.id]
+    assert page.total == 3
+    assert [s.name for s in ops.search_services(q="电镜").items] == ["扫描电镜形貌观察"]
+    assert ops.search_services(q="透射电镜").total == 0  # a TEM is not a SEM
