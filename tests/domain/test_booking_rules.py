@@ -202,7 +202,7 @@ def test_notice_too_short_says_the_earliest_allowed_start():
     v = only("NOTICE_TOO_SHORT", req(30, "09:00", "10:00"), ctx)
     # the earliest start offered is a bookable one: the next opening (not midnight)
     assert v.params["earliest_start"] == "2026-12-01T08:30:00+08:00"
-    assert "2026-12-01 08:30" in msg(v) and "24 小时" in msg(v)
+    assert "2026-12-01 周二 08:30" in msg(v) and "24 小时" in msg(v)  # with the day of the week
     assert "24 hours notice" in msg(v, "en")
     assert "NOTICE_TOO_SHORT" not in codes(req(1, "09:00", "10:00"), ctx)
 
@@ -217,7 +217,7 @@ def test_too_far_ahead():
     assert "TOO_FAR_AHEAD" not in codes(req(4, "09:00", "10:00"), ctx)
     v = only("TOO_FAR_AHEAD", req(8, "09:00", "10:00"), ctx)
     assert v.params["latest_start"] == "2026-12-07T00:00:00+08:00"
-    assert "7 天" in msg(v) and "2026-12-07 00:00" in msg(v)
+    assert "7 天" in msg(v) and "2026-12-07 周一 00:00" in msg(v)
     assert "7 days ahead" in msg(v, "en")
 
 
@@ -245,8 +245,8 @@ def test_overlaps_booking_message_shows_the_conflict_in_local_time():
         "conflict_end": "2026-12-01T11:00:00+08:00",
         "count": 2,
     }
-    assert "2026-12-01 10:00–11:00" in msg(v)
-    assert "2026-12-01 10:00–11:00 and 1 more" in msg(v, "en")
+    assert "2026-12-01 周二 10:00–11:00" in msg(v)
+    assert "2026-12-01 Tuesday 10:00–11:00 and 1 more" in msg(v, "en")
 
 
 def test_the_moving_booking_is_ignored():
@@ -289,11 +289,11 @@ def test_inside_buffer_messages_say_when_it_would_work():
     ctx = BookingContext(policy, busy=(block(7, 1, "10:00", "11:00", buffer=30),))
     after = only("INSIDE_BUFFER", req(1, "11:00", "12:00"), ctx)
     assert after.params["available_from"] == "2026-12-01T11:30:00+08:00"
-    assert "2026-12-01 11:30" in msg(after) and "30 分钟" in msg(after)
-    assert "earliest start is 2026-12-01 11:30" in msg(after, "en")
+    assert "2026-12-01 周二 11:30" in msg(after) and "30 分钟" in msg(after)
+    assert "earliest start is 2026-12-01 Tuesday 11:30" in msg(after, "en")
     before = only("INSIDE_BUFFER", req(1, "09:00", "10:00"), ctx)
     assert before.params["latest_end"] == "2026-12-01T09:30:00+08:00"
-    assert "09:30" in msg(before) and "must end by 2026-12-01 09:30" in msg(before, "en")
+    assert "09:30" in msg(before) and "must end by 2026-12-01 Tuesday 09:30" in msg(before, "en")
 
 
 def test_overlaps_maintenance_and_provider_closed_are_separate_codes():
@@ -303,7 +303,7 @@ def test_overlaps_maintenance_and_provider_closed_are_separate_codes():
     )
     ctx = BookingContext(POLICY, blackouts=blackouts)
     v = only("OVERLAPS_MAINTENANCE", req(1, "09:30", "10:30"), ctx)
-    assert "2026-12-01 09:00–10:00" in msg(v) and "年度校准" in msg(v)
+    assert "2026-12-01 周二 09:00–10:00" in msg(v) and "年度校准" in msg(v)
     assert codes(req(1, "10:00", "11:00"), ctx) == []  # touching after
     assert codes(req(1, "08:30", "09:00"), ctx) == []  # touching before
     closed = only("PROVIDER_CLOSED", req(2, "09:00", "10:00"), ctx)
@@ -318,7 +318,7 @@ def test_not_qualified():
     assert "NOT_QUALIFIED" in codes(request, BookingContext(policy))
     expired = BookingContext(policy, qualified_until=at(1, "09:30"))
     v = only("NOT_QUALIFIED", request, expired)
-    assert "2026-12-01 09:30" in msg(v) and "valid until 2026-12-01 09:30" in msg(v, "en")
+    assert "2026-12-01 周二 09:30" in msg(v) and "valid until 2026-12-01 Tuesday 09:30" in msg(v, "en")
     assert codes(request, BookingContext(policy, qualified_until=at(1, "10:00"))) == []
     assert codes(request, BookingContext(POLICY)) == []  # not required
 
