@@ -52,15 +52,27 @@ def send_tables(tables: Sequence[Table], stem: str, fmt: str, *, table: str | No
 
 
 # -------------------------------------------------------------------------------- service lines
-def kind_name(kind: str) -> str:
-    return {SESSION: _("Instrument session"), BATCH: _("Lab-service batch"), RECORD: _("Service record")}[kind]
+def kind_names() -> dict[str, str]:
+    return {SESSION: _("Instrument session"), BATCH: _("Lab-service batch"), RECORD: _("Service record")}
 
 
-def item_name(line: Line) -> str:
-    """The instrument or lab service, or a record's kind, in the reader's language."""
-    if line.kind == RECORD:
-        return vocab.label(vocab.SERVICE_RECORD_KINDS, line.item, locale_code())
-    return line.item_en if locale_code().startswith("en") else line.item
+class _Words:
+    """The words of service lines in the reader's language, looked up once per table (a table
+    of the busiest provider's quarter has ~15,000 lines)."""
+
+    def __init__(self) -> None:
+        self.en = locale_code().startswith("en")
+        self.kinds = kind_names()
+        self.record_kinds = {code: labels[1 if self.en else 0] for code, labels in vocab.SERVICE_RECORD_KINDS.items()}
+
+    def item(self, line: Line) -> str:
+        """The instrument or lab service, or a record's kind."""
+        if line.kind == RECORD:
+            return self.record_kinds.get(line.item, line.item)
+        return line.item_en if self.en else line.item
+
+    def provider(self, line: Line) -> str:
+        return line.provider_en if self.en else line.provider
 
 
 def _staff(line: Line) -> str:
@@ -92,13 +104,14 @@ def quarterly_table(report: QuarterlyReport) -> Table:
         Column(_("Fee (yuan)"), "yuan"),
         Column(_("Staff"), "text", 20),
     ]
+    words = _Words()
     rows = [
         (
             n,
-            kind_name(line.kind),
+            words.kinds[line.kind],
             line.enterprise,
             line.uscc,
-            item_name(line),
+            words.item(line),
             line.day,
             line.hours,
             line.samples,
@@ -155,7 +168,7 @@ def statement_table(statement: Statement) -> Table:
         Column(_("Fee (yuan)"), "yuan"),
         Column(_("Paid under agreement (yuan)"), "yuan", 16),
     ]
-    en = locale_code().startswith("en")
+    words = _Words()
     rows: list[tuple] = []
     for project in statement.projects:
         code = project_name(project.code)
@@ -164,9 +177,9 @@ def statement_table(statement: Statement) -> Table:
                 (
                     code,
                     line.day,
-                    kind_name(line.kind),
-                    line.provider_en if en else line.provider,
-                    item_name(line),
+                    words.kinds[line.kind],
+                    words.provider(line),
+                    words.item(line),
                     line.hours,
                     line.samples,
                     line.content,

@@ -251,7 +251,7 @@ def _records(session, first_day, last_day, provider_id, enterprise_id) -> list[L
         .join(Enterprise, Enterprise.id == ServiceRecord.enterprise_id)
         .where(*where)
     ).all()
-    staff = _staff_of_records(session, select(ServiceRecord.id).where(*where))
+    staff = _staff_of_records(session, where)
     return [
         _line(
             RECORD,
@@ -267,14 +267,16 @@ def _records(session, first_day, last_day, provider_id, enterprise_id) -> list[L
     ]
 
 
-def _staff_of_records(session, record_ids) -> dict[int, tuple[str, ...]]:
-    """Staff names of the records ``record_ids`` (a subquery of ids), in staff order."""
+def _staff_of_records(session, where) -> dict[int, tuple[str, ...]]:
+    """Staff names of the records matching ``where``, in staff order: driven from the records'
+    own index into the link table's primary key (record_id, staff_id)."""
     names: dict[int, list[str]] = defaultdict(list)
     rows = session.execute(
-        select(service_record_staff.c.record_id, Staff.name)
+        select(ServiceRecord.id, Staff.name)
+        .join(service_record_staff, service_record_staff.c.record_id == ServiceRecord.id)
         .join(Staff, Staff.id == service_record_staff.c.staff_id)
-        .where(service_record_staff.c.record_id.in_(record_ids))
-        .order_by(service_record_staff.c.record_id, Staff.id)
+        .where(*where)
+        .order_by(ServiceRecord.id, Staff.id)
     )
     for record_id, name in rows:
         names[record_id].append(name)
