@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.local import LocalProxy
 
 from bwq_lab import clock
+from bwq_lab.edge import exports
 from bwq_lab.edge.access import api_login_required
 from bwq_lab.extensions import db
 from bwq_lab.reports import figures, goals, progress
@@ -56,6 +57,11 @@ class SummaryArgs(AreaArgs):
         load_default=None, data_key="to", metadata={"description": "last local day, inclusive (default: today)"}
     )
     group_by = fields.Str(load_default=None, validate=validate.OneOf(figures.GROUPINGS))
+    format = fields.Str(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv", "xlsx"]),
+        metadata={"description": "json, or the same figures as a CSV or Excel (.xlsx) download"},
+    )
 
 
 class GoalsArgs(AreaArgs):
@@ -147,8 +153,10 @@ def summary(args):
     """Every figure for whole local days `from`..`to` (inclusive, any length) in your area: totals,
     and per group with `group_by`. Province admins may narrow to a city, county or provider; city
     and county admins inside their own; managers read their provider, enterprises their own use."""
-    # exports (format=csv|xlsx) render this same Summary: summary_of(args) is the seam
-    return summary_of(args)
+    result = summary_of(args)
+    if args["format"] != "json":
+        return exports.send_summary(result, args["format"])
+    return result
 
 
 @blp.route("/goals")

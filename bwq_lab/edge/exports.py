@@ -12,9 +12,12 @@ from flask_babel import gettext as _
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.refusals import refuse
+from bwq_lab.reports import figures
 from bwq_lab.reports import tables as files
 from bwq_lab.reports.carrier import QuarterlyReport
+from bwq_lab.reports.figures import Group, Summary
 from bwq_lab.reports.lines import BATCH, RECORD, SESSION, Line, Sums
+from bwq_lab.reports.monthly import CITY_YEAR_FIGURES, CityYear, MonthlyReport
 from bwq_lab.reports.statement import Statement
 from bwq_lab.reports.tables import Column, Table
 
@@ -234,6 +237,130 @@ def statement_table(statement: Statement) -> Table:
 
 def project_name(code: str) -> str:
     return code or _("No project")
+
+
+# ------------------------------------------------------------------------------------ figures
+def figure_kind(key: str) -> str:
+    """How a figure is written: money in yuan, hours, rates as percentages, else counts."""
+    if key.endswith("_fen"):
+        return "yuan"
+    if key.endswith("_hours"):
+        return "hours"
+    if key in ("sharing_rate", "utilisation", "no_show_rate"):
+        return "percent"
+    return "int"
+
+
+def _group_name(group: Group, en: bool) -> str:
+    return group.name_en if en else group.name
+
+
+def figures_table(
+    summary: Summary,
+    *,
+    key: str,
+    sheet: str,
+    title: list[str],
+    heading: str,
+    groups: list[Group] | None = None,
+    keys: tuple[str, ...] = figures.FIGURES,
+    totals: bool = True,
+) -> Table:
+    """Groups as rows, figures as columns; the summary's totals as the last row."""
+    from bwq_lab.edge.messages.exports import figure_labels
+
+    labels = figure_labels()
+    en = locale_code().startswith("en")
+    columns = [Column(heading, "text", 28)] + [Column(str(labels[k]), figure_kind(k), 14) for k in keys]
+    rows = [
+        (_group_name(g, en), *(g.figures.get(k) for k in keys)) for g in (summary.groups if groups is None else groups)
+    ]
+    return Table(
+        key=key,
+        sheet=sheet,
+        title=title,
+        columns=columns,
+        rows=rows,
+        totals=(_("Total"), *(summary.totals.get(k) for k in keys)) if totals else None,
+    )
+
+
+def _period(summary: Summary) -> str:
+    return _("Period: %(first)s to %(last)s", first=summary.first_day.isoformat(), last=summary.last_day.isoformat())
+
+
+def summary_tables(summary: Summary, area: str) -> list[Table]:
+    """``GET /api/v1/reports/summary?format=csv|xlsx``: the groups (if grouped) and the totals."""
+    title = [_("Summary of the figures"), _("Area: %(name)s", name=area), _period(summary)]
+    return [
+        figures_table(
+            summary, key="summary", sheet=_("Summary"), title=title, heading=_("Group") if summary.group_by else _("Area"),
+            groups=summary.groups if summary.group_by else [],
+        )
+    ]  # fmt: skip
+
+
+def send_summary(summary: Summary, fmt: str) -> Response:
+    """A summary (``GET /api/v1/reports/summary``) as a CSV or Excel download."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.monthly import scope_name
+
+    name, name_en = scope_name(db.session, summary.scope)
+    area = name_en if locale_code().startswith("en") else name
+    stem = f"summary-{summary.first_day}-{summary.last_day}" + (f"-by-{summary.group_by}" if summary.group_by else "")
+    return send_tables(summary_tables(summary, area), stem, fmt)
+
+
+def monthly_tables(report: MonthlyReport) -> list[Table]:
+    """The monthly summary page's four tables, as its downloads hold them."""
+    en = locale_code().startswith("en")
+    area = report.name_en if en else report.name
+    title = [
+        _("Monthly summary %(year)s", year=report.year),
+        _("Area: %(name)s", name=area),
+        _period(report.months),
+    ]
+    instrument_keys = ("sessions", "booked_hours", "effective_hours", "external_hours", "utilisation", "no_shows",
+                       "enterprises", "revenue_internal_fen", "revenue_external_fen")  # fmt: skip
+    service_keys = ("batches", "samples", "enterprises", "revenue_internal_fen", "revenue_external_fen")
+    record_keys = ("service_records", "service_hours", "enterprises", "agreements", "agreements_paid_fen",
+                   "provincial_projects", "results")  # fmt: skip
+    return [
+        figures_table(report.months, key="months", sheet=_("Months"), title=title, heading=_("Month")),
+        figures_table(
+            report.months, key="instruments", sheet=_("Top instruments"), title=[_("Top instruments"), *title[1:]],
+            heading=_("Instrument"), groups=report.instruments, keys=instrument_keys, totals=False,
+        ),
+        figures_table(
+            report.months, key="services", sheet=_("Lab services"), title=[_("Lab services by kind"), *title[1:]],
+            heading=_("Kind of lab service"), groups=report.service_kinds, keys=service_keys, totals=False,
+        ),
+        figures_table(
+            report.months, key="records", sheet=_("Service records"),
+            title=[_("Service records by kind"), *title[1:]], heading=_("Kind of service"),
+            groups=report.record_kinds, keys=record_keys, totals=False,
+        ),
+    ]  # fmt: skip
+
+
+def city_year_tables(report: CityYear) -> list[Table]:
+    """The city's yearly work summary: the announcement's indicators by county and by provider."""
+    en = locale_code().startswith("en")
+    title = [
+        _("Yearly work summary %(year)s", year=report.year),
+        _("City: %(name)s", name=report.name_en if en else report.name),
+        _period(report.counties),
+    ]
+    return [
+        figures_table(
+            report.counties, key="counties", sheet=_("By county"), title=title, heading=_("County"),
+            keys=CITY_YEAR_FIGURES,
+        ),
+        figures_table(
+            report.providers, key="providers", sheet=_("By provider"), title=title, heading=_("Provider"),
+            keys=CITY_YEAR_FIGURES,
+        ),
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ who reads what

@@ -56,18 +56,3 @@ def quarterly_report(session: Session, provider_id: int, year: int, quarter: int
         last_day=last_day,
         lines=service_lines(session, first_day, last_day, tz=tz, provider_id=provider_id),
     )
-
-
-def providers_in(session: Session, scope) -> list[tuple[int, str, str]]:
-    """(id, name, English name) of the providers inside ``scope`` (a ``reports.scope.Scope``),
-    by name: the providers whose quarterly report the reader may choose."""
-    query = select(Provider.id, Provider.name, Provider.name_en).order_by(Provider.name, Provider.id)
-    if scope.level == "city":
-        query = query.where(Provider.city_id == scope.id)
-    elif scope.level == "county":
-        query = query.where(Provider.region_id == scope.id)
-    elif scope.level == "provider":
-        query = query.where(Provider.id == scope.id)
-    elif scope.level != "province":
-        return []
-    return [(id_, name, name_en or name) for id_, name, name_en in session.execute(query)]

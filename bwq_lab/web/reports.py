@@ -13,7 +13,7 @@ from bwq_lab.domain import periods
 from bwq_lab.edge import exports
 from bwq_lab.edge.access import role_required
 from bwq_lab.extensions import db
-from bwq_lab.reports.carrier import providers_in
+from bwq_lab.reports.monthly import areas_within, city_year, monthly_report
 from bwq_lab.reports.scope import scope_for
 from bwq_lab.web.pages import int_arg, signed_in_user
 
@@ -65,7 +65,7 @@ def quarterly():
         quarter=quarter,
         years=range(today().year, 2019, -1),
         provider_id=report.provider_id if report else provider_id,
-        providers=providers_in(db.session, own) if own.level != "provider" else [],
+        providers=[a for a in areas_within(db.session, own) if a.level == "provider"],
         report=report,
         table=table,
         preview=PREVIEW_LINES,
@@ -86,3 +86,61 @@ def statement():
     if fmt:
         return exports.send_tables([table], f"statement-{first_day}-{last_day}", fmt)
     return render_template("reports/statement.html", statement=result, table=table, preview=PREVIEW_LINES)
+
+
+def year_arg(default: int) -> int:
+    year = int_arg("year")
+    return year if year is not None and 2000 <= year <= 2100 else default
+
+
+@bp.get("/monthly")
+@role_required(*READERS)
+def monthly():
+    """An area's figures month by month for a year, and its top instruments and services; each
+    table as CSV (``?format=csv&table=``) and all of them as one workbook (``?format=xlsx``)."""
+    user = signed_in_user()
+    fmt = exports.export_format(request.args.get("format"))
+    year = year_arg(today().year)
+    area = {name: int_arg(name) for name in ("city_id", "county_id", "provider_id")}
+    scope = scope_for(user, **area)
+    report = monthly_report(db.session, scope, year, tz=tz())
+    tables = exports.monthly_tables(report)
+    if fmt:
+        stem = f"monthly-summary-{year}-{scope.level}" + (f"-{scope.id}" if scope.id else "")
+        return exports.send_tables(tables, stem, fmt, table=request.args.get("table"))
+    return render_template(
+        "reports/monthly.html",
+        report=report,
+        tables=tables,
+        year=year,
+        years=range(today().year, 2019, -1),
+        area=area,
+        areas=areas_within(db.session, scope_for(user)),
+    )
+
+
+@bp.get("/city-year")
+@role_required("city_admin", "province_admin")
+def city_year_summary():
+    """The city's yearly work summary (due to the province by 15 January): by default last year's."""
+    user = signed_in_user()
+    fmt = exports.export_format(request.args.get("format"))
+    year = year_arg(today().year - 1)
+    scope = scope_for(user, city_id=int_arg("city_id"))
+    cities = [a for a in areas_within(db.session, scope_for(user)) if a.level == "city"]
+    report = tables = None
+    if scope.level == "city":
+        report = city_year(db.session, scope, year, tz=tz())
+        tables = exports.city_year_tables(report)
+        if fmt:
+            return exports.send_tables(
+                tables, f"city-year-summary-{scope.id}-{year}", fmt, table=request.args.get("table")
+            )
+    return render_template(
+        "reports/city_year.html",
+        report=report,
+        tables=tables,
+        year=year,
+        years=range(today().year, 2019, -1),
+        cities=cities,
+    )

@@ -228,6 +228,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /reports/statement": allow(ENT_A, ENT_B),
     "GET /api/v1/reports/quarterly": allow(MGR_X, PARTIAL, PROVINCE),
     "GET /api/v1/reports/statement": allow(ENT_A, ENT_B),
+    "GET /reports/monthly": allow(MGR_X, PARTIAL, PROVINCE),  # X's (QUERIES): not Y's manager, not Ningbo's
+    "GET /reports/city-year": allow(PROVINCE),  # Hangzhou's (QUERIES): not Ningbo's admin
 }
 
 PARAMS = {
@@ -257,6 +259,8 @@ QUERIES = {
     "GET /api/v1/reports/quarterly": lambda w: {"year": 2026, "quarter": 4, "provider_id": w.x},
     "GET /reports/statement": lambda w: {"from": "2026-10-01", "to": "2026-12-31", "format": "csv"},
     "GET /api/v1/reports/statement": lambda w: {"from": "2026-10-01", "to": "2026-12-31"},
+    "GET /reports/monthly": lambda w: {"year": 2026, "provider_id": w.x, "format": "xlsx"},
+    "GET /reports/city-year": lambda w: {"year": 2026, "city_id": w.hz, "format": "xlsx"},
 }
 
 BODIES = {
@@ -455,7 +459,7 @@ def _build(app) -> SimpleNamespace:
         return SimpleNamespace(
             x=x.id, y=y.id, i1=i1.id, s1=s1.id, booking=booking.id, window=window.id, closure=closure.id,
             qualification=qualification.id, token=token.id, pending_member=users[PENDING].id, enterprise_a=ea.id,
-            registration_link=link, sessions=sessions, headers=headers, order=order.id, workday=workday.id,
+            registration_link=link, sessions=sessions, headers=headers, order=order.id, workday=workday.id, hz=hz.id,
             staff=staff.id, record=record.id,
         )  # fmt: skip
 
