@@ -55,6 +55,12 @@ def _fail(exc) -> None:
     metavar="NAME",
     help="city_admin: their city; enterprise: the city of a new enterprise (杭州 or Hangzhou).",
 )
+@click.option(
+    "--county",
+    "county_name",
+    metavar="NAME",
+    help="county_admin: their county (西湖区 or Xihu); add --city when several counties share the name.",
+)
 def create_user(**options) -> None:
     """Create a user of any role.
 
@@ -63,6 +69,7 @@ def create_user(**options) -> None:
                     (joining an enterprise that already has an active user waits for its approval)
     manager         --provider ID   (manages every instrument and service of the provider)
     city_admin      --city NAME
+    county_admin    --county NAME [--city NAME]
     province_admin  (nothing else)
     """
     from bwq_lab.errors import OperationError
@@ -80,6 +87,8 @@ def create_user(**options) -> None:
         where = f" of {user.enterprise.name} ({user.enterprise.uscc}, membership {user.membership})"
     elif user.provider is not None:
         where = f" of provider {user.provider.id} {user.provider.name}"
+    elif user.county is not None:
+        where = f" for {user.county.name}, {user.city.name}"
     elif user.city is not None:
         where = f" for {user.city.name}"
     click.echo(f"created {user.role} user {user.id} <{user.email}>{where}")

@@ -19,7 +19,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User, UserSession
 from bwq_lab.models.user import ROLES
 from bwq_lab.operations import audit
-from bwq_lab.operations.regions import city_by_name
+from bwq_lab.operations.regions import city_by_name, counties_by_name
 
 __all__ = ["MIN_PASSWORD_LENGTH"]
 LOCALES = ("zh", "en")
@@ -344,10 +344,12 @@ def create_user(
     enterprise_category: str = "tech_sme",
     city_name: str | None = None,
     provider_id: int | None = None,
+    county_name: str | None = None,
 ) -> User:
     """A user of any role, made by an operator. ``enterprise`` creates or joins the enterprise
     (joining an enterprise that has an active member is pending, as on the web); ``manager``
-    manages every instrument and service of its provider; ``city_admin`` watches one city."""
+    manages every instrument and service of its provider; ``city_admin`` watches one city;
+    ``county_admin`` one county (``county_name``, within ``city_name`` when it is given)."""
     email = normalise_email(email)
     problems: list[Problem] = []
     problems += _required(name, "name", _("Enter a name."))
@@ -374,12 +376,31 @@ def create_user(
         if not city_name:
             problems.append(Problem("CITY_REQUIRED", _("A city administrator needs a city (--city NAME)."), "city"))
         user.city = city
+    elif role == "county_admin":
+        problems += _county_for_cli(user, county_name, city, city_name)
     _raise_if(problems)
 
     user.set_password(password)
     db.session.add(user)
     _flush_unique(Problem("ALREADY_REGISTERED", _("This e-mail address is already registered."), "email"))
     return user
+
+
+def _county_for_cli(user: User, county_name: str | None, city: Region | None, city_name: str | None) -> list[Problem]:
+    """A county administrator's county (and its city): by its Chinese or English name, within
+    the city when one is given; several counties of that name need the city."""
+    if not county_name:
+        return [Problem("COUNTY_REQUIRED", _("A county administrator needs a county (--county NAME)."), "county")]
+    if city_name and city is None:
+        return []  # the unknown city is already reported
+    matches = counties_by_name(county_name, city_id=city.id if city else None)
+    if not matches:
+        return [Problem("COUNTY_UNKNOWN", _("No county is called %(name)s.", name=county_name), "county")]
+    if len(matches) > 1:
+        return [Problem("COUNTY_AMBIGUOUS", _("Several counties are called %(name)s: add --city.", name=county_name),
+                        "county")]  # fmt: skip
+    user.county, user.city_id = matches[0], matches[0].parent_id
+    return []
 
 
 def _enterprise_for_cli(

@@ -574,6 +574,7 @@ def list_providers(
     city_id: int | None = None,
     page: int | None = 1,
     per_page: int | None = 20,
+    county_id: int | None = None,
 ) -> Page:
     conditions = _keyword_filters(
         q,
@@ -585,6 +586,8 @@ def list_providers(
         conditions.append(Provider.kind == kind)
     if city_id:
         conditions.append(Provider.city_id == city_id)
+    if county_id:
+        conditions.append(Provider.region_id == county_id)
     # Chinese readers expect providers by city, then by the pinyin of the name (not by code
     # point): the keys are computed here; a province has hundreds of providers, not millions.
     page, per_page = _page_args(page, per_page)
@@ -1130,28 +1133,30 @@ class AdminHome:
     unverified: list  # enterprises awaiting verification (the city verifies before they book)
 
 
-def admin_home(city_id: int | None, *, limit: int = 50) -> AdminHome:
-    """A city administrator's (``city_id``) or a province administrator's (None) overview."""
-    providers = list_providers(city_id=city_id, per_page=MAX_PER_PAGE)
-    query = select(Enterprise).options(selectinload(Enterprise.city))
-    count = select(func.count(Enterprise.id))
-    if city_id:
-        query = query.where(Enterprise.city_id == city_id)
-        count = count.where(Enterprise.city_id == city_id)
+def admin_home(city_id: int | None, *, county_id: int | None = None, limit: int = 50) -> AdminHome:
+    """A county administrator's (``county_id``), a city administrator's (``city_id``) or a
+    province administrator's (neither) overview."""
+    providers = list_providers(city_id=city_id, county_id=county_id, per_page=MAX_PER_PAGE)
+    if county_id:
+        in_region = (Enterprise.region_id == county_id,)
+    else:
+        in_region = (Enterprise.city_id == city_id,) if city_id else ()
+    query = select(Enterprise).options(selectinload(Enterprise.city)).where(*in_region)
+    count = select(func.count(Enterprise.id)).where(*in_region)
     enterprises = list(
         db.session.execute(query.order_by(Enterprise.created_at.desc(), Enterprise.id.desc()).limit(limit)).scalars()
     )
     return AdminHome(
-        city=db.session.get(Region, city_id) if city_id else None,
+        city=db.session.get(Region, county_id or city_id) if (county_id or city_id) else None,
         providers=providers.items,
         provider_counts=offer_counts(p.id for p in providers.items),
         enterprises=enterprises,
         enterprise_total=db.session.execute(count).scalar_one(),
-        summary=_summary_for(city_id),
+        summary=_summary_for(city_id, county_id),
         unverified=list(
             db.session.execute(
                 select(Enterprise)
-                .where(Enterprise.verified_at.is_(None), *((Enterprise.city_id == city_id,) if city_id else ()))
+                .where(Enterprise.verified_at.is_(None), *in_region)
                 .options(selectinload(Enterprise.city))
                 .order_by(Enterprise.created_at, Enterprise.id)
                 .limit(limit)
@@ -1160,10 +1165,10 @@ def admin_home(city_id: int | None, *, limit: int = 50) -> AdminHome:
     )
 
 
-def _summary_for(city_id: int | None) -> Summary:
-    if city_id is None:
+def _summary_for(city_id: int | None, county_id: int | None = None) -> Summary:
+    if city_id is None and county_id is None:
         return catalogue_summary()
-    in_city = Provider.city_id == city_id
+    in_city = Provider.region_id == county_id if county_id else Provider.city_id == city_id
     by_category = dict(
         db.session.execute(
             select(Instrument.category, func.count(Instrument.id))

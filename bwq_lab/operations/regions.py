@@ -44,6 +44,20 @@ def city_by_name(name: str) -> Region | None:
     ).scalar_one_or_none()
 
 
+def counties_by_name(name: str, *, city_id: int | None = None) -> list[Region]:
+    """Counties by Chinese name (with or without its 区/县/市 suffix) or English name (any
+    case), within one city when ``city_id`` is given."""
+    text = name.strip()
+    query = select(Region).where(
+        Region.level == "county",
+        or_(Region.name == text, func.lower(Region.name_en) == text.lower(),
+            *(Region.name == text + suffix for suffix in ("区", "县", "市"))),
+    )  # fmt: skip
+    if city_id is not None:
+        query = query.where(Region.parent_id == city_id)
+    return list(db.session.execute(query.order_by(Region.id)).scalars())
+
+
 # ------------------------------------------------------------------ what an administrator oversees
 ADMIN_ROLES = ("province_admin", "city_admin", "county_admin")
 

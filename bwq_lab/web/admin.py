@@ -16,7 +16,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Provider
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations import enterprises as enterprise_ops
-from bwq_lab.operations.regions import cities
+from bwq_lab.operations.regions import cities, oversees
 from bwq_lab.web.forms.bookings import ActionForm
 from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
 from bwq_lab.web.pages import page_arg, refusals, save_form, search_arg
@@ -29,20 +29,36 @@ PROVIDER_COPY = (
 )  # fmt: skip
 
 
+ADMINS = ("province_admin", "city_admin", "county_admin")
+
+
+def _region() -> dict:
+    """What the signed-in administrator oversees: their county, their city, or (None) the province."""
+    return {
+        "city_id": current_user.city_id if current_user.role == "city_admin" else None,
+        "county_id": current_user.county_id if current_user.role == "county_admin" else None,
+    }
+
+
 def _visible_provider(provider_id: int) -> Provider:
-    """Province admins see every provider; a city admin only those of their city (404 otherwise)."""
+    """Province admins see every provider; a city (county) admin only those of their city
+    (county); 404 otherwise."""
     provider = ops.get_provider(provider_id)
-    if current_user.role == "city_admin" and provider.city_id != current_user.city_id:
+    if not oversees(current_user, city_id=provider.city_id, region_id=provider.region_id):
         raise not_found(_("No such provider."))
     return provider
 
 
 @bp.get("/")
-@role_required("province_admin", "city_admin")
+@role_required(*ADMINS)
 def home():
-    """The administrator's home: their city's (or the province's) providers and enterprises."""
-    city_id = current_user.city_id if current_user.role == "city_admin" else None
-    return render_template("admin/home.html", home=ops.admin_home(city_id), action_form=ActionForm(formdata=None))
+    """The administrator's home: their county's, city's (or the province's) providers and enterprises."""
+    region = _region()
+    return render_template(
+        "admin/home.html",
+        home=ops.admin_home(region["city_id"], county_id=region["county_id"]),
+        action_form=ActionForm(formdata=None),
+    )
 
 
 @bp.post("/enterprises/<int:enterprise_id>/verify")
@@ -75,11 +91,10 @@ def verification():
 
 
 @bp.get("/providers")
-@role_required("province_admin", "city_admin")
+@role_required(*ADMINS)
 def providers():
     q = search_arg()
-    city_id = current_user.city_id if current_user.role == "city_admin" else None
-    page = ops.list_providers(q=q, city_id=city_id, page=page_arg(), per_page=current_app.config["PER_PAGE"])
+    page = ops.list_providers(q=q, page=page_arg(), per_page=current_app.config["PER_PAGE"], **_region())
     counts = ops.offer_counts(p.id for p in page.items)
     return render_template("admin/providers.html", page=page, q=q, counts=counts)
 
@@ -141,7 +156,7 @@ def _render_provider(provider: Provider, form: AssignManagerForm | None, status:
 
 
 @bp.get("/providers/<int:provider_id>")
-@role_required("province_admin", "city_admin")
+@role_required(*ADMINS)
 def provider(provider_id: int):
     item = _visible_provider(provider_id)
     form = assign_form(item) if current_user.is_province_admin else None

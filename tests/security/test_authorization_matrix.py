@@ -1,4 +1,4 @@
-"""The authorization matrix: every route of ``app.url_map`` × nine roles, each with its expected
+"""The authorization matrix: every route of ``app.url_map`` × ten roles, each with its expected
 outcome, on SQLite and PostgreSQL (issue 7, "keep it closed").
 
 **A new route fails this test until it has an entry in ``EXPECTED``.** To add one, write a line
@@ -17,7 +17,8 @@ when an empty one would be refused before authorization is even checked. See doc
 The world: provider X (Hangzhou) with instruments I1 (booked by enterprise A) and I2 and lab
 service S1; provider Y (Ningbo) with instrument J1; enterprises A (first user + a pending member)
 and B. Roles: anonymous, enterprise A, enterprise B, pending member of A, manager of X (all of it),
-partial manager of X (I2 only), manager of Y, city admin of Ningbo (another city), province admin.
+partial manager of X (I2 only), manager of Y, city admin of Ningbo (another city), county admin of
+another county of Hangzhou (X's city, not X's county), province admin.
 After a role got through a write, the world is rebuilt, so no role sees another's changes.
 CSRF is switched off here (it is tested on its own); pages use a session, the API a bearer token.
 """
@@ -34,9 +35,9 @@ from sqlalchemy import select, text
 
 from tests.conftest import FIXED_NOW, KEEP_TABLES
 
-ANON, ENT_A, ENT_B, PENDING, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE = ROLES = (
+ANON, ENT_A, ENT_B, PENDING, MGR_X, PARTIAL, MGR_Y, CITY, COUNTY, PROVINCE = ROLES = (
     "anonymous", "enterprise_a", "enterprise_b", "pending_member", "manager_x", "partial_manager",
-    "manager_y", "city_admin_other_city", "province_admin",
+    "manager_y", "city_admin_other_city", "county_admin_other_county", "province_admin",
 )  # fmt: skip
 OK, LOGIN, DENY, ANY_OUTCOME = "ok", "login", "deny", "any"
 
@@ -134,7 +135,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /manage/service-records/<int:record_id>/edit": allow(MGR_X),
     "POST /manage/service-records/<int:record_id>/delete": allow(MGR_X),
     "GET /manage/enterprises/search": allow(*MANAGERS),
-    "GET /api/v1/staff": allow(*MANAGERS, CITY, PROVINCE),
+    "GET /api/v1/staff": allow(*MANAGERS, CITY, COUNTY, PROVINCE),  # admins: their region's (empty here)
     "POST /api/v1/staff": allow(MGR_X, MGR_Y),
     "GET /api/v1/staff/<int:staff_id>": allow(MGR_X, PARTIAL, PROVINCE),
     "PATCH /api/v1/staff/<int:staff_id>": allow(MGR_X),
@@ -180,10 +181,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /manage/services/<int:service_id>/edit": allow(MGR_X),
     "POST /manage/services/<int:service_id>/edit": allow(MGR_X),
     # administration
-    "GET /admin/": allow(CITY, PROVINCE),
+    "GET /admin/": allow(CITY, COUNTY, PROVINCE),
     "POST /admin/enterprises/<int:enterprise_id>/verify": allow(PROVINCE),  # A is not in the city admin's city
     "POST /admin/verification": allow(CITY),
-    "GET /admin/providers": allow(CITY, PROVINCE),
+    "GET /admin/providers": allow(CITY, COUNTY, PROVINCE),
     "GET /admin/providers/<int:provider_id>": allow(PROVINCE),  # X is not in the city admin's city
     "GET /admin/providers/new": allow(PROVINCE),
     "POST /admin/providers/new": allow(PROVINCE),
@@ -193,7 +194,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /admin/audit": allow(PROVINCE),
     "GET /admin/jobs": allow(PROVINCE),
     # the goal dashboard (issue 10): each reader their own area (tests/reports/test_goal_dashboard.py)
-    "GET /reports/goals": allow(MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
+    "GET /reports/goals": allow(MGR_X, PARTIAL, MGR_Y, CITY, COUNTY, PROVINCE),
     "GET /reports/goals/targets": allow(PROVINCE),
     "POST /reports/goals/targets": allow(PROVINCE),
     # the API (bearer tokens; "login" means 401)
@@ -220,8 +221,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /api/v1/bookings/<int:booking_id>/check-out": allow(ENT_A, MGR_X),
     # the programme's figures (issue 10): every reader gets their own area's (a pending member none);
     # another area's ids are 404, tested in tests/reports/test_reports_api.py
-    "GET /api/v1/reports/summary": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
-    "GET /api/v1/reports/goals": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, PROVINCE),
+    "GET /api/v1/reports/summary": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, COUNTY, PROVINCE),
+    "GET /api/v1/reports/goals": allow(ENT_A, ENT_B, MGR_X, PARTIAL, MGR_Y, CITY, COUNTY, PROVINCE),
     # report files (issue 11): provider X's quarterly report (QUERIES) for its managers and the
     # province; Y's manager and the other city's admin get 404; a statement is its enterprise's own
     "GET /reports/quarterly": allow(MGR_X, PARTIAL, PROVINCE),
@@ -398,6 +399,7 @@ def _build(app) -> SimpleNamespace:
             PARTIAL: user(PARTIAL, kind="manager", provider_id=x.id, manages_all=False),
             MGR_Y: user(MGR_Y, kind="manager", provider_id=y.id, manages_all=True),
             CITY: user(CITY, kind="city_admin", city_id=nb.id),
+            COUNTY: user(COUNTY, kind="county_admin", city_id=hz.id, county_id=hz.children[1].id),
             PROVINCE: user(PROVINCE, kind="province_admin"),
         }
         db.session.flush()

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, BookingEvent, Instrument, Provider, User
+from bwq_lab.models import Booking, BookingEvent, Instrument, User
 from bwq_lab.models.user import managed_instruments
 from bwq_lab.operations.bookings.rule_inputs import qualified_until
+from bwq_lab.operations.regions import overseen_providers, oversees
 from bwq_lab.refusals import forbidden, not_found, refuse
 
 
@@ -26,8 +27,9 @@ def instrument_or_404(instrument_id: int) -> Instrument:
 def can_view(actor: User, booking: Booking) -> bool:
     if booking.user_id == actor.id or actor.is_province_admin:
         return True
-    if actor.role == "city_admin":
-        return booking.instrument.provider.city_id == actor.city_id
+    if actor.role in ("city_admin", "county_admin"):
+        provider = booking.instrument.provider
+        return oversees(actor, city_id=provider.city_id, region_id=provider.region_id)
     return actor.manages_instrument(booking.instrument)
 
 
@@ -94,11 +96,9 @@ def list_bookings(
     if scope == "managed":
         if actor.is_manager:
             query = query.where(Booking.instrument_id.in_(managed_instrument_ids_query(actor)))
-        elif actor.role == "city_admin":
-            query = (
-                query.join(Instrument, Instrument.id == Booking.instrument_id)
-                .join(Provider)
-                .where(Provider.city_id == actor.city_id)
+        elif actor.role in ("city_admin", "county_admin"):
+            query = query.join(Instrument, Instrument.id == Booking.instrument_id).where(
+                Instrument.provider_id.in_(overseen_providers(actor))
             )
         elif not actor.is_province_admin:
             raise forbidden()
