@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain import goals as rules
+from bwq_lab.models import Provider, Region
 from bwq_lab.reports import figures, goals
 from bwq_lab.reports.scope import Scope
 
@@ -79,10 +81,30 @@ def board(
 
 def breakdown(session: Session, scope: Scope, year: int, *, today: date, tz: ZoneInfo) -> figures.Summary | None:
     """The goal figures one level below ``scope`` (cities of the province, counties of a city,
-    providers of a county) from 1 January to the last day counted; None for a provider or
+    providers of a county) from 1 January to the last day counted, every one of them listed (an
+    area or provider that served nobody shows 0s: it matters most); None for a provider or
     enterprise scope, or a year that has not started."""
     group_by = BREAKDOWN.get(scope.level)
     until = last_day_counted(year, today)
     if group_by is None or until < date(year, 1, 1):
         return None
-    return figures.summary(session, scope, date(year, 1, 1), until, group_by=group_by, tz=tz)
+    counted = figures.summary(session, scope, date(year, 1, 1), until, group_by=group_by, tz=tz)
+    seen = {g.key for g in counted.groups}
+    idle = [
+        figures.Group(
+            key, name, name_en or name, {f: (0 if f in goals.GOAL_FIGURES else None) for f in figures.FIGURES}
+        )
+        for key, name, name_en in session.execute(_children(scope)).all()
+        if key not in seen
+    ]
+    counted.groups = sorted(counted.groups + idle, key=lambda g: (g.key is None, g.key or 0))
+    return counted
+
+
+def _children(scope: Scope):
+    """(id, name, name_en) of the areas or providers one level below ``scope``."""
+    if scope.level == "province":
+        return select(Region.id, Region.name, Region.name_en).where(Region.level == "city")
+    if scope.level == "city":
+        return select(Region.id, Region.name, Region.name_en).where(Region.parent_id == scope.id)
+    return select(Provider.id, Provider.name, Provider.name_en).where(Provider.region_id == scope.id)
