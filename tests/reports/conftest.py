@@ -206,7 +206,8 @@ def world(app, city):
             ua=ua.id, ub=ub.id, uc=uc.id, m1=m1.id, m3=m3.id, hz_admin=hz_admin.id, nb_admin=nb_admin.id,
             county_admin=county_admin.id, province=province.id,
         )  # fmt: skip
-        return SimpleNamespace(users=users, **ids)
+        staff_ids = {name: s.id for name, s in staff.items()}
+        return SimpleNamespace(users=users, staff=staff_ids, l1=l1.id, l3=l3.id, **ids)
 
 
 @pytest.fixture
