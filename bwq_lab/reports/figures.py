@@ -512,9 +512,18 @@ def _as_date(value) -> date:
 
 
 # ------------------------------------------------------------------------------------ assembly
-def count(session: Session, frame: Frame) -> dict[Any, dict[str, int | float | None]]:
-    """Every figure per group key of ``frame`` (one key, 0, without a grouping)."""
-    parts = {
+#: the raw numbers each kind of row gives (summed over groups when a grouping partitions every row)
+_RAW_FIELDS = {
+    "sessions": ("sessions", "no_shows", "booked", "effective", "external", "revenue_internal", "revenue_external"),
+    "batches": ("batches", "samples", "revenue_internal", "revenue_external"),
+    "records": ("records", "minutes", "agreements", "paid", "projects", "results"),
+}
+#: groupings that put every counted row in exactly one group: the totals' sums are the groups' sums
+PARTITIONS = frozenset({"provider", "provider_kind", "city", "county", "month", "enterprise_category"})
+
+
+def _parts(session: Session, frame: Frame) -> dict:
+    return {
         "sessions": _sessions(session, frame) if applies(frame, "sessions") else None,
         "batches": _batches(session, frame) if applies(frame, "batches") else None,
         "records": _records(session, frame) if applies(frame, "records") else None,
@@ -523,76 +532,101 @@ def count(session: Session, frame: Frame) -> dict[Any, dict[str, int | float | N
         "approvals": _median_approval(session, frame) if applies(frame, "approvals") else None,
         "opening": _opening_minutes(session, frame) if applies(frame, "opening") else None,
     }
+
+
+def _raw(parts: dict, key) -> dict[str, dict | float | None]:
+    """The raw numbers of one group: per kind of row a dict of sums (None: the kind does not
+    apply), and the distinct counts, the median and the opening minutes."""
+    raw: dict[str, Any] = {}
+    for source, names in _RAW_FIELDS.items():
+        rows = parts[source]
+        row = rows.get(key) if rows is not None else None
+        raw[source] = None if rows is None else {n: float(getattr(row, n) or 0) if row else 0.0 for n in names}
+    participation = parts["participation"].get(key)
+    for name in ("visits", "enterprises", "providers"):
+        raw[name] = getattr(participation, name) if participation else 0
+    raw["staff"] = parts["staff"].get(key, 0)
+    raw["median"] = parts["approvals"].get(key) if parts["approvals"] is not None else None
+    raw["opening"] = parts["opening"].get(key, 0) if parts["opening"] is not None else None
+    return raw
+
+
+def _sum_raws(raws: list[dict]) -> dict:
+    """The totals' raw numbers as the sum of a partition's groups (distinct counts, the median and
+    the opening minutes are the caller's: they do not add up)."""
+    total: dict[str, Any] = {}
+    for source, names in _RAW_FIELDS.items():
+        present = [r[source] for r in raws if r[source] is not None]
+        total[source] = {n: sum(p[n] for p in present) for n in names} if present or not raws else None
+    total["visits"] = sum(r["visits"] for r in raws)
+    return total
+
+
+def _finish(raw: dict) -> dict[str, int | float | None]:
+    """Figures from a group's raw numbers (hours to 0.1, rates to 3 decimals, money in fen)."""
+    s, b, r = raw["sessions"], raw["batches"], raw["records"]
+    f: dict[str, int | float | None] = dict.fromkeys(FIGURES)
+    if s is not None:
+        f.update(
+            sessions=int(s["sessions"]),
+            booked_hours=indicators.hours(s["booked"]),
+            effective_hours=indicators.hours(s["effective"]),
+            external_hours=indicators.hours(s["external"]),
+            sharing_rate=indicators.ratio(s["external"], s["effective"]),
+            no_shows=int(s["no_shows"]),
+            no_show_rate=indicators.ratio(s["no_shows"], s["sessions"] + s["no_shows"]),
+        )
+        if raw["opening"] is not None:
+            f["utilisation"] = indicators.ratio(s["effective"], raw["opening"])
+    if raw["median"] is not None:
+        f["median_approval_hours"] = round(raw["median"] / 60, 1)
+    if b is not None:
+        f.update(batches=int(b["batches"]), samples=int(b["samples"]))
+    if r is not None:
+        f.update(
+            service_records=int(r["records"]),
+            service_hours=indicators.hours(r["minutes"]),
+            agreements=int(r["agreements"]),
+            agreements_paid_fen=int(r["paid"]),
+            provincial_projects=int(r["projects"]),
+            results=int(r["results"]),
+        )
+    if s is not None or b is not None or r is not None:
+        f.update(
+            enterprises=int(raw["enterprises"]),
+            enterprise_visits=int(raw["visits"]),
+            staff=int(raw["staff"]),
+            providers=int(raw["providers"]),
+        )
+    if s is not None or b is not None:
+        for tier in ("internal", "external"):
+            f[f"revenue_{tier}_fen"] = int(sum(p[f"revenue_{tier}"] for p in (s, b) if p is not None))
+    return f
+
+
+def group_keys(frame: Frame, parts: dict) -> list:
     keys: set = set()
     for part in parts.values():
         keys.update(part or ())
-    if frame.group_by is None:
-        keys = {0}
-    elif frame.group_by == "month":
+    if frame.group_by == "month":
         keys.update(k for k, _first, _last in indicators.months(frame.first_day, frame.last_day))
-    return {key: _figures(frame, parts, key) for key in keys}
+    return list(keys)
 
 
-def _figures(frame: Frame, parts: dict, key) -> dict[str, int | float | None]:
-    s, b, r = parts["sessions"], parts["batches"], parts["records"]
-    srow = s.get(key) if s is not None else None
-    brow = b.get(key) if b is not None else None
-    rrow = r.get(key) if r is not None else None
-    figures: dict[str, int | float | None] = {}
-
-    def num(row, attr, available) -> int | float | None:
-        if not available:
-            return None
-        return 0 if row is None else (getattr(row, attr) or 0)
-
-    effective = num(srow, "effective", s is not None)
-    figures["sessions"] = _int(num(srow, "sessions", s is not None))
-    figures["booked_hours"] = _hours(num(srow, "booked", s is not None))
-    figures["effective_hours"] = _hours(effective)
-    figures["external_hours"] = _hours(num(srow, "external", s is not None))
-    figures["sharing_rate"] = indicators.ratio(num(srow, "external", True), effective) if s is not None else None
-    opening = parts["opening"]
-    figures["utilisation"] = (
-        indicators.ratio(effective or 0, opening.get(key, 0)) if opening is not None and s is not None else None
-    )
-    no_shows = num(srow, "no_shows", s is not None)
-    figures["no_shows"] = _int(no_shows)
-    figures["no_show_rate"] = (
-        indicators.ratio(no_shows, (figures["sessions"] or 0) + (no_shows or 0)) if s is not None else None
-    )
-    approvals = parts["approvals"]
-    median = approvals.get(key) if approvals is not None else None
-    figures["median_approval_hours"] = None if median is None else round(median / 60, 1)
-    figures["batches"] = _int(num(brow, "batches", b is not None))
-    figures["samples"] = _int(num(brow, "samples", b is not None))
-    figures["service_records"] = _int(num(rrow, "records", r is not None))
-    figures["service_hours"] = _hours(num(rrow, "minutes", r is not None))
-    any_service = s is not None or b is not None or r is not None
-    prow = parts["participation"].get(key)
-    figures["enterprises"] = _int(num(prow, "enterprises", any_service))
-    figures["enterprise_visits"] = _int(num(prow, "visits", any_service))
-    figures["staff"] = parts["staff"].get(key, 0) if any_service else None
-    figures["providers"] = _int(num(prow, "providers", any_service))
-    figures["agreements"] = _int(num(rrow, "agreements", r is not None))
-    figures["agreements_paid_fen"] = _int(num(rrow, "paid", r is not None))
-    figures["provincial_projects"] = _int(num(rrow, "projects", r is not None))
-    figures["results"] = _int(num(rrow, "results", r is not None))
-    for tier in ("internal", "external"):
-        if s is None and b is None:
-            figures[f"revenue_{tier}_fen"] = None
-        else:
-            figures[f"revenue_{tier}_fen"] = _int(num(srow, f"revenue_{tier}", True)) + _int(
-                num(brow, f"revenue_{tier}", True)
-            )
-    return {name: figures[name] for name in FIGURES}
-
-
-def _int(value) -> int | None:
-    return None if value is None else int(value)
-
-
-def _hours(minutes) -> float | None:
-    return None if minutes is None else indicators.hours(float(minutes))
+def _distinct_totals(session: Session, frame: Frame) -> dict:
+    """The totals that do not add up over groups: distinct enterprises, providers and staff, the
+    median approval time and the opening minutes (``frame`` without grouping)."""
+    served_rows, staff_rows = served(frame), staffed(frame)
+    out: dict[str, Any] = {"enterprises": 0, "providers": 0, "staff": 0}
+    if served_rows is not None:
+        out["enterprises"], out["providers"] = session.execute(
+            select(func.count(served_rows.c.enterprise_id.distinct()), func.count(served_rows.c.provider_id.distinct()))
+        ).one()
+    if staff_rows is not None:
+        out["staff"] = session.execute(select(func.count(staff_rows.c.staff_id.distinct()))).scalar_one()
+    out["median"] = _median_approval(session, frame).get(0) if applies(frame, "approvals") else None
+    out["opening"] = _opening_minutes(session, frame).get(0, 0) if applies(frame, "opening") else None
+    return out
 
 
 def summary(
@@ -608,10 +642,18 @@ def summary(
     ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
     unknown grouping or a reversed period."""
     frame = make_frame(session, scope, first_day, last_day, tz=tz, group_by=group_by)
-    totals = count(session, frame.regrouped(None))[0]
+    whole = frame.regrouped(None)
     groups: list[Group] = []
-    if group_by is not None:
-        per_key = count(session, frame)
+    if group_by is None:
+        totals = _finish(_raw(_parts(session, whole), 0))
+    else:
+        parts = _parts(session, frame)
+        raws = {key: _raw(parts, key) for key in group_keys(frame, parts)}
+        if group_by in PARTITIONS:  # one pass: the totals add the groups up, except the distinct ones
+            totals = _finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole)})
+        else:
+            totals = _finish(_raw(_parts(session, whole), 0))
+        per_key = {key: _finish(raw) for key, raw in raws.items()}
         names = _names(session, group_by, per_key.keys())
         groups = [
             Group(key, *names.get(key, _UNNAMED), figures=per_key[key]) for key in _ordered(group_by, per_key, names)
