@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -171,6 +171,18 @@ class Frame:
 
     def regrouped(self, group_by: str | None) -> Frame:
         return Frame(self.dialect, self.scope, self.first_day, self.last_day, self.tz, group_by)
+
+
+#: PostgreSQL's memory for one hash or sort of a report (the default 4 MB spills a year's distinct
+#: visits to disk; a spilling parallel hash aggregate took minutes on a busy two-core machine)
+REPORT_WORK_MEM = "64MB"
+
+
+def tune(session: Session) -> None:
+    """Give this transaction's report queries enough memory to hash and sort in memory (PostgreSQL;
+    ``SET LOCAL`` ends with the transaction)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
 def make_frame(
@@ -421,28 +433,51 @@ def staffed(frame: Frame):
     )
 
 
-def _participation(session: Session, frame: Frame) -> dict:
+#: the key of the whole frame's row beside its groups (``with_total``)
+TOTAL = "__total__"
+
+
+def _with_total(session: Session, base, aggregates, with_total: bool) -> dict:
+    """``{group key: row of aggregates}`` over ``base`` (a CTE with ``group_key``), and with
+    ``with_total`` also ``{TOTAL: row}`` over all of it, in one statement reading ``base`` once."""
+    per_group = select(literal_column("0").label("whole"), base.c.group_key, *aggregates).group_by(base.c.group_key)
+    query = (
+        union_all(per_group, select(literal_column("1"), literal_column("NULL"), *aggregates))
+        if with_total
+        else per_group
+    )
+    return {TOTAL if row.whole else row.group_key: row for row in session.execute(query)}
+
+
+def _materialized(query, name: str, reused: bool):
+    """A CTE, computed once even when two SELECTs read it (PostgreSQL 12+, SQLite 3.35+)."""
+    cte = query.cte(name)
+    return cte.prefix_with("MATERIALIZED") if reused else cte
+
+
+def _participation(session: Session, frame: Frame, with_total: bool = False) -> dict:
+    """Per group: 家次 (distinct enterprise, provider, day), distinct enterprises and providers."""
     rows = served(frame)
     if rows is None:
         return {}
-    visits = (
-        select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day).distinct().subquery("visits")
+    visits = _materialized(
+        select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day).distinct(), "visits", with_total
     )
-    query = select(
-        visits.c.group_key,
+    aggregates = (
         func.count(visits.c.enterprise_id).label("visits"),
         func.count(visits.c.enterprise_id.distinct()).label("enterprises"),
         func.count(visits.c.provider_id.distinct()).label("providers"),
-    ).group_by(visits.c.group_key)
-    return {row.group_key: row for row in session.execute(query)}
+    )
+    return _with_total(session, visits, aggregates, with_total)
 
 
-def _staff(session: Session, frame: Frame) -> dict:
+def _staff(session: Session, frame: Frame, with_total: bool = False) -> dict:
     rows = staffed(frame)
     if rows is None:
         return {}
-    query = select(rows.c.group_key, func.count(rows.c.staff_id.distinct())).group_by(rows.c.group_key)
-    return dict(session.execute(query).all())
+    people = _materialized(select(rows.c.group_key, rows.c.staff_id), "people", with_total)
+    found = _with_total(session, people, (func.count(people.c.staff_id.distinct()).label("staff"),), with_total)
+    return {key: row.staff for key, row in found.items()}
 
 
 def _median_approval(session: Session, frame: Frame) -> dict:
@@ -522,13 +557,13 @@ _RAW_FIELDS = {
 PARTITIONS = frozenset({"provider", "provider_kind", "city", "county", "month", "enterprise_category"})
 
 
-def _parts(session: Session, frame: Frame) -> dict:
+def _parts(session: Session, frame: Frame, with_total: bool = False) -> dict:
     return {
         "sessions": _sessions(session, frame) if applies(frame, "sessions") else None,
         "batches": _batches(session, frame) if applies(frame, "batches") else None,
         "records": _records(session, frame) if applies(frame, "records") else None,
-        "participation": _participation(session, frame),
-        "staff": _staff(session, frame),
+        "participation": _participation(session, frame, with_total),
+        "staff": _staff(session, frame, with_total),
         "approvals": _median_approval(session, frame) if applies(frame, "approvals") else None,
         "opening": _opening_minutes(session, frame) if applies(frame, "opening") else None,
     }
@@ -608,25 +643,23 @@ def group_keys(frame: Frame, parts: dict) -> list:
     keys: set = set()
     for part in parts.values():
         keys.update(part or ())
+    keys.discard(TOTAL)
     if frame.group_by == "month":
         keys.update(k for k, _first, _last in indicators.months(frame.first_day, frame.last_day))
     return list(keys)
 
 
-def _distinct_totals(session: Session, frame: Frame) -> dict:
-    """The totals that do not add up over groups: distinct enterprises, providers and staff, the
-    median approval time and the opening minutes (``frame`` without grouping)."""
-    served_rows, staff_rows = served(frame), staffed(frame)
-    out: dict[str, Any] = {"enterprises": 0, "providers": 0, "staff": 0}
-    if served_rows is not None:
-        out["enterprises"], out["providers"] = session.execute(
-            select(func.count(served_rows.c.enterprise_id.distinct()), func.count(served_rows.c.provider_id.distinct()))
-        ).one()
-    if staff_rows is not None:
-        out["staff"] = session.execute(select(func.count(staff_rows.c.staff_id.distinct()))).scalar_one()
-    out["median"] = _median_approval(session, frame).get(0) if applies(frame, "approvals") else None
-    out["opening"] = _opening_minutes(session, frame).get(0, 0) if applies(frame, "opening") else None
-    return out
+def _distinct_totals(session: Session, whole: Frame, parts: dict) -> dict:
+    """The totals that do not add up over groups: distinct enterprises, providers and staff (the
+    TOTAL rows counted beside the groups), the median approval time and the opening minutes."""
+    participation = parts["participation"].get(TOTAL)
+    return {
+        "enterprises": participation.enterprises if participation else 0,
+        "providers": participation.providers if participation else 0,
+        "staff": parts["staff"].get(TOTAL, 0),
+        "median": _median_approval(session, whole).get(0) if applies(whole, "approvals") else None,
+        "opening": _opening_minutes(session, whole).get(0, 0) if applies(whole, "opening") else None,
+    }
 
 
 def summary(
@@ -642,15 +675,17 @@ def summary(
     ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
     unknown grouping or a reversed period."""
     frame = make_frame(session, scope, first_day, last_day, tz=tz, group_by=group_by)
+    tune(session)
     whole = frame.regrouped(None)
     groups: list[Group] = []
     if group_by is None:
         totals = _finish(_raw(_parts(session, whole), 0))
     else:
-        parts = _parts(session, frame)
+        partition = group_by in PARTITIONS
+        parts = _parts(session, frame, with_total=partition)
         raws = {key: _raw(parts, key) for key in group_keys(frame, parts)}
-        if group_by in PARTITIONS:  # one pass: the totals add the groups up, except the distinct ones
-            totals = _finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole)})
+        if partition:  # one pass: the totals add the groups up, the distinct ones are counted beside
+            totals = _finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole, parts)})
         else:
             totals = _finish(_raw(_parts(session, whole), 0))
         per_key = {key: _finish(raw) for key, raw in raws.items()}
