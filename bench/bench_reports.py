@@ -6,9 +6,11 @@ providers over the 11 cities, 5,000 instruments, 20,000 enterprises (one user ea
 200,000 completed sessions (+ 10% no-shows and cancellations), 100,000 first-delivered batches,
 300,000 service records (half of them naming a staff member).
 
-The floors are one bare SQL aggregate over the same rows: sessions, batches and service records in
-the year joined to their provider's city, ``COUNT(*)`` per city (summary) and per local month
-(goals), as one UNION ALL statement. Target: each figure < 1 s and < 3× its floor.
+The floors are one bare SQL aggregate over the same rows (sessions, batches and service records in
+the year joined to their provider's city, one UNION ALL statement), per city (summary) or per
+local month (goals): ``COUNT(*)``, and 家次 (``COUNT`` over ``DISTINCT`` enterprise, provider, day),
+the costliest single figure written by hand: the summary counts 23 figures, distinct ones among
+them, so the second floor is the one it can be held to. Target: each < 1 s and < 3× its floor.
 
     .venv/bin/python bench/bench_reports.py [--db sqlite|postgresql|both] [--rounds 5] [--scale 1.0]
 
@@ -180,8 +182,10 @@ def generate(app, scale: float, seed: int = 10) -> dict:
     return n
 
 
-def _floor_query(dialect: str, by: str):
-    """One bare aggregate over the same rows: COUNT(*) per city or per local month."""
+def _floor_query(dialect: str, by: str, distinct: bool = False):
+    """One bare aggregate over the same rows: COUNT(*) per city or per local month; with
+    ``distinct``, 家次 (distinct enterprise, provider, local day) per city or month, the hardest
+    single figure written by hand."""
     from sqlalchemy import text
 
     if by == "city":
@@ -194,19 +198,29 @@ def _floor_query(dialect: str, by: str):
         key_b = "strftime('%Y-%m', b.start_at, '+480 minutes')"
         key_o = "strftime('%Y-%m', o.first_delivered_at, '+480 minutes')"
         key_r = "strftime('%Y-%m', r.day)"
-    return text(f"""
-        SELECT k, count(*) FROM (
-          SELECT {key_b} AS k FROM bookings b JOIN instruments i ON i.id = b.instrument_id
+    if dialect == "postgresql":
+        day_b, day_o = (
+            "(b.start_at AT TIME ZONE 'Asia/Shanghai')::date",
+            "(o.first_delivered_at AT TIME ZONE 'Asia/Shanghai')::date",
+        )
+    else:
+        day_b, day_o = "date(b.start_at, '+480 minutes')", "date(o.first_delivered_at, '+480 minutes')"
+    extra_b = f", b.enterprise_id AS e, i.provider_id AS pr, {day_b} AS d" if distinct else ""
+    extra_o = f", o.enterprise_id, o.provider_id, {day_o}" if distinct else ""
+    extra_r = ", r.enterprise_id, r.provider_id, r.day" if distinct else ""
+    rows = f"""
+          SELECT {key_b} AS k{extra_b} FROM bookings b JOIN instruments i ON i.id = b.instrument_id
             JOIN providers p ON p.id = i.provider_id
             WHERE b.status = 'completed' AND b.start_at >= :lo AND b.start_at < :hi
           UNION ALL
-          SELECT {key_o} FROM service_orders o JOIN providers p ON p.id = o.provider_id
+          SELECT {key_o}{extra_o} FROM service_orders o JOIN providers p ON p.id = o.provider_id
             WHERE o.first_delivered_at >= :lo AND o.first_delivered_at < :hi
           UNION ALL
-          SELECT {key_r} FROM service_records r JOIN providers p ON p.id = r.provider_id
-            WHERE r.day >= :first AND r.day <= :last
-        ) rows GROUP BY k
-    """)  # noqa: S608 - constant SQL
+          SELECT {key_r}{extra_r} FROM service_records r JOIN providers p ON p.id = r.provider_id
+            WHERE r.day >= :first AND r.day <= :last"""
+    if distinct:
+        return text(f"SELECT k, count(*) FROM (SELECT DISTINCT * FROM ({rows}) u) v GROUP BY k")  # noqa: S608
+    return text(f"SELECT k, count(*) FROM ({rows}) u GROUP BY k")  # noqa: S608 - constant SQL
 
 
 def best_of(fn, rounds: int) -> tuple[float, object]:
@@ -222,7 +236,7 @@ def measure(kind: str, rounds: int, scale: float) -> None:
     from harness import report, scratch_app
 
     from bwq_lab.extensions import db
-    from bwq_lab.reports.figures import summary
+    from bwq_lab.reports.figures import summary, tune
     from bwq_lab.reports.goals import cumulative_by_month
     from bwq_lab.reports.local_time import utc_bounds
     from bwq_lab.reports.scope import PROVINCE
@@ -243,10 +257,12 @@ def measure(kind: str, rounds: int, scale: float) -> None:
             ):  # fmt: skip
                 fn()  # warm: the first run also plans and caches
                 took, result = best_of(fn, rounds)
-                floor_sql = _floor_query(dialect, by)
-                floor, _rows = best_of(lambda sql=floor_sql: db.session.execute(sql, params).all(), rounds)
                 figure = f"{took * 1000:.0f} ms" + ("" if took < 1 else " (target < 1 s: MISSED)")
-                report(kind, what, figure, f"{floor * 1000:.0f} ms (one UNION ALL aggregate)", took / floor, "<= 3")
+                for distinct, label in ((False, "COUNT(*) per group"), (True, "家次 COUNT over DISTINCT per group")):
+                    sql = _floor_query(dialect, by, distinct)
+                    tune(db.session)  # the same memory as the reports get
+                    floor, _rows = best_of(lambda sql=sql: db.session.execute(sql, params).all(), rounds)
+                    report(kind, what, figure, f"{floor * 1000:.0f} ms (one bare {label})", took / floor, "<= 3")
                 if by == "city":
                     t = result.totals
                     print(f"    sessions {t['sessions']}, batches {t['batches']}, records {t['service_records']}, "
