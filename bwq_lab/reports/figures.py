@@ -96,6 +96,7 @@ GROUPINGS: tuple[str, ...] = (
     "instrument",
     "instrument_category",
     "service_kind",
+    "service",
     "record_kind",
     "enterprise_category",
     "month",
@@ -244,6 +245,8 @@ def group_key(frame: Frame, source: str):
         return Instrument.category
     if by == "service_kind" and source == "batches":
         return LabService.kind
+    if by == "service" and source == "batches":
+        return ServiceOrder.service_id
     if by == "record_kind" and source == "records":
         return ServiceRecord.kind
     if by == "enterprise_category" and source != "opening":
@@ -563,15 +566,50 @@ _RAW_FIELDS = {
 PARTITIONS = frozenset({"provider", "provider_kind", "city", "county", "month", "enterprise_category"})
 
 
-def _parts(session: Session, frame: Frame, with_total: bool = False) -> dict:
+#: the counts each figure is made from (a summary of some figures runs only theirs)
+_NEEDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("sessions", "booked_hours", "effective_hours", "external_hours", "sharing_rate", "no_shows", "no_show_rate"),
+        frozenset({"sessions"}),
+    ),
+    "utilisation": frozenset({"sessions", "opening"}),
+    "median_approval_hours": frozenset({"approvals"}),
+    **dict.fromkeys(("batches", "samples"), frozenset({"batches"})),
+    **dict.fromkeys(
+        (
+            "service_records",
+            "service_hours",
+            "agreements",
+            "agreements_paid_fen",
+            "provincial_projects",
+            "results",
+        ),
+        frozenset({"records"}),
+    ),
+    **dict.fromkeys(("enterprises", "enterprise_visits", "providers"), frozenset({"participation"})),
+    "staff": frozenset({"staff"}),
+    **dict.fromkeys(("revenue_internal_fen", "revenue_external_fen"), frozenset({"sessions", "batches"})),
+}
+assert set(_NEEDS) == set(FIGURES)
+
+
+def _needed(wanted: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(_NEEDS[name] for name in wanted))
+
+
+def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: bool = False) -> dict:
+    def run(part: str, count, source: str | None = None):
+        return count() if part in needed and applies(frame, source or part) else None
+
     return {
-        "sessions": _sessions(session, frame) if applies(frame, "sessions") else None,
-        "batches": _batches(session, frame) if applies(frame, "batches") else None,
-        "records": _records(session, frame) if applies(frame, "records") else None,
-        "participation": _participation(session, frame, with_total),
-        "staff": _staff(session, frame, with_total),
-        "approvals": _median_approval(session, frame) if applies(frame, "approvals") else None,
-        "opening": _opening_minutes(session, frame) if applies(frame, "opening") else None,
+        "sessions": run("sessions", lambda: _sessions(session, frame)),
+        "batches": run("batches", lambda: _batches(session, frame)),
+        "records": run("records", lambda: _records(session, frame)),
+        "participation": _participation(session, frame, with_total) if "participation" in needed else {},
+        "staff": _staff(session, frame, with_total) if "staff" in needed else {},
+        "approvals": run("approvals", lambda: _median_approval(session, frame)),
+        "opening": run("opening", lambda: _opening_minutes(session, frame)),
+        "serves": any(applies(frame, source) for source in SERVICES),
     }
 
 
@@ -589,6 +627,7 @@ def _raw(parts: dict, key) -> dict[str, dict | float | None]:
     raw["staff"] = parts["staff"].get(key, 0)
     raw["median"] = parts["approvals"].get(key) if parts["approvals"] is not None else None
     raw["opening"] = parts["opening"].get(key, 0) if parts["opening"] is not None else None
+    raw["serves"] = parts["serves"]
     return raw
 
 
@@ -600,6 +639,7 @@ def _sum_raws(raws: list[dict]) -> dict:
         present = [r[source] for r in raws if r[source] is not None]
         total[source] = {n: sum(p[n] for p in present) for n in names} if present or not raws else None
     total["visits"] = sum(r["visits"] for r in raws)
+    total["serves"] = True
     return total
 
 
@@ -632,7 +672,7 @@ def _finish(raw: dict) -> dict[str, int | float | None]:
             provincial_projects=int(r["projects"]),
             results=int(r["results"]),
         )
-    if s is not None or b is not None or r is not None:
+    if raw["serves"]:
         f.update(
             enterprises=int(raw["enterprises"]),
             enterprise_visits=int(raw["visits"]),
@@ -648,14 +688,15 @@ def _finish(raw: dict) -> dict[str, int | float | None]:
 def group_keys(frame: Frame, parts: dict) -> list:
     keys: set = set()
     for part in parts.values():
-        keys.update(part or ())
+        if isinstance(part, dict):
+            keys.update(part)
     keys.discard(TOTAL)
     if frame.group_by == "month":
         keys.update(k for k, _first, _last in indicators.months(frame.first_day, frame.last_day))
     return list(keys)
 
 
-def _distinct_totals(session: Session, whole: Frame, parts: dict) -> dict:
+def _distinct_totals(session: Session, whole: Frame, parts: dict, needed: frozenset[str]) -> dict:
     """The totals that do not add up over groups: distinct enterprises, providers and staff (the
     TOTAL rows counted beside the groups), the median approval time and the opening minutes."""
     participation = parts["participation"].get(TOTAL)
@@ -663,8 +704,10 @@ def _distinct_totals(session: Session, whole: Frame, parts: dict) -> dict:
         "enterprises": participation.enterprises if participation else 0,
         "providers": participation.providers if participation else 0,
         "staff": parts["staff"].get(TOTAL, 0),
-        "median": _median_approval(session, whole).get(0) if applies(whole, "approvals") else None,
-        "opening": _opening_minutes(session, whole).get(0, 0) if applies(whole, "opening") else None,
+        "median": _median_approval(session, whole).get(0) if "approvals" in needed else None,
+        "opening": (
+            _opening_minutes(session, whole).get(0, 0) if "opening" in needed and applies(whole, "opening") else None
+        ),
     }
 
 
@@ -676,25 +719,37 @@ def summary(
     *,
     group_by: str | None = None,
     tz: ZoneInfo,
+    figures: Iterable[str] | None = None,
 ) -> Summary:
     """Every figure over whole local days ``first_day..last_day`` (inclusive, any length) inside
     ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
-    unknown grouping or a reversed period."""
+    unknown grouping or a reversed period. ``figures`` (keys of FIGURES) counts only those, and
+    only what they are made of (e.g. the goal figures need no opening hours or median)."""
+    wanted = tuple(FIGURES) if figures is None else tuple(name for name in FIGURES if name in set(figures))
+    unknown = set(figures or ()) - set(FIGURES)
+    if unknown:
+        raise ValueError(f"unknown figures: {sorted(unknown)}")
+    needed = _needed(wanted)
     frame = make_frame(session, scope, first_day, last_day, tz=tz, group_by=group_by)
     tune(session)
     whole = frame.regrouped(None)
     groups: list[Group] = []
+
+    def finish(raw: dict) -> dict:
+        done = _finish(raw)
+        return {name: done[name] for name in wanted}
+
     if group_by is None:
-        totals = _finish(_raw(_parts(session, whole), 0))
+        totals = finish(_raw(_parts(session, whole, needed), 0))
     else:
         partition = group_by in PARTITIONS
-        parts = _parts(session, frame, with_total=partition)
+        parts = _parts(session, frame, needed, with_total=partition)
         raws = {key: _raw(parts, key) for key in group_keys(frame, parts)}
         if partition:  # one pass: the totals add the groups up, the distinct ones are counted beside
-            totals = _finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole, parts)})
+            totals = finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole, parts, needed)})
         else:
-            totals = _finish(_raw(_parts(session, whole), 0))
-        per_key = {key: _finish(raw) for key, raw in raws.items()}
+            totals = finish(_raw(_parts(session, whole, needed), 0))
+        per_key = {key: finish(raw) for key, raw in raws.items()}
         names = _names(session, group_by, per_key.keys())
         groups = [
             Group(key, *names.get(key, _UNNAMED), figures=per_key[key]) for key in _ordered(group_by, per_key, names)
@@ -721,7 +776,9 @@ def _names(session: Session, group_by: str, keys: Iterable) -> dict[Any, tuple[s
         return {k: table.get(k, (k, k)) for k in wanted}
     if group_by == "month":
         return {k: (f"{k[:4]}年{int(k[5:])}月", f"{_MONTHS_EN[int(k[5:]) - 1]} {k[:4]}") for k in wanted}
-    model = {"provider": Provider, "city": Region, "county": Region, "instrument": Instrument}[group_by]
+    model = {"provider": Provider, "city": Region, "county": Region, "instrument": Instrument, "service": LabService}[
+        group_by
+    ]
     rows = session.execute(select(model.id, model.name, model.name_en).where(model.id.in_(wanted))) if wanted else []
     return {row.id: (row.name, row.name_en or row.name) for row in rows}
 

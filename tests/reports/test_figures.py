@@ -260,3 +260,32 @@ def test_local_days_need_a_fixed_offset_on_sqlite():
     assert fixed_offset_minutes(TZ, date(2026, 1, 1), date(2026, 12, 31)) == 480
     with pytest.raises(ValueError, match="Europe/Berlin"):
         fixed_offset_minutes(ZoneInfo("Europe/Berlin"), date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_some_figures_only(ctx, world):
+    """The goal dashboard asks for the six goal figures: the same numbers, nothing else counted."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.figures import summary
+    from bwq_lab.reports.goals import GOAL_FIGURES
+    from bwq_lab.reports.scope import PROVINCE as WHOLE
+
+    result = summary(db.session, WHOLE, *NOVEMBER, group_by="city", tz=TZ, figures=GOAL_FIGURES)
+    assert list(result.totals) == ["sessions", "batches", "enterprises", "enterprise_visits", "staff", "providers"]
+    assert result.totals == {name: PROVINCE[name] for name in result.totals}
+    assert [g.figures for g in result.groups] == [
+        {name: HANGZHOU[name] for name in result.totals},
+        {name: NINGBO[name] for name in result.totals},
+    ]
+    only = summary(db.session, WHOLE, *NOVEMBER, tz=TZ, figures=["enterprises"]).totals
+    assert only == {"enterprises": 3}
+    with pytest.raises(ValueError, match="colour"):
+        summary(db.session, WHOLE, *NOVEMBER, tz=TZ, figures=["colour"])
+
+
+def test_grouped_by_lab_service(ctx, world):
+    groups = run(group_by="service").groups
+    assert [(g.key, g.name, g.figures["batches"], g.figures["samples"]) for g in groups] == [
+        (world.l1, "L1", 1, 5),
+        (world.l3, "L3", 1, 2),
+    ]
+    assert groups[0].figures["sessions"] is None and groups[0].figures["enterprises"] == 1
