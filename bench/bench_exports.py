@@ -13,7 +13,10 @@ about 5,000 sessions, 2,500 batches and 7,500 records: ~15,000 lines). Times, be
 - its parts (query, workbook) and the CSV;
 - the floor: the same four SELECTs (same joins and filters) fetched as bare tuples with
   SQLAlchemy Core, nothing else — what reading the rows costs at all.
-Target (issue 11): the export under 3 s. Prints figures; asserts nothing.
+Target (issue 11): the export under 3 s. Then the monthly summary of a year for the province and
+for the busiest provider (``reports.monthly.monthly_report``: four ``figures.summary`` calls)
+beside one bare aggregate of the year's sessions by month; target under a second.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -206,6 +209,34 @@ def floor(session, provider_id: int, first_day: date, last_day: date):
     return n
 
 
+def bench_monthly(kind: str, app, busiest: int, rounds: int) -> None:
+    """The monthly summary page's numbers for a year (four ``figures.summary`` calls: by month, by
+    instrument, by lab-service kind, by record kind) beside one bare aggregate over the year's
+    sessions by month (the floor). Target (issue 11): under a second."""
+    from sqlalchemy import func, select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking
+    from bwq_lab.reports.local_time import LocalCalendar, utc_bounds
+    from bwq_lab.reports.monthly import monthly_report
+    from bwq_lab.reports.scope import PROVINCE, Scope
+
+    first, last = date(YEAR, 1, 1), date(YEAR, 12, 31)
+    start, end = utc_bounds(first, last, TZ)
+    month = LocalCalendar(db.engine.dialect.name, TZ, first, last).month(Booking.start_at)
+    bare = (
+        select(month, func.count())
+        .where(Booking.status == "completed", Booking.start_at >= start, Booking.start_at < end)
+        .group_by(month)
+    )
+    floor_s, _rows = best_of(rounds, lambda: db.session.execute(bare).all())
+    for name, scope in (("province", PROVINCE), ("busiest provider", Scope("provider", busiest))):
+        took, _report = best_of(rounds, lambda scope=scope: monthly_report(db.session, scope, YEAR, tz=TZ))
+        report(kind, f"monthly summary {YEAR}, {name} (4 summaries)", f"{took:.3f} s", f"{floor_s:.3f} s",
+               took / floor_s)  # fmt: skip
+        print(f"[{kind}]   target < 1 s: {'met' if took < 1 else 'MISSED'}", flush=True)
+
+
 def best_of(rounds: int, fn):
     times, result = [], None
     for _ in range(rounds):
@@ -252,6 +283,7 @@ def run(kind: str, scale: int, rounds: int) -> None:
                    whole_s / floor_s)  # fmt: skip
             verdict = "met" if whole_s < 3 else "MISSED"
             print(f"[{kind}]   target < 3 s: {verdict}", flush=True)
+            bench_monthly(kind, app, busiest, rounds)
             db.session.remove()
 
 
