@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -224,12 +223,9 @@ def _floor_query(dialect: str, by: str, distinct: bool = False):
 
 
 def best_of(fn, rounds: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+    from harness import best_time
+
+    return best_time(fn, rounds)
 
 
 def measure(kind: str, rounds: int, scale: float) -> None:
@@ -271,26 +267,15 @@ def measure(kind: str, rounds: int, scale: float) -> None:
 
 
 def main() -> None:
-    from harness import add_common_args, kinds, postgres_available, skip
+    from harness import add_common_args, one_database
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser, rounds=3)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = ten times programme scale")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args()
-    chosen = kinds(args)
-    if len(chosen) > 1 and not args.child:  # one process per database (the app reads BWQ_* once)
-        for kind in chosen:
-            cmd = [sys.executable, __file__, "--db", kind, "--rounds", str(args.rounds), "--scale", str(args.scale)]
-            subprocess.run(cmd, check=False)
-        return
-    kind = chosen[0]
-    if kind == "postgresql":
-        reason = postgres_available()
-        if reason:
-            skip(kind, "reports", reason)
-            return
-    measure(kind, args.rounds, args.scale)
+    kind = one_database(args, __file__, "reports", "--rounds", str(args.rounds), "--scale", str(args.scale))
+    if kind:
+        measure(kind, args.rounds, args.scale)
 
 
 if __name__ == "__main__":

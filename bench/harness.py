@@ -308,6 +308,31 @@ def best(results: list[WrkResult]) -> WrkResult:
     )
 
 
+def best_time(fn, rounds: int) -> tuple[float, object]:
+    """(the fastest of ``rounds`` calls of ``fn`` in seconds, the last call's result)."""
+    times, result = [], None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+def one_database(args, script: str, what: str, *argv: str) -> str | None:
+    """The database this process measures (``args.db``), or None: when both were asked for, the
+    script runs once per database in its own process (the app reads BWQ_* once) with ``argv``;
+    an unreachable PostgreSQL is reported as skipped."""
+    chosen = kinds(args)
+    if len(chosen) > 1:
+        for kind in chosen:
+            subprocess.run([sys.executable, script, "--db", kind, *argv], check=False)
+        return None
+    if chosen[0] == "postgresql" and (reason := postgres_available()):
+        skip(chosen[0], what, reason)
+        return None
+    return chosen[0]
+
+
 # -------------------------------------------------------------------------------------- printing
 
 
