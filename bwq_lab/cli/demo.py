@@ -20,6 +20,7 @@ def seed_demo() -> None:
     from flask import current_app
 
     from bwq_lab import clock, demo
+    from bwq_lab.demo.history import seed_history
     from bwq_lab.demo.orders import seed_demo_orders
     from bwq_lab.extensions import db
 
@@ -27,9 +28,13 @@ def seed_demo() -> None:
     result = demo.seed_demo()
     db.session.commit()
     orders = 0
+    history = None
     if result.seeded:
         config = current_app.config
-        orders = seed_demo_orders(clock.now(), ZoneInfo(config["TIMEZONE"]), config["RESULTS_FOLDER"])
+        zone, now = ZoneInfo(config["TIMEZONE"]), clock.now()
+        orders = seed_demo_orders(now, zone, config["RESULTS_FOLDER"])
+        db.session.commit()
+        history = seed_history(now, zone, config["RESULTS_FOLDER"])
         db.session.commit()
     elapsed = time.perf_counter() - started
 
@@ -39,6 +44,12 @@ def seed_demo() -> None:
     )
     if orders:
         counts += f", {orders} lab-service orders"
+    if history is not None and history.staff:
+        counts += (
+            f"; the last twelve months: {history.staff} staff, {history.sessions} sessions"
+            f" ({history.no_shows} no-shows, {history.cancelled} cancelled, {history.rejected} rejected),"
+            f" {history.batches} delivered batches, {history.records} service records"
+        )
     if result.seeded:
         click.echo(f"demo data seeded in {elapsed:.1f} s: {counts}")
     else:
@@ -59,6 +70,8 @@ def _scope(user) -> str:
     if user.provider is not None:
         managed = "all" if user.manages_all else f"{_n(user.instruments, 'instrument')}, {_n(user.services, 'service')}"
         return f" @ {user.provider.name} ({managed})"
+    if user.county is not None:
+        return f" @ {user.county.name}, {user.city.name}"
     if user.city is not None:
         return f" @ {user.city.name}"
     return " @ 浙江省" if user.role == "province_admin" else ""

@@ -42,11 +42,13 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("manager", "manager@demo.bwq", "王建华"),  # everything at 浙江大学分析测试中心
     DemoLogin("manager", "manager2@demo.bwq", "李晓燕"),  # three instruments and one service at NIMTE
     DemoLogin("city_admin", "city@demo.bwq", "张伟"),  # 杭州
+    DemoLogin("county_admin", "county@demo.bwq", "刘洋"),  # 西湖区 (杭州), the county of 浙江大学分析测试中心
     DemoLogin("province_admin", "admin@demo.bwq", "周敏"),
 )
 MANAGER_PROVIDER = "zju"  # manager@demo.bwq manages all of it
 MANAGER2_PROVIDER = "nimte"  # manager2@demo.bwq manages a few of its instruments and one service
 CITY_ADMIN_CITY = "330100"  # 杭州
+COUNTY_ADMIN_COUNTY = "西湖区"  # of 杭州
 
 # ------------------------------------------------------------------------------------------- plan
 
@@ -947,7 +949,9 @@ def seed_demo(seed: int = SEED) -> SeedResult:
         if e.uscc not in taken
     ]
     rows.extend(enterprises)
-    users = _demo_users(providers, rows, enterprises[0], cities[CITY_ADMIN_CITY])
+    users = _demo_users(
+        providers, rows, enterprises[0], cities[CITY_ADMIN_CITY], counties[(CITY_ADMIN_CITY, COUNTY_ADMIN_COUNTY)]
+    )
     rows.extend(users)
     rows.extend(_demo_qualifications(users, providers[MANAGER_PROVIDER], rows))
     db.session.add_all(rows)
@@ -955,7 +959,9 @@ def seed_demo(seed: int = SEED) -> SeedResult:
     return SeedResult(True, *_counts())
 
 
-def _demo_users(providers: dict[str, Provider], rows: list, enterprise: Enterprise, city: Region) -> list[User]:
+def _demo_users(
+    providers: dict[str, Provider], rows: list, enterprise: Enterprise, city: Region, county: Region
+) -> list[User]:
     existing = set(db.session.execute(select(User.email)).scalars())
     second = providers[MANAGER2_PROVIDER]
     instruments = [r for r in rows if isinstance(r, Instrument) and r.provider is second and r.status == "active"]
@@ -970,6 +976,7 @@ def _demo_users(providers: dict[str, Provider], rows: list, enterprise: Enterpri
             "services": services[:1],
         },
         "city@demo.bwq": {"city": city},
+        "county@demo.bwq": {"city": city, "county": county},
         "admin@demo.bwq": {},
     }
     users = []

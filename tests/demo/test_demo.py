@@ -291,3 +291,76 @@ def test_demo_enterprise_user_is_qualified_on_the_demo_managers_instruments(app)
             db.session.execute(select(Qualification.instrument_id).where(Qualification.user_id == booker.id)).scalars()
         )
         assert needing and held == needing
+
+
+# ---------------------------------------------------------------- the last twelve months
+def test_history_goes_through_the_operations_and_keeps_every_rule(ctx, tmp_path):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from bwq_lab.demo import seed_demo
+    from bwq_lab.demo.history import seed_history
+    from bwq_lab.domain.catalogue import SERVICE_RECORD_KINDS
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking, Instrument, OutboxMessage, Provider, ServiceOrder, ServiceRecord, Staff
+    from tests.conftest import FIXED_NOW
+
+    tz = ZoneInfo("Asia/Shanghai")
+    seed_demo()
+    db.session.commit()
+    result = seed_history(FIXED_NOW, tz, str(tmp_path), scale=0.12)
+    db.session.commit()
+    assert result.staff >= 3 * 47 and result.sessions >= 100 and result.no_shows and result.cancelled
+    assert result.batches >= 10 and result.records >= 25
+
+    completed = db.session.execute(
+        select(Booking, Instrument.provider_id, Staff.provider_id)
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .join(Staff, Staff.id == Booking.staff_id)
+        .where(Booking.status == "completed")
+    ).all()
+    assert len(completed) == result.sessions
+    for booking, provider_id, staff_provider_id in completed:
+        assert provider_id == staff_provider_id  # the operator is staff of the instrument's provider
+        assert booking.checked_in_at < booking.checked_out_at <= FIXED_NOW and booking.fee_fen is not None
+    statuses = dict(db.session.execute(select(Booking.status, func.count()).group_by(Booking.status)).all())
+    assert {"completed", "no_show", "cancelled", "rejected"} <= {str(s) for s in statuses}
+    # never two sessions at once on one instrument
+    kept = db.session.execute(
+        select(Booking.instrument_id, Booking.start_at, Booking.blocked_until)
+        .where(Booking.status.in_(("completed", "no_show", "approved", "in_use")))
+        .order_by(Booking.instrument_id, Booking.start_at)
+    ).all()
+    for before, after in zip(kept, kept[1:], strict=False):
+        assert before.instrument_id != after.instrument_id or before.blocked_until <= after.start_at
+
+    delivered = db.session.execute(select(ServiceOrder).where(ServiceOrder.first_delivered_at.is_not(None))).scalars()
+    for order in delivered:
+        assert order.staff is not None and order.staff.provider_id == order.provider_id
+        assert order.first_delivered_at <= FIXED_NOW
+
+    records = db.session.execute(select(ServiceRecord)).scalars().all()
+    assert {r.kind for r in records} == set(SERVICE_RECORD_KINDS)
+    assert any(r.counts_as_provincial_project for r in records)
+    assert any(r.agreement_signed and not r.counts_as_provincial_project for r in records)
+    today = FIXED_NOW.astimezone(tz).date()
+    for r in records:
+        assert r.day <= today and r.staff and all(s.provider_id == r.provider_id for s in r.staff)
+        assert r.paid_fen <= r.contract_fen and len(r.titles) <= r.results_count
+    months = {b.start_at.astimezone(tz).strftime("%Y-%m") for b, _p, _s in completed}
+    assert len(months) >= 10 and min(months) >= (today - timedelta(days=366)).strftime("%Y-%m")
+    cities = db.session.execute(
+        select(func.count(func.distinct(Provider.city_id)))
+        .join(Instrument, Instrument.provider_id == Provider.id)
+        .join(Booking, Booking.instrument_id == Instrument.id)
+    ).scalar_one()
+    assert cities >= 6
+    # the past's e-mail went out at the time
+    stale = select(func.count()).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < FIXED_NOW - timedelta(days=1)
+    )
+    assert db.session.execute(stale).scalar_one() == 0
+    # once only
+    assert seed_history(FIXED_NOW, tz, str(tmp_path)).staff == 0
