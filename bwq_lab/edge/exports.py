@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.refusals import refuse
-from bwq_lab.reports import figures
+from bwq_lab.reports import figures, monthly
 from bwq_lab.reports import tables as files
 from bwq_lab.reports.carrier import QuarterlyReport
 from bwq_lab.reports.figures import Group, Summary
@@ -320,25 +320,20 @@ def monthly_tables(report: MonthlyReport) -> list[Table]:
         _("Area: %(name)s", name=area),
         _period(report.months),
     ]
-    instrument_keys = ("sessions", "booked_hours", "effective_hours", "external_hours", "utilisation", "no_shows",
-                       "enterprises", "revenue_internal_fen", "revenue_external_fen")  # fmt: skip
-    service_keys = ("batches", "samples", "enterprises", "revenue_internal_fen", "revenue_external_fen")
-    record_keys = ("service_records", "service_hours", "enterprises", "agreements", "agreements_paid_fen",
-                   "provincial_projects", "results")  # fmt: skip
     return [
         figures_table(report.months, key="months", sheet=_("Months"), title=title, heading=_("Month")),
         figures_table(
             report.months, key="instruments", sheet=_("Top instruments"), title=[_("Top instruments"), *title[1:]],
-            heading=_("Instrument"), groups=report.instruments, keys=instrument_keys, totals=False,
+            heading=_("Instrument"), groups=report.instruments, keys=monthly.INSTRUMENT_FIGURES, totals=False,
         ),
         figures_table(
-            report.months, key="services", sheet=_("Lab services"), title=[_("Lab services by kind"), *title[1:]],
-            heading=_("Kind of lab service"), groups=report.service_kinds, keys=service_keys, totals=False,
+            report.months, key="services", sheet=_("Lab services"), title=[_("Top lab services"), *title[1:]],
+            heading=_("Lab service"), groups=report.services, keys=monthly.SERVICE_FIGURES, totals=False,
         ),
         figures_table(
             report.months, key="records", sheet=_("Service records"),
             title=[_("Service records by kind"), *title[1:]], heading=_("Kind of service"),
-            groups=report.record_kinds, keys=record_keys, totals=False,
+            groups=report.record_kinds, keys=monthly.RECORD_FIGURES, totals=False,
         ),
     ]  # fmt: skip
 

@@ -1,6 +1,6 @@
 """The monthly summary of an area (a provider, a county, a city or the province) for a year: the
-figures month by month, and the instruments, lab-service kinds and service-record kinds that did
-the most — every number from ``figures.summary`` (nothing here counts anything itself).
+figures month by month, and the instruments, lab services and service-record kinds that did the
+most — every number from ``figures.summary`` (nothing here counts anything itself).
 
 And the city's yearly work summary (due to the province by 15 January): the indicators the
 programme's announcement names, per county and per provider of the city, with the city's totals.
@@ -40,6 +40,18 @@ CITY_YEAR_FIGURES = (
 )
 
 
+#: what each of the monthly summary's ranked tables shows (only these are counted for it)
+INSTRUMENT_FIGURES = (
+    "sessions", "booked_hours", "effective_hours", "external_hours", "utilisation", "no_shows", "enterprises",
+    "revenue_internal_fen", "revenue_external_fen",
+)  # fmt: skip
+SERVICE_FIGURES = ("batches", "samples", "enterprises", "revenue_internal_fen", "revenue_external_fen")
+RECORD_FIGURES = (
+    "service_records", "service_hours", "enterprises", "agreements", "agreements_paid_fen", "provincial_projects",
+    "results",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MonthlyReport:
     scope: Scope
@@ -48,15 +60,15 @@ class MonthlyReport:
     year: int
     months: Summary  # grouped by month, every month of the year
     instruments: list[Group]  # the TOP instruments by sessions
-    service_kinds: list[Group]  # lab-service kinds by batches
+    services: list[Group]  # the TOP lab services by batches
     record_kinds: list[Group]  # service-record kinds by records
 
 
 def monthly_report(session: Session, scope: Scope, year: int, *, tz: ZoneInfo, top: int = TOP) -> MonthlyReport:
     first, last = date(year, 1, 1), date(year, 12, 31)
 
-    def grouped(group_by: str) -> Summary:
-        return figures.summary(session, scope, first, last, group_by=group_by, tz=tz)
+    def grouped(group_by: str, keys: tuple[str, ...] | None = None) -> Summary:
+        return figures.summary(session, scope, first, last, group_by=group_by, tz=tz, figures=keys)
 
     def ranked(groups: list[Group], *figure_keys: str) -> list[Group]:
         def rank(group: Group):
@@ -71,9 +83,9 @@ def monthly_report(session: Session, scope: Scope, year: int, *, tz: ZoneInfo, t
         name_en=name_en,
         year=year,
         months=grouped("month"),
-        instruments=ranked(grouped("instrument").groups, "sessions", "effective_hours")[:top],
-        service_kinds=ranked(grouped("service_kind").groups, "batches", "samples"),
-        record_kinds=ranked(grouped("record_kind").groups, "service_records", "service_hours"),
+        instruments=ranked(grouped("instrument", INSTRUMENT_FIGURES).groups, "sessions", "effective_hours")[:top],
+        services=ranked(grouped("service", SERVICE_FIGURES).groups, "batches", "samples")[:top],
+        record_kinds=ranked(grouped("record_kind", RECORD_FIGURES).groups, "service_records", "service_hours"),
     )
 
 
@@ -98,8 +110,8 @@ def city_year(session: Session, scope: Scope, year: int, *, tz: ZoneInfo) -> Cit
         name=name,
         name_en=name_en,
         year=year,
-        counties=figures.summary(session, scope, first, last, group_by="county", tz=tz),
-        providers=figures.summary(session, scope, first, last, group_by="provider", tz=tz),
+        counties=figures.summary(session, scope, first, last, group_by="county", tz=tz, figures=CITY_YEAR_FIGURES),
+        providers=figures.summary(session, scope, first, last, group_by="provider", tz=tz, figures=CITY_YEAR_FIGURES),
     )
 
 

@@ -52,6 +52,7 @@ def build(create_provider, create_instrument, create_service, create_enterprise,
     db.session.flush()
 
     def booking(instrument, user, start, end, status="completed", **values):
+        values.setdefault("price_tier", "external")  # a fee snapshot has its tier
         row = Booking(
             instrument_id=instrument.id, user_id=user.id, enterprise_id=user.enterprise_id, status=status,
             start_at=local(start), end_at=local(end), blocked_until=local(end), **values,

@@ -146,3 +146,20 @@ def test_city_admin_page_of_another_citys_provider_is_404(client, export_world, 
         client.get(f"/reports/quarterly?year=2026&quarter=4&provider_id={export_world.y}&format=xlsx").status_code
         == 200
     )
+
+
+def test_the_lines_are_the_rows_the_figures_count(ctx, export_world):
+    """The report lists what ``figures.summary`` counts for the provider and the quarter."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.carrier import quarterly_report
+    from bwq_lab.reports.figures import summary
+    from bwq_lab.reports.scope import Scope
+
+    for year, quarter, first, last in ((2026, 4, date(2026, 10, 1), date(2026, 12, 31)),
+                                       (2026, 3, date(2026, 7, 1), date(2026, 9, 30))):  # fmt: skip
+        totals = quarterly_report(db.session, export_world.x, year, quarter, tz=TZ).totals
+        figures = summary(db.session, Scope("provider", export_world.x), first, last, tz=TZ).totals
+        assert (totals.sessions, totals.batches, totals.records, totals.samples) == (
+            figures["sessions"], figures["batches"], figures["service_records"], figures["samples"]
+        )  # fmt: skip
+        assert totals.fee_fen == figures["revenue_internal_fen"] + figures["revenue_external_fen"]

@@ -113,6 +113,9 @@ def test_monthly_summary_of_the_province(client, world, sign_in):
     _book, instruments = sheet_rows(client.get("/reports/monthly?year=2026&format=xlsx"), index=1)
     # I1: b1 b2 b3 b7; I3: b8 b10; I2: b4 (the no-shows do not count)
     assert [(row[0], row[1]) for row in instruments[4:]] == [("I1 en", 4), ("I3 en", 2), ("I2 en", 1)]
+    _book, services = sheet_rows(client.get("/reports/monthly?year=2026&format=xlsx"), index=2)
+    # L1: o1 (November, 5 samples) and o2 (first delivered in October, 3); L3: o3 (2); o4 never delivered
+    assert [row[1:3] for row in services[4:]] == [[2, 8], [1, 2]]
     response = client.get("/reports/monthly?year=2026&format=csv&table=records")
     assert (
         response.status_code == 200
