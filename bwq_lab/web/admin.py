@@ -16,6 +16,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Provider
 from bwq_lab.operations import catalogue as ops
 from bwq_lab.operations import enterprises as enterprise_ops
+from bwq_lab.operations import staff as staff_ops
 from bwq_lab.operations.regions import cities, oversees
 from bwq_lab.web.forms.bookings import ActionForm
 from bwq_lab.web.forms.catalogue import AssignManagerForm, ProviderForm
@@ -149,6 +150,7 @@ def _render_provider(provider: Provider, form: AssignManagerForm | None, status:
             provider=provider,
             managers=ops.provider_managers(provider.id),
             counts=ops.offer_counts([provider.id])[provider.id],
+            staff=staff_ops.list_staff(current_user, provider_id=provider.id, per_page=200).items,
             form=form,
         ),
         status,

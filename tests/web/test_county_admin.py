@@ -56,7 +56,8 @@ def test_a_county_admin_sees_their_county_only(client, world, login):
     assert "Here Centre" in text and "There Centre" not in text and "Verify new enterprises" not in text
     listed = client.get("/admin/providers").get_data(as_text=True)
     assert "Here Centre" in listed and "There Centre" not in listed
-    assert client.get(f"/admin/providers/{world.x}").status_code == 200
+    provider_page = client.get(f"/admin/providers/{world.x}")
+    assert provider_page.status_code == 200 and "本县员工" in provider_page.get_data(as_text=True)
     assert client.get(f"/admin/providers/{world.z}").status_code == 404
     assert client.get(f"/bookings/{world.bx}").status_code == 200
     assert client.get(f"/bookings/{world.bz}").status_code == 404
