@@ -163,3 +163,24 @@ def test_the_lines_are_the_rows_the_figures_count(ctx, export_world):
             figures["sessions"], figures["batches"], figures["service_records"], figures["samples"]
         )  # fmt: skip
         assert totals.fee_fen == figures["revenue_internal_fen"] + figures["revenue_external_fen"]
+
+
+def test_county_admins_read_their_countys_providers(app, client, export_world, city, token_for):
+    from bwq_lab.extensions import db
+    from bwq_lab.models import User
+
+    with app.app_context():
+        hz = city("杭州")
+        own, other = hz.children[0], hz.children[1]  # provider X is in the first county
+
+        def admin(county):
+            user = User(email=f"county{county.id}@exports.example", name="county", role="county_admin",
+                        password_hash="-", city_id=hz.id, county_id=county.id)  # fmt: skip
+            db.session.add(user)
+            db.session.commit()
+            return token_for(user)
+
+        own_token, other_token = admin(own), admin(other)
+    get = f"/api/v1/reports/quarterly?year=2026&quarter=4&provider_id={export_world.x}"
+    assert client.get(get, headers=own_token).status_code == 200
+    assert client.get(get, headers=other_token).status_code == 404
