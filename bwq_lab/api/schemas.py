@@ -112,6 +112,10 @@ class BookingRulesSchema(Schema):
     )
     opening_hours_text = fields.Function(lambda i: format_hours(i.opening_hours or [], locale_code()))
     slot_minutes = fields.Int()
+    slot_anchor = fields.Str(
+        allow_none=True,
+        metadata={"description": '"HH:MM": slots are counted from this time; null = from each opening\'s start'},
+    )
     min_minutes = fields.Int()
     max_minutes = fields.Int()
     buffer_minutes = fields.Int()

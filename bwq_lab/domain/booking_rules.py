@@ -136,6 +136,9 @@ class BookingPolicy:
     weekly_quota_minutes: int | None = None
     monthly_quota_minutes: int | None = None
     max_future_bookings: int | None = None
+    #: an explicit grid anchor (local time of day): the grid is every ``slot_minutes`` from it,
+    #: in every opening interval, instead of from each interval's start
+    slot_anchor: time | None = None
 
     def __post_init__(self) -> None:
         ZoneInfo(self.timezone)  # fail early on an unknown zone
@@ -361,13 +364,27 @@ def opening_at(policy: BookingPolicy, at: datetime, *, closing: bool = False) ->
     return None
 
 
+def interval_anchor(policy: BookingPolicy, open_start: datetime) -> datetime:
+    """Where the grid of the opening interval starting at ``open_start`` is counted from: the
+    interval's start, or with an explicit ``slot_anchor`` the last point of the grid through
+    that local time of day at or before the interval's start (08:30–12:00 with anchor 09:00 on
+    a 1 h grid offers 09:00, 10:00, 11:00)."""
+    if policy.slot_anchor is None or policy.grid_minutes <= 1:
+        return open_start
+    local = open_start.astimezone(policy.tz)
+    anchor = datetime.combine(local.date(), policy.slot_anchor, tzinfo=policy.tz).astimezone(UTC)
+    step = policy.grid_minutes * 60_000_000
+    ahead = _micros(anchor - open_start.astimezone(UTC))  # (negative: the anchor comes first)
+    return anchor - timedelta(microseconds=-(-ahead // step) * step)  # whole steps back, to <= the start
+
+
 def grid_anchor(policy: BookingPolicy, at: datetime) -> datetime:
     """Where the slot grid starts for a booking starting at ``at``: the start of the opening
-    interval holding it (so 08:30–12:00 on a 1 h grid offers 08:30, 09:30, ...), else the
-    local midnight before it."""
+    interval holding it (so 08:30–12:00 on a 1 h grid offers 08:30, 09:30, ...; see
+    ``interval_anchor`` for an explicit anchor), else the local midnight before it."""
     opening = opening_at(policy, at)
     if opening is not None:
-        return opening[0]
+        return interval_anchor(policy, opening[0])
     return local_midnight(at.astimezone(policy.tz).date(), policy.tz)
 
 
@@ -377,11 +394,11 @@ def ceil_to_policy_grid(policy: BookingPolicy, value: datetime) -> datetime:
     step = policy.grid_minutes
     opening = opening_at(policy, value)
     if opening is not None:
-        return ceil_from(value, opening[0], step)
+        return ceil_from(value, interval_anchor(policy, opening[0]), step)
     if policy.opening_hours:
         for start, _end in open_intervals(policy, value, value + timedelta(days=8)):
             if start >= value:
-                return start
+                return ceil_from(start, interval_anchor(policy, start), step)
     return ceil_to_grid(value, policy.tz, step)
 
 
@@ -667,7 +684,7 @@ def _not_on_slot_grid(f: _Facts) -> Violation | None:
     if step <= 1:
         return None
     opening = opening_at(f.policy, f.start)
-    anchor = opening[0] if opening else local_midnight(f.start.astimezone(f.tz).date(), f.tz)
+    anchor = interval_anchor(f.policy, opening[0]) if opening else local_midnight(f.start.astimezone(f.tz).date(), f.tz)
     start_ok = is_on(f.start, anchor, step)
     end_ok = is_on(f.end, anchor, step) or (opening is not None and f.end == opening[1])
     if start_ok and end_ok:

@@ -37,6 +37,7 @@ from bwq_lab.domain.booking_rules import (
     ceil_from,
     check,
     day_openings,
+    interval_anchor,
     local_midnight,
     open_intervals,
     quota_usage,
@@ -119,7 +120,9 @@ def iter_slots(
             return
         last_end = min(open_end, window_end)
         # the grid is anchored at the opening's start: 08:30–12:00 on a 1 h grid offers 08:30
-        start = ceil_from(max(open_start, lo), open_start, grid)
+        # (or at the policy's explicit anchor)
+        anchor = interval_anchor(policy, open_start)
+        start = ceil_from(max(open_start, lo), anchor, grid)
         while start + duration <= last_end:
             end = start + duration
             # Jump past whatever is in the way: no start before its end can work.
@@ -133,19 +136,19 @@ def iter_slots(
                 if jump is None or blackout_end > jump:
                     jump = blackout_end
             if jump is not None:  # e.g. a buffer's end: the first grid point at or after it
-                start = ceil_from(jump, open_start, grid)
+                start = ceil_from(jump, anchor, grid)
                 continue
 
             request = BookingRequest(start, end, user_id, enterprise_id, moving_booking_id)
             violations = check(request, context, now)
             if not violations:
                 yield start, end
-                start = ceil_from(start + step, open_start, grid)
+                start = ceil_from(start + step, anchor, grid)
                 continue
             codes = {v.code for v in violations}
             if codes & _STOP_CODES:
                 return
-            following = ceil_from(start + (_TICK if grid > 1 else _NO_GRID_STEP), open_start, grid)
+            following = ceil_from(start + (_TICK if grid > 1 else _NO_GRID_STEP), anchor, grid)
             if QUOTA_EXCEEDED in codes:
                 # A slot inside an exhausted period asks for more than remains there; moving it
                 # later only helps once its share (period end - start) fits what remains, so no
@@ -153,7 +156,7 @@ def iter_slots(
                 for usage in quota_usage(request, context):
                     if usage.exceeded:
                         fits_from = usage.end - timedelta(minutes=usage.remaining_minutes)
-                        following = max(following, ceil_from(fits_from, open_start, grid))
+                        following = max(following, ceil_from(fits_from, anchor, grid))
             start = following
 
 

@@ -47,6 +47,7 @@ class Instrument(db.Model):
     # --- booking policy (the booking checker reads these)
     opening_hours: Mapped[list] = mapped_column(JSON, default=default_opening_hours)  # [[weekday, "HH:MM", "HH:MM"]]
     slot_minutes: Mapped[int] = mapped_column(default=30)
+    slot_anchor: Mapped[str | None] = mapped_column(String(5))  # "HH:MM": the grid counts from it (else each opening)
     min_minutes: Mapped[int] = mapped_column(default=30)
     max_minutes: Mapped[int] = mapped_column(default=480)
     buffer_minutes: Mapped[int] = mapped_column(default=0)

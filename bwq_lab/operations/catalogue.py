@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -806,6 +807,17 @@ INSTRUMENT_TEXT_FIELDS = {
 }
 
 
+def _slot_anchor(check: _Checker) -> str | None:
+    """The grid's explicit anchor, "HH:MM", or None (each opening period's start)."""
+    value = str(check.data.get("slot_anchor") or "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        check.add("slot_anchor", _("A time such as 09:00."))
+        return None
+    return value
+
+
 def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     """Every field of an instrument, checked; raises with every problem at once."""
     c = _Checker(data)
@@ -822,6 +834,7 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
         c.add("slot_minutes", _("Choose one of %(choices)s minutes.", choices=", ".join(map(str, SLOT_CHOICES))))
         slot = None
     v["slot_minutes"] = slot
+    v["slot_anchor"] = _slot_anchor(c)
     v["min_minutes"] = lo = c.integer("min_minutes", 1, 7 * 24 * 60)
     v["max_minutes"] = hi = c.integer("max_minutes", 1, 7 * 24 * 60)
     for key, value in (("min_minutes", lo), ("max_minutes", hi)):

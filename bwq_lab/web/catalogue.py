@@ -138,6 +138,8 @@ def rules_in_words(item: Instrument) -> list[str]:
     rules = [_("Opening hours: %(hours)s.", hours=hours) if hours else _("Open around the clock.")]
     if item.slot_minutes and item.slot_minutes > 1:
         rules.append(_("Bookings start and end on a %(slot)s grid.", slot=duration_words(item.slot_minutes)))
+        if item.slot_anchor:
+            rules.append(_("Time slots are counted from %(time)s.", time=item.slot_anchor))
     rules.append(
         _(
             "A booking lasts from %(min)s to %(max)s.",

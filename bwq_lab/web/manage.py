@@ -27,7 +27,7 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 # form fields that hold the model's value as it is (the others are converted: yuan, hours, text)
 INSTRUMENT_COPY = (
     "name", "name_en", "model", "manufacturer", "category", "capabilities", "location", "description",
-    "status", "voucher_eligible", "slot_minutes", "min_minutes", "max_minutes", "buffer_minutes",
+    "status", "voucher_eligible", "slot_minutes", "slot_anchor", "min_minutes", "max_minutes", "buffer_minutes",
     "min_notice_minutes", "max_days_ahead", "approval_required", "qualification_required",
     "max_future_bookings", "cancel_deadline_hours", "late_cancellation", "charge_by_use",
 )  # fmt: skip

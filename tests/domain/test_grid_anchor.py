@@ -15,8 +15,10 @@ from bwq_lab.domain.booking_rules import (
     BusyBlock,
     OpeningRange,
     ceil_from,
+    ceil_to_policy_grid,
     check,
     grid_anchor,
+    interval_anchor,
 )
 from bwq_lab.domain.slots import find_slots
 
@@ -108,3 +110,47 @@ def test_grid_helpers():
     assert grid_anchor(around_the_clock, at("10:10")) == at("00:00")
     assert NOT_ON_SLOT_GRID in codes(around_the_clock, "08:30", "09:30")
     assert timedelta(0) == at("09:00") - ceil_from(at("08:01"), at("00:00"), 60)
+
+
+ANCHORED = BookingPolicy(opening_hours=HOURS, slot_minutes=60, min_minutes=60, max_minutes=240, slot_anchor=time(9))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "on_grid"),
+    [
+        ("09:00", "10:00", True),  # the policy's own anchor, not the opening's 08:30
+        ("11:00", "12:00", True),
+        ("08:30", "09:30", False),
+        ("14:00", "15:00", True),  # the afternoon too: every hour from 09:00
+        ("13:30", "14:30", False),
+        ("16:00", "17:30", True),  # ending at the opening's end is still allowed
+    ],
+)
+def test_an_explicit_anchor_sets_the_grid_in_every_opening(start, end, on_grid):
+    assert (NOT_ON_SLOT_GRID not in codes(ANCHORED, start, end)) is on_grid
+
+
+def test_the_slot_finder_and_the_helpers_follow_an_explicit_anchor():
+    found = find_slots(
+        BookingContext(policy=ANCHORED),
+        user_id=1,
+        enterprise_id=10,
+        duration_minutes=60,
+        window_start=at("00:00"),
+        window_end=at("23:59"),
+        now=NOW,
+        limit=6,
+    )
+    assert [s.astimezone(SHANGHAI).strftime("%H:%M") for s, _ in found] == [
+        "09:00", "10:00", "11:00", "14:00", "15:00", "16:00",
+    ]  # fmt: skip
+    assert grid_anchor(ANCHORED, at("10:10")) <= at("08:30")
+    assert ceil_to_policy_grid(ANCHORED, at("13:00")) == at("14:00")  # closed at 13:00: the next grid time
+    quarter = BookingPolicy(opening_hours=HOURS, slot_minutes=30, slot_anchor=time(8, 15))
+    assert interval_anchor(quarter, at("13:30")) == at("13:15")
+    [v] = [
+        v
+        for v in check(BookingRequest(at("09:00"), at("10:00"), 1, 10), BookingContext(policy=quarter), NOW)
+        if v.code == NOT_ON_SLOT_GRID
+    ]
+    assert v.params["suggested_start"].startswith("2026-11-30T08:45")

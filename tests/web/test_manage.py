@@ -251,3 +251,35 @@ def test_manager_creates_and_edits_service(client, manager, post_form, within, o
     assert only(LabService).price_external_fen == 8880 and only(LabService).min_samples == 1
     other = within(lambda: create_service(provider=create_provider(name="别家")))
     assert post_form(f"/manage/services/{other.id}/edit", data).status_code in (403, 404)
+
+
+def test_manager_names_an_explicit_slot_anchor(client, manager, post_form, only, count, frozen_clock):
+    response = post_form(
+        "/manage/instruments/new",
+        form(slot_minutes="60", min_minutes="60", opening_hours="Mon-Fri 08:30-12:00", slot_anchor="25:00"),
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200 and "A time such as 09:00." in response.get_data(as_text=True)
+    assert count(Instrument) == 0
+    response = post_form(
+        "/manage/instruments/new",
+        form(slot_minutes="60", min_minutes="60", opening_hours="Mon-Fri 08:30-12:00", slot_anchor="09:00"),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    instrument = only(Instrument)
+    assert instrument.slot_anchor == "09:00"
+    page = client.get(f"/manage/instruments/{instrument.id}/edit").get_data(as_text=True)
+    assert 'name="slot_anchor"' in page and 'value="09:00"' in page
+    page = client.get(f"/instruments/{instrument.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Time slots are counted from 09:00." in page
+    # the week offers the anchored grid: Wednesday from 09:00, not the opening's 08:30; a time
+    # input steps in whole hours from midnight, which 09:00 is on
+    week = client.get(f"/instruments/{instrument.id}/book?week=2026-11-30").get_data(as_text=True)
+    assert 'data-date="2026-12-02" data-start="09:00"' in week
+    assert 'data-date="2026-12-02" data-start="08:30"' not in week
+    assert 'step="3600"' in week
+    # without an anchor the step lets 08:30 be typed
+    post_form(f"/manage/instruments/{instrument.id}/edit", form(slot_minutes="60", min_minutes="60",
+              opening_hours="Mon-Fri 08:30-12:00", slot_anchor=""))  # fmt: skip
+    assert only(Instrument).slot_anchor is None
+    assert 'step="1800"' in client.get(f"/instruments/{instrument.id}/book").get_data(as_text=True)

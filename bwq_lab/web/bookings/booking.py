@@ -161,6 +161,7 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
         tz,
         now,
         grid_minutes=policy.grid_minutes,
+        policy=policy,
         busy_blocks=public_busy(own, tz),
         free_href=free_href,
         bookable=bookable,

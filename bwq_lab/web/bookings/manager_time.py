@@ -73,6 +73,7 @@ def calendar(instrument_id: int):
         tz,
         now,
         grid_minutes=policy.grid_minutes,
+        policy=policy,
         busy_blocks=managed_busy(bookings, tz),
         free_href=free_href,
     )

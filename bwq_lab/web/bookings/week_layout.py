@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import gettext as _
 
-from bwq_lab.domain.booking_rules import ceil_from, ceil_to_grid, local_midnight
+from bwq_lab.domain.booking_rules import BookingPolicy, ceil_from, ceil_to_grid, interval_anchor, local_midnight
 from bwq_lab.edge.messages.names import status_name
 from bwq_lab.models import Booking
 
@@ -89,12 +89,13 @@ def build_week(
     busy_blocks,
     free_href,
     bookable: tuple[datetime, datetime] | None = None,
+    policy: BookingPolicy | None = None,
 ) -> Week:
     """Lay a week out for the template. ``views`` are the DayViews of ``ops.availability``;
     ``busy_blocks(day_view) -> list[Block]`` draws the bookings of one day (public or full);
     ``free_href(day, start)`` links a free cell to the pre-filled booking form. With
     ``bookable=(earliest, latest)`` only free time starting in that range is offered (the notice
-    and how far ahead one may book)."""
+    and how far ahead one may book). ``policy`` gives the grid's explicit anchor, if any."""
     today = now.astimezone(tz).date()
     earliest, latest = bookable or (now, datetime.max.replace(tzinfo=tz))
     cell_minutes = _cell_minutes(grid_minutes)
@@ -115,10 +116,11 @@ def build_week(
         spans = []
         for s, e in view.free:
             s = max(s, earliest.astimezone(tz))
-            anchor = next((os for os, oe in view.opening if os <= s < oe), None)
-            if anchor is None:
+            opens_at = next((os for os, oe in view.opening if os <= s < oe), None)
+            if opens_at is None:
                 start = ceil_to_grid(s, tz, grid_minutes).astimezone(tz)
             else:
+                anchor = interval_anchor(policy, opens_at) if policy else opens_at
                 start = ceil_from(s, anchor, grid_minutes).astimezone(tz)
             if start < e and start <= latest:
                 data = _cell_data(start)

@@ -4,6 +4,7 @@ are put back next to the fields (or listed above the form)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,8 +43,16 @@ def aware(value: datetime | None, tz: ZoneInfo) -> datetime | None:
 
 
 def input_step(policy: BookingPolicy) -> int:
-    """Seconds between the times a time input offers: the slot grid (or 5 minutes without one)."""
-    return (policy.slot_minutes if policy.slot_minutes > 1 else 5) * 60
+    """Seconds between the times a time input offers (a browser counts them from 00:00): the
+    slot grid, narrowed so that each grid's anchor is one of them (08:30 on a 1 h grid: 30
+    minutes), or 5 minutes without a grid."""
+    if policy.slot_minutes <= 1:
+        return 5 * 60
+    step = policy.slot_minutes
+    anchors = [policy.slot_anchor] if policy.slot_anchor else [r.start for r in policy.opening_hours]
+    for anchor in anchors:
+        step = math.gcd(step, anchor.hour * 60 + anchor.minute)
+    return step * 60
 
 
 def duration_choices(policy: BookingPolicy, locale: str) -> list[tuple[int, str]]:

@@ -24,7 +24,16 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from bwq_lab.domain import catalogue as vocab
@@ -200,6 +209,12 @@ class InstrumentForm(CatalogueForm):
     slot_minutes = SelectField(
         _l("Time slot"), coerce=int, default=30, description=_l("Bookings start and end on this grid.")
     )
+    slot_anchor = StringField(
+        _l("Time slots counted from"),
+        validators=[Optional(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("A time such as 09:00."))],
+        description=_l("A time such as 09:00: slots start at it and every slot after it. "
+                       "Leave empty to count from the start of each opening period."),
+    )  # fmt: skip
     min_minutes = _minutes(_l("Shortest booking (minutes)"), 1, default=30)
     max_minutes = _minutes(_l("Longest booking (minutes)"), 1, default=480)
     buffer_minutes = _minutes(_l("Buffer after each booking (minutes)"), 0, default=0)
