@@ -81,19 +81,19 @@ def board(
 
 def breakdown(session: Session, scope: Scope, year: int, *, today: date, tz: ZoneInfo) -> figures.Summary | None:
     """The goal figures one level below ``scope`` (cities of the province, counties of a city,
-    providers of a county) from 1 January to the last day counted, every one of them listed (an
-    area or provider that served nobody shows 0s: it matters most); None for a provider or
-    enterprise scope, or a year that has not started."""
+    providers of a county; only the goal figures are counted) from 1 January to the last day
+    counted, every one of them listed (an area or provider that served nobody shows 0s: it
+    matters most); None for a provider or enterprise scope, or a year that has not started."""
     group_by = BREAKDOWN.get(scope.level)
     until = last_day_counted(year, today)
     if group_by is None or until < date(year, 1, 1):
         return None
-    counted = figures.summary(session, scope, date(year, 1, 1), until, group_by=group_by, tz=tz)
+    counted = figures.summary(
+        session, scope, date(year, 1, 1), until, group_by=group_by, tz=tz, figures=goals.GOAL_FIGURES
+    )
     seen = {g.key for g in counted.groups}
     idle = [
-        figures.Group(
-            key, name, name_en or name, {f: (0 if f in goals.GOAL_FIGURES else None) for f in figures.FIGURES}
-        )
+        figures.Group(key, name, name_en or name, dict.fromkeys(goals.GOAL_FIGURES, 0))
         for key, name, name_en in session.execute(_children(scope)).all()
         if key not in seen
     ]

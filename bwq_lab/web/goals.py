@@ -103,15 +103,14 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
     if seconds <= 0:
         return compute()
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
-    now = time.monotonic()
     hit = _CACHE.get(key)
-    if hit is not None and now - hit[0] < seconds:
+    if hit is not None and time.monotonic() - hit[0] < seconds:
         return hit[1]  # type: ignore[return-value]
     value = compute()
     with _CACHE_LOCK:
         if len(_CACHE) >= 512:
             _CACHE.clear()
-        _CACHE[key] = (now, value)
+        _CACHE[key] = (time.monotonic(), value)  # kept from when it was counted
     return value
 
 
