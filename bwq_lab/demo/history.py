@@ -193,7 +193,9 @@ def _sessions(rng, now, tz, days, labs, staff, customers, result, count) -> None
         start, minutes = _slot(rng, instrument, day, tz)
         if start is None:
             continue
-        plans.append((start, instrument, minutes, rng.choice(customers), rng.random()))
+        # now and then the provider's own staff use it (internal price, not an enterprise's visit)
+        user = labs[instrument.provider_id] if rng.random() < 0.07 else rng.choice(customers)
+        plans.append((start, instrument, minutes, user, rng.random()))
     plans.sort(key=lambda p: (p[0], p[1].id))
     zone = str(tz)
     for start, instrument, minutes, customer, fate in plans:

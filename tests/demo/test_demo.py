@@ -325,6 +325,7 @@ def test_history_goes_through_the_operations_and_keeps_every_rule(ctx, tmp_path)
     for booking, provider_id, staff_provider_id in completed:
         assert provider_id == staff_provider_id  # the operator is staff of the instrument's provider
         assert booking.checked_in_at < booking.checked_out_at <= FIXED_NOW and booking.fee_fen is not None
+    assert {b.price_tier for b, _p, _s in completed} == {"internal", "external"}  # the provider's own use too
     statuses = dict(db.session.execute(select(Booking.status, func.count()).group_by(Booking.status)).all())
     assert {"completed", "no_show", "cancelled", "rejected"} <= {str(s) for s in statuses}
     # never two sessions at once on one instrument
