@@ -4,7 +4,8 @@
 
 In process (Flask's test client: the figures are the app's own time, no HTTP server), on a
 migrated scratch database (bench/harness.py):
-1. one user's feed of `events` bookings (default 10,000) served through the app, end to end
+1. one user's feed of `events` bookings (default 10,000) and 100 service orders' completion days
+   served through the app, end to end
    (token lookup, state, query, words, text), with a cold event cache and a warm one, against
    the floor measured in the same run: the `icalendar` library alone building and serialising
    the same events (Event objects + Calendar.to_ical(), from rows already in memory);
@@ -48,9 +49,12 @@ def seed(app, events: int) -> dict:
         BookingEvent,
         Enterprise,
         Instrument,
+        LabService,
         MaintenanceWindow,
         Provider,
         Region,
+        ServiceOrder,
+        ServiceOrderEvent,
         User,
     )
     from bwq_lab.operations.feeds import renew_feed_token
@@ -141,6 +145,38 @@ def seed(app, events: int) -> dict:
                     "created_at": NOW,
                 }
                 for i in instruments
+            ],
+        )
+        # the user's service orders: 100 accepted ones, one promised day each
+        service = LabService(
+            provider_id=provider.id, name="材料成分检测", name_en="Composition testing", kind="testing_analysis"
+        )
+        db.session.add(service)
+        db.session.flush()
+        db.session.execute(
+            insert(ServiceOrder),
+            [
+                {
+                    "service_id": service.id,
+                    "provider_id": provider.id,
+                    "user_id": user.id,
+                    "enterprise_id": enterprise.id,
+                    "status": "accepted",
+                    "samples": 5,
+                    "promised_date": (start + timedelta(days=n)).date(),
+                    "created_at": NOW - timedelta(days=1),
+                    "updated_at": NOW - timedelta(hours=1),
+                }
+                for n in range(100)
+            ],
+        )
+        order_ids = db.session.execute(select(ServiceOrder.id)).scalars().all()
+        db.session.execute(
+            insert(ServiceOrderEvent),
+            [
+                {"order_id": o, "action": action, "from_status": before, "to_status": after, "at": NOW}
+                for o in order_ids
+                for action, before, after in (("submit", None, "submitted"), ("accept", "submitted", "accepted"))
             ],
         )
         token = renew_feed_token(user, app.config["SECRET_KEY"], NOW)

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from bwq_lab.edge.messages.names import status_name
 from bwq_lab.feeds.calendar import CANCELLED, CONFIRMED, TENTATIVE, UID_DOMAIN, FeedEvent
 
 #: booking status -> VEVENT STATUS: a request is tentative, a reservation that stands or stood is
@@ -36,6 +38,22 @@ STATUS_WORDS = {
     "cancelled": _l("cancelled"),
     "rejected": _l("rejected"),
     "no_show": _l("no-show"),
+}
+
+#: service order status -> VEVENT STATUS of its completion date: an order waiting to be accepted
+#: (on the date asked for) or reopened for a re-test (a new date is not promised yet) is
+#: tentative, a promise that stands or was kept is confirmed, a refused or withdrawn order is
+#: cancelled
+ORDER_EVENT_STATUS = {
+    "submitted": TENTATIVE,
+    "accepted": CONFIRMED,
+    "samples_received": CONFIRMED,
+    "in_progress": CONFIRMED,
+    "delivered": CONFIRMED,
+    "closed": CONFIRMED,
+    "reopened": TENTATIVE,
+    "rejected": CANCELLED,
+    "cancelled": CANCELLED,
 }
 
 Item = tuple[tuple, Callable[[], FeedEvent]]
@@ -89,6 +107,56 @@ def my_bookings(rows, locale: str, link: Callable[[int], str]) -> Iterator[Item]
             )
 
         yield ("mine", locale, link(0), *row), make
+
+
+def order_uid(order_id: int) -> str:
+    return f"order-{order_id}@{UID_DOMAIN}"
+
+
+def my_orders(rows, locale: str, link: Callable[[int], str]) -> Iterator[Item]:
+    """The user's service orders as all-day events on their promised completion date (the
+    requested date while the order waits to be accepted); they do not block the reader's time."""
+    for row in rows:
+
+        def make(row=row) -> FeedEvent:
+            url = link(row.id)
+            service = _name(row.service_name, row.service_name_en, locale)
+            status = status_name("order", str(row.status))
+            day = row.promised_date or row.requested_date
+            if row.promised_date:
+                summary = _("%(service)s: results due (%(status)s)", service=service, status=status)
+                when = _("Promised completion date: %(date)s", date=day.isoformat())
+            else:
+                summary = _("%(service)s: results requested (%(status)s)", service=service, status=status)
+                when = _("Requested completion date: %(date)s", date=day.isoformat())
+            return FeedEvent(
+                uid=order_uid(row.id),
+                sequence=row.sequence,
+                start=day,
+                end=day + timedelta(days=1),
+                summary=summary,
+                status=ORDER_EVENT_STATUS.get(str(row.status), CONFIRMED),
+                changed=row.updated_at,
+                created=row.created_at,
+                location=", ".join(
+                    p for p in (_name(row.provider_name, row.provider_name_en, locale), row.provider_address) if p
+                ),
+                description=_lines(
+                    ngettext(
+                        "Lab-service order #%(id)s, %(num)s sample",
+                        "Lab-service order #%(id)s, %(num)s samples",
+                        row.samples,
+                        id=row.id,
+                    ),
+                    _("Status: %(status)s", status=status),
+                    when,
+                    _("Order: %(url)s", url=url),
+                ),
+                url=url,
+                transparent=True,
+            )
+
+        yield ("order", locale, link(0), *row), make
 
 
 def managed_bookings(rows, locale: str, link: Callable[[int], str]) -> Iterator[Item]:

@@ -1,6 +1,6 @@
 """Calendar subscriptions over HTTP.
 
-- ``GET /feeds/<token>/mine.ics``: the token owner's bookings;
+- ``GET /feeds/<token>/mine.ics``: the token owner's bookings and service orders' completion dates;
 - ``GET /feeds/<token>/manager.ics``: everything on the instruments the owner manages now;
 - ``GET /feeds/instruments/<id>/busy.ics``: one instrument's busy blocks (public).
 
@@ -87,6 +87,10 @@ def _booking_link(booking_id: int) -> str:
     return public_url("bookings.detail", booking_id=booking_id)
 
 
+def _order_link(order_id: int) -> str:
+    return public_url("orders.detail", order_id=order_id)
+
+
 def _owner(token: str):
     user = ops.user_for_feed_token(token)
     if user is None:
@@ -102,6 +106,7 @@ def mine(token: str):
 
     def build():
         yield from content.my_bookings(ops.mine_rows(user, w), locale, _booking_link)
+        yield from content.my_orders(ops.mine_order_rows(user, w), locale, _order_link)
 
     return _serve(
         "mine",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
@@ -32,9 +32,12 @@ from bwq_lab.models import (
     Enterprise,
     FeedToken,
     Instrument,
+    LabService,
     MaintenanceWindow,
     Provider,
     ProviderClosure,
+    ServiceOrder,
+    ServiceOrderEvent,
     User,
 )
 from bwq_lab.models.base import UTCDateTime
@@ -48,6 +51,8 @@ CANCELLED_KEPT_DAYS = 30
 RECENT = timedelta(minutes=10)
 #: statuses a calendar shows as CANCELLED (kept for CANCELLED_KEPT_DAYS after their last change)
 ENDED_STATUSES = ("cancelled", "rejected", "no_show")
+#: service orders a calendar shows as CANCELLED (kept for CANCELLED_KEPT_DAYS after their last change)
+ENDED_ORDER_STATUSES = ("cancelled", "rejected")
 #: statuses that block an instrument's time in the public busy feed
 BUSY_STATUSES = ("pending", "approved", "in_use", "completed")
 
@@ -90,6 +95,8 @@ class Window:
     hi: datetime  # ... and before this
     ended_since: datetime  # cancelled / rejected / no-show ones changed at or after this
     recent_since: datetime  # changes at or after this are summed into the ETag (see FeedState)
+    first_day: date  # whole-day events (service orders' dates) on or after this local day ...
+    end_day: date  # ... and before this one: the same days as lo and hi
 
 
 def window(now: datetime, tz: ZoneInfo) -> Window:
@@ -102,6 +109,8 @@ def window(now: datetime, tz: ZoneInfo) -> Window:
         hi=midnight + timedelta(days=DAYS_AHEAD),
         ended_since=midnight - timedelta(days=CANCELLED_KEPT_DAYS),
         recent_since=_recent_since(now),
+        first_day=today - timedelta(days=DAYS_BACK),
+        end_day=today + timedelta(days=DAYS_AHEAD),
     )
 
 
@@ -149,8 +158,10 @@ class FeedState:
     the start of the previous ten-minute slot: a few rows, a range of the same index) add their
     count, id sum and revision (``sequence``) sum: a change that committed late still changes the
     state. The window moves by whole days, so the day is part of the state; so are a manager's
-    scope (count and id sum of the instruments managed now), the maintenance windows and closures
-    (few rows: count, id sum, newest) and the newest change of any instrument (their names)."""
+    scope (count, id sum and sum of squares of the instruments managed now), the maintenance
+    windows and closures (few rows: count, id sum, newest), the newest change of the instruments
+    (their names) and, in "my feed", the user's service orders (a few rows: count, id sum, the
+    number of status changes, newest change, and their lab services' newest change)."""
 
     parts: tuple
     last_modified: datetime
@@ -173,10 +184,6 @@ def _stats(model) -> tuple:
     return (func.count(model.id), func.coalesce(func.sum(model.id), 0))
 
 
-def _instruments_changed():
-    return select(func.max(Instrument.updated_at)).scalar_subquery()
-
-
 def _recent(condition, w: Window) -> tuple:
     """Count, id sum and revision sum of the bookings matching ``condition`` changed recently."""
     recent = (condition, Booking.updated_at >= w.recent_since)
@@ -191,15 +198,43 @@ def _recent(condition, w: Window) -> tuple:
 
 
 def mine_state(user: User, w: Window) -> FeedState:
-    mine = Booking.user_id == user.id
-    row = db.session.execute(
-        select(
-            select(func.max(Booking.updated_at)).where(mine).scalar_subquery(),
-            *_recent(mine, w),
-            _instruments_changed(),
-        )
-    ).one()
+    row = db.session.execute(_mine_state_statement(), {"user_id": user.id, "recent_since": w.recent_since}).one()
     return FeedState.of(w, row, (user.locale,))
+
+
+@functools.cache
+def _mine_state_statement():
+    """Index lookups on the user's bookings (newest change, recent changes) and service orders
+    (count, id sum, revisions, newest change, and the newest change of their lab services, whose
+    names the events show), and the newest change of any instrument. Built once: building it
+    cost more than running it."""
+    user_id = bindparam("user_id")
+    bookings = Booking.user_id == user_id
+    recent = (bookings, Booking.updated_at >= bindparam("recent_since", type_=UTCDateTime))
+    orders = ServiceOrder.user_id == user_id
+    return select(
+        *(
+            select(column).where(*conditions).scalar_subquery()
+            for column, conditions in (
+                (func.max(Booking.updated_at), (bookings,)),
+                (func.count(Booking.id), recent),
+                (func.coalesce(func.sum(Booking.id), 0), recent),
+                (func.coalesce(func.sum(Booking.sequence), 0), recent),
+                (func.max(Instrument.updated_at), ()),
+                (func.count(ServiceOrder.id), (orders,)),
+                (func.coalesce(func.sum(ServiceOrder.id), 0), (orders,)),
+                (func.max(ServiceOrder.updated_at), (orders,)),
+            )
+        ),
+        select(func.count(ServiceOrderEvent.id))
+        .join(ServiceOrder, ServiceOrderEvent.order_id == ServiceOrder.id)
+        .where(orders, _is_revision())
+        .scalar_subquery(),
+        select(func.max(LabService.updated_at))
+        .join(ServiceOrder, ServiceOrder.service_id == LabService.id)
+        .where(orders)
+        .scalar_subquery(),
+    )
 
 
 def manager_state(user: User, w: Window) -> FeedState:
@@ -340,6 +375,53 @@ def mine_rows(user: User, w: Window) -> list:
         .join(Provider, Instrument.provider_id == Provider.id)
         .where(Booking.user_id == user.id, _shown(w))
         .order_by(Booking.start_at, Booking.id)
+    )
+    return list(db.session.execute(query))
+
+
+def _is_revision():
+    """A service order's history event that changed its status (the order's date changes only
+    with its status: the promised date is set when it is accepted)."""
+    return ServiceOrderEvent.from_status.is_not(None)
+
+
+def mine_order_rows(user: User, w: Window) -> list:
+    """The user's service orders with a date in the window, as plain rows: the promised
+    completion date, or the requested one while the order waits to be accepted. Cancelled and
+    rejected ones stay for 30 days after their last change. ``sequence`` counts the order's
+    status changes, so it grows when its status or its promised date changes."""
+    on = func.coalesce(ServiceOrder.promised_date, ServiceOrder.requested_date)
+    revisions = (
+        select(func.count(ServiceOrderEvent.id))
+        .where(ServiceOrderEvent.order_id == ServiceOrder.id, _is_revision())
+        .correlate(ServiceOrder)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            ServiceOrder.id,
+            ServiceOrder.status,
+            ServiceOrder.promised_date,
+            ServiceOrder.requested_date,
+            ServiceOrder.samples,
+            ServiceOrder.created_at,
+            ServiceOrder.updated_at,
+            revisions.label("sequence"),
+            LabService.name.label("service_name"),
+            LabService.name_en.label("service_name_en"),
+            Provider.name.label("provider_name"),
+            Provider.name_en.label("provider_name_en"),
+            Provider.address.label("provider_address"),
+        )
+        .join(LabService, ServiceOrder.service_id == LabService.id)
+        .join(Provider, ServiceOrder.provider_id == Provider.id)
+        .where(
+            ServiceOrder.user_id == user.id,
+            on >= w.first_day,
+            on < w.end_day,
+            or_(ServiceOrder.status.not_in(ENDED_ORDER_STATUSES), ServiceOrder.updated_at >= w.ended_since),
+        )
+        .order_by(on, ServiceOrder.id)
     )
     return list(db.session.execute(query))
 

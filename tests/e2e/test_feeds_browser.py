@@ -1,10 +1,11 @@
 """A user makes calendar links on the account page, copies the feed URL with the button, and the
-copied URL serves their bookings as a calendar. Screenshot: build/screenshots/feeds-account.png."""
+copied URL serves their bookings and their lab-service order's promised completion date as a
+calendar. Screenshot: build/screenshots/feeds-account.png."""
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from tests.conftest import PASSWORD, local
@@ -13,10 +14,10 @@ SCREENSHOTS = Path(os.environ.get("BWQ_SCREENSHOTS", Path(__file__).resolve().pa
 
 
 def test_copy_the_feed_url_from_the_account_page_and_fetch_it(
-    page, app, frozen_clock, create_instrument, create_user, live_server
+    page, app, frozen_clock, create_instrument, create_service, create_user, live_server
 ):
     from bwq_lab.extensions import db
-    from bwq_lab.models import Booking, BookingEvent
+    from bwq_lab.models import Booking, BookingEvent, ServiceOrder
 
     with app.app_context():
         instrument = create_instrument()
@@ -34,8 +35,21 @@ def test_copy_the_feed_url_from_the_account_page_and_fetch_it(
         )
         booking.events.append(BookingEvent(action="created", to_status="approved"))
         db.session.add(booking)
+        service = create_service()
+        order = ServiceOrder(
+            service=service,
+            provider_id=service.provider_id,
+            user_id=user.id,
+            enterprise_id=user.enterprise_id,
+            status="accepted",
+            samples=3,
+            promised_date=date(2026, 12, 4),
+        )
+        order.new_event(action="submit", to_status="submitted")
+        order.new_event(action="accept", from_status="submitted", to_status="accepted")
+        db.session.add(order)
         db.session.commit()
-        email, booking_id = user.email, booking.id
+        email, booking_id, order_id = user.email, booking.id, order.id
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page.goto("/login")
@@ -68,5 +82,9 @@ def test_copy_the_feed_url_from_the_account_page_and_fetch_it(
     assert f"UID:booking-{booking_id}@bwq-lab" in text
     assert "SUMMARY:场发射扫描电子显微镜（已批准）" in text
     assert "STATUS:CONFIRMED" in text
+    order_event = text.split(f"UID:order-{order_id}@bwq-lab\r\n")[1].split("END:VEVENT")[0]
+    assert "SEQUENCE:1\r\n" in order_event and "STATUS:CONFIRMED\r\n" in order_event
+    assert "SUMMARY:材料成分检测：承诺完成（已受理（已排期））\r\n" in order_event
+    assert "DTSTART;VALUE=DATE:20261204\r\n" in text
     again = page.request.get(copied, headers={"If-None-Match": response.headers["etag"]})
     assert again.status == 304
