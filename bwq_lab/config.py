@@ -58,6 +58,7 @@ class Defaults:
     QUALIFICATION_WARNING_DAYS = 7
     BOOKING_DECISION_DEADLINE_HOURS = 2  # a request undecided this long before its start expires
     BOOKING_REMINDER_HOURS = 24  # approved sessions are reminded this long before their start
+    ORDER_REMINDER_DAYS = 1  # open lab-service orders are reminded this many days before their promised date
     DIGEST_PENDING_HOURS = 24  # managers' daily digest lists requests waiting longer than this
     # lab-service orders: result files (outside static/, served only to who may see the order)
     RESULTS_FOLDER: str | None = None  # defaults to instance/results

@@ -13,8 +13,16 @@ from bwq_lab import mail
 from bwq_lab.operations import job_notices as notices
 
 
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
 def _local(instant: datetime) -> str:
-    return instant.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return instant.astimezone(_tz()).strftime("%Y-%m-%d %H:%M")
+
+
+def _contact(provider) -> str:
+    return " ".join(x for x in (provider.contact_name, provider.contact_email, provider.contact_phone) if x)
 
 
 def qualification_warnings(now: datetime) -> dict[str, int]:
@@ -34,7 +42,7 @@ def qualification_warnings(now: datetime) -> dict[str, int]:
             provider=provider.name,
             provider_en=provider.name_en or provider.name,
             location=" ".join(x for x in (provider.address, instrument.location or "") if x),
-            contact=" ".join(x for x in (provider.contact_name, provider.contact_email, provider.contact_phone) if x),
+            contact=_contact(provider),
             expires=_local(q.expires_at),
         )
         notices.claim(notices.QUALIFICATION_EXPIRY, q.id, notices.key_of(q.expires_at), now)
@@ -54,12 +62,54 @@ def booking_reminders(now: datetime) -> dict[str, int]:
             [(booking.user.email, booking.user.locale)],
             "booking_reminder",
             name=booking.user.name,
-            contact=" ".join(x for x in (provider.contact_name, provider.contact_email, provider.contact_phone) if x),
+            contact=_contact(provider),
             **booking_facts(booking, booking.instrument),
         )
         notices.claim(notices.BOOKING_REMINDER, booking.id, notices.key_of(booking.start_at), now)
         sent += 1
     return {"reminded": sent}
+
+
+def order_reminders(now: datetime) -> dict[str, int]:
+    """Remind the enterprise user ``ORDER_REMINDER_DAYS`` (1) before an open order's promised
+    completion date, once per promised date."""
+    from bwq_lab.operations.orders.notify import language_of, order_facts
+
+    days = int(current_app.config.get("ORDER_REMINDER_DAYS") or 1)
+    sent = 0
+    for order in notices.due_order_reminders(now, _tz(), days):
+        provider = order.service.provider
+        mail.queue_template(
+            [(order.user.email, language_of(order.user))],
+            "order_reminder",
+            name=order.user.name,
+            provider=provider.name,
+            provider_en=provider.name_en or provider.name,
+            location=provider.address or "",
+            contact=_contact(provider),
+            first_day=order.first_day.isoformat() if order.first_day else None,
+            retest_days=int(current_app.config["ORDER_RETEST_DAYS"]),
+            **order_facts(order),
+        )
+        notices.claim(notices.ORDER_REMINDER, order.id, order.promised_date.isoformat(), now)
+        sent += 1
+    return {"reminded": sent}
+
+
+def _order_row(o) -> dict:
+    return {
+        "order_id": o.id,
+        "service": o.service.name,
+        "service_en": o.service.name_en or o.service.name,
+        "samples": o.samples,
+        "customer": o.user.name,
+        "customer_email": o.user.email,
+        "enterprise": o.enterprise.name if o.enterprise else "",
+        "submitted": _local(o.created_at),
+        "first_day": o.first_day.isoformat() if o.first_day else None,
+        "promised_date": o.promised_date.isoformat() if o.promised_date else None,
+        "status": str(o.status),
+    }
 
 
 def _digest_row(b) -> dict:
@@ -76,9 +126,11 @@ def _digest_row(b) -> dict:
 
 
 def manager_digests(now: datetime) -> dict[str, int]:
-    """Each manager's daily list of requests waiting longer than ``DIGEST_PENDING_HOURS`` (24)."""
+    """Each manager's daily list of requests waiting longer than ``DIGEST_PENDING_HOURS`` (24),
+    sessions whose use to confirm, and lab-service orders waiting to be accepted, received or
+    delivered."""
     older = timedelta(hours=float(current_app.config.get("DIGEST_PENDING_HOURS") or 24))
-    day = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date().isoformat()
+    day = now.astimezone(_tz()).date().isoformat()
     sent = 0
     for digest in notices.manager_digests(now, older, day):
         manager = digest.manager
@@ -89,6 +141,10 @@ def manager_digests(now: datetime) -> dict[str, int]:
             older_hours=int(older.total_seconds() // 3600),
             bookings=[_digest_row(b) for b in digest.bookings],
             to_confirm=[_digest_row(b) for b in digest.to_confirm],
+            today=day,
+            orders_to_accept=[_order_row(o) for o in digest.orders_to_accept],
+            orders_to_receive=[_order_row(o) for o in digest.orders_to_receive],
+            orders_to_deliver=[_order_row(o) for o in digest.orders_to_deliver],
         )
         notices.claim(notices.MANAGER_DIGEST, manager.id, day, now)
         sent += 1

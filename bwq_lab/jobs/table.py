@@ -70,6 +70,12 @@ def _booking_reminders(now: datetime) -> Counts:
     return booking_reminders(now)
 
 
+def _order_reminders(now: datetime) -> Counts:
+    from bwq_lab.jobs.notices import order_reminders
+
+    return order_reminders(now)
+
+
 def _manager_digests(now: datetime) -> Counts:
     from bwq_lab.jobs.notices import manager_digests
 
@@ -117,7 +123,18 @@ JOBS: tuple[Job, ...] = (
         _booking_reminders,
         "remind users 24 h before an approved session",
     ),
-    Job("manager_digests", Cron("0 8 * * *"), _manager_digests, "managers' daily list of requests waiting > 1 day"),
+    Job(
+        "order_reminders",
+        Cron("0 9 * * *"),
+        _order_reminders,
+        "remind enterprises ORDER_REMINDER_DAYS (1) before an open lab-service order's promised date",
+    ),
+    Job(
+        "manager_digests",
+        Cron("0 8 * * *"),
+        _manager_digests,
+        "managers' daily list of requests waiting > 1 day and of orders waiting to be accepted, received or delivered",
+    ),
     Job(
         "close_delivered_orders",
         timedelta(hours=1),

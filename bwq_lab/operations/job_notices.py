@@ -8,15 +8,17 @@ booking's start): a renewed qualification or a moved booking is noticed again.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from bwq_lab.domain.booking_lifecycle import BookingStatus
+from bwq_lab.domain.orders import OrderStatus
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, Instrument, Qualification, SentNotice, User
-from bwq_lab.models.user import managed_instruments
+from bwq_lab.models import Booking, Instrument, LabService, Qualification, SentNotice, ServiceOrder, User
+from bwq_lab.models.user import managed_instruments, managed_services
 
 QUALIFICATION_EXPIRY = "qualification_expiry"
 
@@ -101,18 +103,90 @@ def due_booking_reminders(now: datetime, ahead: timedelta) -> list[Booking]:
     return [b for b in candidates if (b.id, key_of(b.start_at)) not in sent]
 
 
+# ------------------------------------------------------------------ service orders
+ORDER_REMINDER = "order_reminder"
+#: orders the lab has promised a date for and not delivered yet
+PROMISED = (OrderStatus.ACCEPTED, OrderStatus.SAMPLES_RECEIVED, OrderStatus.IN_PROGRESS)
+#: orders whose results the lab still has to deliver, the samples being in
+IN_THE_LAB = (OrderStatus.SAMPLES_RECEIVED, OrderStatus.IN_PROGRESS, OrderStatus.REOPENED)
+
+
+def _with_service_and_user():
+    return (
+        joinedload(ServiceOrder.user),
+        joinedload(ServiceOrder.enterprise),
+        joinedload(ServiceOrder.service).joinedload(LabService.provider),
+    )
+
+
+def due_order_reminders(now: datetime, tz: ZoneInfo, days_ahead: int) -> list[ServiceOrder]:
+    """Open orders (accepted, samples received, in progress) whose promised date is from today
+    (local) to ``days_ahead`` days ahead, whose user was not reminded of this promised date yet
+    (a new promised date is reminded again; a delivered, cancelled or past one is not)."""
+    today = now.astimezone(tz).date()
+    candidates = (
+        db.session.execute(
+            select(ServiceOrder)
+            .where(
+                ServiceOrder.status.in_(PROMISED),
+                ServiceOrder.promised_date >= today,
+                ServiceOrder.promised_date <= today + timedelta(days=days_ahead),
+            )
+            .options(*_with_service_and_user())
+            .order_by(ServiceOrder.promised_date, ServiceOrder.id)
+        )
+        .scalars()
+        .all()
+    )
+    sent = sent_keys(ORDER_REMINDER, [o.id for o in candidates])
+    return [o for o in candidates if (o.id, o.promised_date.isoformat()) not in sent]
+
+
+def _orders_waiting(now: datetime, older_than: timedelta, today: date) -> list[ServiceOrder]:
+    """Orders a lab should act on: submitted longer than ``older_than`` ago and not decided;
+    accepted whose first processing day is tomorrow or past while the samples are not in; in the
+    lab (received, in progress) whose promised date is tomorrow or past; reopened for a re-test."""
+    tomorrow = today + timedelta(days=1)
+    return list(
+        db.session.execute(
+            select(ServiceOrder)
+            .where(
+                or_(
+                    and_(ServiceOrder.status == OrderStatus.SUBMITTED, ServiceOrder.created_at <= now - older_than),
+                    and_(ServiceOrder.status == OrderStatus.ACCEPTED, ServiceOrder.first_day <= tomorrow),
+                    and_(
+                        ServiceOrder.status.in_((OrderStatus.SAMPLES_RECEIVED, OrderStatus.IN_PROGRESS)),
+                        ServiceOrder.promised_date <= tomorrow,
+                    ),
+                    ServiceOrder.status == OrderStatus.REOPENED,
+                )
+            )
+            .options(*_with_service_and_user())
+            .order_by(ServiceOrder.created_at, ServiceOrder.id)
+        ).scalars()
+    )
+
+
 @dataclass
 class Digest:
     manager: User
     bookings: list[Booking] = field(default_factory=list)  # requests waiting for a decision
     to_confirm: list[Booking] = field(default_factory=list)  # sessions closed by the system
+    orders_to_accept: list[ServiceOrder] = field(default_factory=list)  # submitted, undecided
+    orders_to_receive: list[ServiceOrder] = field(default_factory=list)  # accepted, samples awaited
+    orders_to_deliver: list[ServiceOrder] = field(default_factory=list)  # in the lab, results due
+
+    @property
+    def orders(self) -> int:
+        return len(self.orders_to_accept) + len(self.orders_to_receive) + len(self.orders_to_deliver)
 
 
 def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[Digest]:
     """For each active manager not yet sent the digest of ``day_key`` (their local date): the
-    requests on instruments they manage that have waited longer than ``older_than``, and the
-    sessions the system closed whose actual use nobody confirmed yet. Managers with nothing
-    waiting get none."""
+    requests on instruments they manage that have waited longer than ``older_than``, the
+    sessions the system closed whose actual use nobody confirmed yet, and the service orders of
+    the services they manage waiting to be accepted, received or delivered (see
+    ``_orders_waiting``). Managers with nothing waiting get none."""
     unconfirmed = (
         db.session.execute(
             select(Booking)
@@ -135,9 +209,10 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
         .scalars()
         .all()
     )
-    if not waiting and not unconfirmed:
+    orders = _orders_waiting(now, older_than, date.fromisoformat(day_key))
+    if not waiting and not unconfirmed and not orders:
         return []
-    provider_ids = {b.instrument.provider_id for b in (*waiting, *unconfirmed)}
+    provider_ids = {b.instrument.provider_id for b in (*waiting, *unconfirmed)} | {o.provider_id for o in orders}
     managers = (
         db.session.execute(
             select(User).where(
@@ -147,15 +222,24 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
         .scalars()
         .all()
     )
+    manager_ids = [m.id for m in managers]
     picked = {
         (user_id, instrument_id)
         for user_id, instrument_id in db.session.execute(
             select(managed_instruments.c.user_id, managed_instruments.c.instrument_id).where(
-                managed_instruments.c.user_id.in_([m.id for m in managers])
+                managed_instruments.c.user_id.in_(manager_ids)
             )
         )
     }
-    sent = sent_keys(MANAGER_DIGEST, [m.id for m in managers])
+    picked_services = {
+        (user_id, service_id)
+        for user_id, service_id in db.session.execute(
+            select(managed_services.c.user_id, managed_services.c.service_id).where(
+                managed_services.c.user_id.in_(manager_ids)
+            )
+        )
+    }
+    sent = sent_keys(MANAGER_DIGEST, manager_ids)
     digests = []
     for manager in managers:
         if (manager.id, day_key) in sent:
@@ -166,7 +250,20 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
                 manager.manages_all or (manager.id, b.instrument_id) in picked
             )
 
-        mine, to_confirm = [b for b in waiting if manages(b)], [b for b in unconfirmed if manages(b)]
-        if mine or to_confirm:
-            digests.append(Digest(manager, mine, to_confirm))
+        def serves(o: ServiceOrder, manager: User = manager) -> bool:
+            return o.provider_id == manager.provider_id and (
+                manager.manages_all or (manager.id, o.service_id) in picked_services
+            )
+
+        digest = Digest(manager, [b for b in waiting if manages(b)], [b for b in unconfirmed if manages(b)])
+        for order in orders:
+            if serves(order):
+                if order.status == OrderStatus.SUBMITTED:
+                    digest.orders_to_accept.append(order)
+                elif order.status == OrderStatus.ACCEPTED:
+                    digest.orders_to_receive.append(order)
+                else:
+                    digest.orders_to_deliver.append(order)
+        if digest.bookings or digest.to_confirm or digest.orders:
+            digests.append(digest)
     return digests
