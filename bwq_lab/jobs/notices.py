@@ -149,3 +149,56 @@ def manager_digests(now: datetime) -> dict[str, int]:
         notices.claim(notices.MANAGER_DIGEST, manager.id, day, now)
         sent += 1
     return {"digests": sent}
+
+
+#: the figures the monthly summary shows, in order (their words: templates/mail/monthly_summary.txt)
+SUMMARY_FIGURES = (
+    "sessions",
+    "booked_hours",
+    "effective_hours",
+    "utilisation",
+    "no_shows",
+    "batches",
+    "samples",
+    "service_records",
+    "enterprises",
+    "enterprise_visits",
+    "staff",
+    "revenue_internal_fen",
+    "revenue_external_fen",
+)
+
+
+def monthly_summaries(now: datetime) -> dict[str, int]:
+    """The previous local month's figures (``reports.figures.summary``, nothing counted here) to
+    each provider's managers, each city admin and each county admin, once per reader and month:
+    a run on any later day of the month (a catch-up, or by hand) sends what is still unsent."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.figures import summary
+    from bwq_lab.reports.scope import Scope
+
+    tz = _tz()
+    last_day = now.astimezone(tz).date().replace(day=1) - timedelta(days=1)
+    first_day = last_day.replace(day=1)
+    month = f"{first_day:%Y-%m}"
+    totals: dict[tuple[str, int], dict] = {}
+    sent = 0
+    for reader in notices.monthly_summary_readers(month):
+        scope = (reader.level, reader.object_id)
+        if scope not in totals:  # the managers of one provider share one count
+            totals[scope] = summary(db.session, Scope(*scope), first_day, last_day, tz=tz).totals
+        mail.queue_template(
+            [(reader.user.email, reader.user.locale)],
+            "monthly_summary",
+            name=reader.user.name,
+            month=month,
+            first_day=first_day.isoformat(),
+            last_day=last_day.isoformat(),
+            level=reader.level,
+            scope=reader.name,
+            scope_en=reader.name_en,
+            figures={name: totals[scope][name] for name in SUMMARY_FIGURES},
+        )
+        notices.claim(notices.MONTHLY_SUMMARY, reader.user.id, month, now)
+        sent += 1
+    return {"sent": sent}

@@ -76,6 +76,12 @@ def _order_reminders(now: datetime) -> Counts:
     return order_reminders(now)
 
 
+def _monthly_summaries(now: datetime) -> Counts:
+    from bwq_lab.jobs.notices import monthly_summaries
+
+    return monthly_summaries(now)
+
+
 def _manager_digests(now: datetime) -> Counts:
     from bwq_lab.jobs.notices import manager_digests
 
@@ -140,6 +146,12 @@ JOBS: tuple[Job, ...] = (
         timedelta(hours=1),
         _close_delivered_orders,
         "delivered lab-service orders close themselves after the re-test window (ORDER_RETEST_DAYS)",
+    ),
+    Job(
+        "monthly_summaries",
+        Cron("0 7 1 * *"),
+        _monthly_summaries,
+        "on the 1st, the previous month's figures to each provider's managers and the city and county admins",
     ),
     Job("prune_job_runs", Cron("30 3 * * *"), _prune_job_runs, "forget job runs older than JOB_HISTORY_DAYS"),
 )

@@ -17,7 +17,17 @@ from sqlalchemy.orm import aliased, joinedload
 from bwq_lab.domain.booking_lifecycle import BookingStatus
 from bwq_lab.domain.orders import OrderStatus
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, Instrument, LabService, Qualification, SentNotice, ServiceOrder, User
+from bwq_lab.models import (
+    Booking,
+    Instrument,
+    LabService,
+    Provider,
+    Qualification,
+    Region,
+    SentNotice,
+    ServiceOrder,
+    User,
+)
 from bwq_lab.models.user import managed_instruments, managed_services
 
 QUALIFICATION_EXPIRY = "qualification_expiry"
@@ -267,3 +277,41 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
         if digest.bookings or digest.to_confirm or digest.orders:
             digests.append(digest)
     return digests
+
+
+# ------------------------------------------------------------------ monthly summaries
+MONTHLY_SUMMARY = "monthly_summary"
+
+
+@dataclass(frozen=True)
+class SummaryReader:
+    """Someone the month's summary goes to, and what it counts for them."""
+
+    user: User
+    level: str  # "provider" | "city" | "county": a reports.scope.Scope level
+    object_id: int
+    name: str
+    name_en: str
+
+
+def monthly_summary_readers(month_key: str) -> list[SummaryReader]:
+    """The active managers (their provider), city admins (their city) and county admins (their
+    county) not yet sent the summary of ``month_key`` ("YYYY-MM"), in a stable order."""
+    readers: list[SummaryReader] = []
+    managers = db.session.execute(
+        select(User, Provider)
+        .join(Provider, User.provider_id == Provider.id)
+        .where(User.role == "manager", User.is_active_account.is_(True))
+        .order_by(Provider.id, User.id)
+    )
+    readers += [SummaryReader(u, "provider", p.id, p.name, p.name_en or p.name) for u, p in managers]
+    for role, level, column in (("city_admin", "city", User.city_id), ("county_admin", "county", User.county_id)):
+        admins = db.session.execute(
+            select(User, Region)
+            .join(Region, column == Region.id)
+            .where(User.role == role, User.is_active_account.is_(True))
+            .order_by(Region.id, User.id)
+        )
+        readers += [SummaryReader(u, level, r.id, r.name, r.name_en or r.name) for u, r in admins]
+    sent = sent_keys(MONTHLY_SUMMARY, [r.user.id for r in readers])
+    return [r for r in readers if (r.user.id, month_key) not in sent]
