@@ -10,7 +10,10 @@ the job_runs row), then `qualification_warnings` with N qualifications expiring 
 nothing and send nothing), then deliver_mail writing the N e-mails as .eml files; then
 `booking_reminders` with N approved sessions starting within the next day and `expire_requests`
 with N pending requests inside the 2-hour deadline (each: a transition, its event and an e-mail),
-each followed by its rerun.
+each followed by its rerun; `order_reminders` with N open lab-service orders promised for today or
+tomorrow, the 10 managers' `manager_digests` (N requests waiting over a day and the N orders) and
+`monthly_summaries` (the previous month's figures by `reports.figures.summary` to the 10 managers
+and a city admin), each followed by its rerun.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,7 +34,7 @@ def main(n: int = 500, repeats: int = 20) -> None:
     from bwq_lab.extensions import db
     from bwq_lab.factory import create_app
     from bwq_lab.jobs import Job, find, run_job
-    from bwq_lab.models import Booking, Instrument, Provider, Qualification, Region, User
+    from bwq_lab.models import Booking, Instrument, LabService, Provider, Qualification, Region, ServiceOrder, User
     from bwq_lab.operations.regions import ensure_regions
 
     tmp = Path(tempfile.mkdtemp(prefix="bwq-bench-jobs-"))
@@ -81,6 +85,22 @@ def main(n: int = 500, repeats: int = 20) -> None:
                 db.session.add(Booking(instrument_id=inst.id, user_id=users[i].id, status=status, start_at=start,
                                        end_at=start + timedelta(hours=1), blocked_until=start + timedelta(hours=1),
                                        created_at=now - timedelta(days=2)))  # fmt: skip
+        service = LabService(provider_id=provider.id, name="成分检测", name_en="Composition testing",
+                             kind="testing_analysis")  # fmt: skip
+        db.session.add(service)
+        db.session.flush()
+        today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        for i in range(n):  # n open orders: accepted, promised tomorrow; in progress, promised today
+            accepted = i % 2 == 0
+            db.session.add(ServiceOrder(service_id=service.id, provider_id=provider.id, user_id=users[i].id,
+                                        status="accepted" if accepted else "in_progress", samples=3,
+                                        first_day=today, promised_date=today + timedelta(days=1 if accepted else 0),
+                                        created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3)))  # fmt: skip
+        for i in range(10):
+            db.session.add(User(email=f"m{i}@example.com", name=f"经理{i}", role="manager", password_hash="x",
+                                provider_id=provider.id, manages_all=True, locale="en" if i % 2 else "zh"))  # fmt: skip
+        db.session.add(User(email="city@example.com", name="市管理员", role="city_admin", password_hash="x",
+                            city_id=city.id))  # fmt: skip
         db.session.commit()
 
     empty = Job("empty", timedelta(seconds=1), lambda now: 0, "")
@@ -107,7 +127,13 @@ def main(n: int = 500, repeats: int = 20) -> None:
     )
     print(f"qualification_warnings rerun: {again} warned in {rerun * 1000:.0f} ms")
     print(f"deliver_mail: {delivered} .eml written in {deliver * 1000:.0f} ms (batch of 200 per run)")
-    for name, what in (("booking_reminders", "reminded"), ("expire_requests", "expired")):
+    for name, what in (
+        ("booking_reminders", "reminded"),
+        ("order_reminders", "reminded"),
+        ("manager_digests", "sent"),
+        ("monthly_summaries", "sent"),
+        ("expire_requests", "expired"),
+    ):
         first, done = timed(name)
         again, redo = timed(name)
         print(f"{name}: {done} {what} in {first * 1000:.0f} ms ({first / max(done, 1) * 1000:.2f} ms each); "

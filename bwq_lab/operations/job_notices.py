@@ -197,6 +197,13 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
     sessions the system closed whose actual use nobody confirmed yet, and the service orders of
     the services they manage waiting to be accepted, received or delivered (see
     ``_orders_waiting``). Managers with nothing waiting get none."""
+    unsent = exists().where(
+        User.role == "manager",
+        User.is_active_account.is_(True),
+        ~exists().where(SentNotice.kind == MANAGER_DIGEST, SentNotice.object_id == User.id, SentNotice.key == day_key),
+    )
+    if not db.session.execute(select(unsent)).scalar():
+        return []  # a rerun: every manager had today's digest (nothing else need be read)
     unconfirmed = (
         db.session.execute(
             select(Booking)
