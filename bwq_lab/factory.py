@@ -62,7 +62,8 @@ def _migrations_dir(app: Flask) -> str:
 
 
 def _tune_sqlite(engine) -> None:
-    """WAL + NORMAL sync + a busy timeout: many readers, one writer, no "database is locked" 500s.
+    """WAL + NORMAL sync + a busy timeout: many readers, one writer, no "database is locked" 500s;
+    memory-mapped reads (256 MB) for the reports' yearly aggregates.
     Writers that check-then-insert take ``BEGIN IMMEDIATE`` themselves (see operations)."""
     from sqlalchemy import event
 
@@ -74,6 +75,9 @@ def _tune_sqlite(engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
+        # reports aggregate a whole year of rows: reading the file through a memory map instead of
+        # read() calls made the bare yearly aggregate of bench/bench_reports.py 2.4x faster
+        cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
 
     @event.listens_for(engine, "begin")
