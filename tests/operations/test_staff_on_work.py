@@ -112,3 +112,26 @@ def test_pages_offer_the_staff_with_the_managers_own_first(client, setup, login,
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(ServiceOrder, setup.order).staff_id == setup.wang
+
+
+def test_confirming_a_closed_sessions_use_names_the_staff_member(app, setup):
+    from sqlalchemy import select
+
+    from bwq_lab.models import User
+    from bwq_lab.operations.bookings import confirm_use
+    from bwq_lab.refusals import Refusal
+
+    with app.app_context():
+        booking = db.session.get(Booking, setup.booking)
+        booking.status, booking.use_to_confirm = "completed", True
+        booking.checked_in_at, booking.checked_out_at = booking.start_at, booking.end_at
+        db.session.commit()
+        manager = db.session.execute(select(User).where(User.email == setup.manager_email)).scalar_one()
+        used = dict(used_from=local("2026-12-01 07:05"), used_until=local("2026-12-01 07:50"))
+        with pytest.raises(Refusal) as refused:
+            confirm_use(manager, setup.booking, FIXED_NOW, staff_id=setup.stranger, **used)
+        assert refused.value.codes == ["STAFF_NOT_OF_PROVIDER"]
+        db.session.rollback()
+        confirmed = confirm_use(manager, setup.booking, FIXED_NOW, staff_id=setup.wang, **used)
+        db.session.commit()
+        assert confirmed.staff_id == setup.wang and not confirmed.use_to_confirm
