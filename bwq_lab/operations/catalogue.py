@@ -27,7 +27,6 @@ from sqlalchemy import (
     case,
     column,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -171,16 +170,11 @@ def search_instruments(
             ids = [r[0] for r in rows[window.skip : window.skip + size]]
             return Page(_instruments_in_order(ids), total, page_no, size)
         scores = _fts_scores(terms, cities, page_no * size)  # the relevance order needs only the top
-        rows = [(iid, score, cities[iid]) for iid, score in scores.items()]
-    else:
-        rows = _pg_candidates(terms, filters[1:])  # (the index holds public instruments only)
-        total = len(rows)
-    if sort == "city":
-        rank = _city_ranks(near_city_id)
-        rows.sort(key=lambda r: (rank.get(r[2], len(rank)), -r[1], r[0]))
-    else:
-        rows.sort(key=lambda r: (-r[1], r[0]))  # equal relevance: the longer-listed first
-    ids = [r[0] for r in rows[(page_no - 1) * size : page_no * size]]
+        rows = sorted(scores.items(), key=lambda r: (-r[1], r[0]))  # equal relevance: the longer-listed first
+        ids = [iid for iid, _score in rows[(page_no - 1) * size : page_no * size]]
+    else:  # (the index holds public instruments only: the status filter is not needed)
+        city_order = _city_rank(near_city_id) if sort == "city" else None
+        ids, total = _pg_page(terms, filters[1:], city_order, page_no, size)
     return Page(_instruments_in_order(ids), total, page_no, size)
 
 
@@ -410,51 +404,62 @@ def _stored_scores(terms: list[vocab.SearchTerm], ids: list[int]) -> dict[int, i
     return _scores(hits, terms)
 
 
-def _pg_candidates(terms: list[vocab.SearchTerm], filters: list[ColumnElement[bool]]) -> list[Candidate]:
-    """PostgreSQL: the public instruments matching every term (the GIN index over the whole
-    document), with, per term and field, whether the word as typed or only a synonym matched
-    (``tsvector @@ tsquery`` on the candidates' rows), scored like the SQLite index's."""
+def _pg_page(
+    terms: list[vocab.SearchTerm],
+    filters: list[ColumnElement[bool]],
+    city_order: ColumnElement | None,
+    page_no: int,
+    size: int,
+) -> tuple[list[int], int]:
+    """PostgreSQL: one page of the public instruments matching every term, by relevance (after
+    the city with ``city_order``), and how many match. The GIN index over the whole document
+    finds them; each term's relevance is one CASE over the fields in weight order (the word as
+    typed one more than a synonym), so most rows stop at their name; the database sorts."""
     per_term = [(search.tsquery_any(t.alternatives), search.tsquery_phrase(t.typed)) for t in terms]
     if any(q is None for q, _typed in per_term):
-        return []
+        return [], 0
     index = table(search.TABLE, column("instrument_id"), column("document"), *(column(f) for f in search.COLUMNS))
-    flags, labels = [], []
-    for term, (any_q, typed_q) in zip(terms, per_term, strict=True):
-        any_q, typed_q = search.as_tsquery(any_q), search.as_tsquery(typed_q) if typed_q else None
-        for field in search.COLUMNS:
-            typed = index.c[field].op("@@")(typed_q) if typed_q is not None else literal(False)
-            flags.append(case((typed, 2), (index.c[field].op("@@")(any_q), 1), else_=0))
-            labels.append((field, term.typed))
+    scores = []
+    for any_q, typed_q in per_term:
+        whens = []
+        for field, weight in vocab.SEARCH_FIELDS:
+            if typed_q is not None:
+                whens.append((index.c[field].op("@@")(search.as_tsquery(typed_q)), weight + 1))
+            whens.append((index.c[field].op("@@")(search.as_tsquery(any_q)), weight))
+        scores.append(case(*whens, else_=0))
     everything = search.as_tsquery(" & ".join(q for q, _typed in per_term))
-    # the GIN index first, whatever the statistics say (every indexed instrument is public)
     found = (
-        select(index.c.instrument_id, *(f.label(f"f{n}") for n, f in enumerate(flags)))
+        select(index.c.instrument_id, *(s.label(f"s{n}") for n, s in enumerate(scores)))
         .where(index.c.document.op("@@")(everything))
         .cte("found")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED")  # the GIN index first, whatever the statistics say
     )
+    term_scores = [found.c[f"s{n}"] for n in range(len(scores))]
+    relevance = sum(term_scores[1:], term_scores[0])
+    query = select(found.c.instrument_id, func.count().over())
+    if filters or city_order is not None:  # (none: the index alone answers)
+        query = query.join(Instrument, Instrument.id == found.c.instrument_id).join(
+            Provider, Instrument.provider_id == Provider.id
+        )
     query = (
-        select(found.c.instrument_id, Provider.city_id, *(found.c[f"f{n}"] for n in range(len(flags))))
-        .join(Instrument, Instrument.id == found.c.instrument_id)
-        .join(Provider, Instrument.provider_id == Provider.id)
-        .where(*filters)
+        query.where(*filters, *(s > 0 for s in term_scores))
+        .order_by(*([city_order] if city_order is not None else []), relevance.desc(), found.c.instrument_id)
+        .limit(size)
+        .offset((page_no - 1) * size)
     )
-    hits: dict[int, dict[str, set[str]]] = {}
-    cities: dict[int, int] = {}
     # The planner prices a phrase match like a comparison and picks a sequential scan for a
     # broad query (3x slower than the index, measured): the index is asked, for this statement.
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     try:
         rows = db.session.execute(query).all()
+        total = rows[0][1] if rows else 0
+        if not rows and page_no > 1:  # past the end: count alone
+            total = db.session.execute(
+                select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
+            ).scalar_one()
     finally:
         db.session.execute(text("SET LOCAL enable_seqscan = on"))
-    for row in rows:
-        cities[row[0]] = row[1]
-        fields = hits.setdefault(row[0], {})
-        for (field, typed), value in zip(labels, row[2:], strict=True):
-            if value:
-                fields.setdefault(field, set()).add(typed if value == 2 else "~" + typed)
-    return [(iid, score, cities[iid]) for iid, score in _scores(hits, terms).items()]
+    return [r[0] for r in rows], total
 
 
 def search_services(

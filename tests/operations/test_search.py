@@ -166,6 +166,10 @@ def test_pagination_counts_every_match(ctx, lab):
     assert page.total == 4 and len(page.items) == 3
     second = ops.search_instruments(q="电镜", per_page=3, page=2)
     assert len(second.items) == 1 and not (_ids(page) & _ids(second))
+    beyond = ops.search_instruments(q="电镜", per_page=3, page=5)
+    assert beyond.items == [] and beyond.total == 4  # past the end, still counted
+    by_city = ops.search_instruments(q="电镜", per_page=3, page=2, sort="city")
+    assert by_city.total == 4 and len(by_city.items) == 1
 
 
 def test_providers_sort_by_city_then_pinyin(ctx, create_provider, city):
