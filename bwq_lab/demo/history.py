@@ -90,6 +90,10 @@ def seed_history(now: datetime, tz: ZoneInfo, results_folder: str, *, seed: int 
     _sessions(rng, now, tz, days, labs, staff, customers, result, int(SESSIONS * scale))
     _batches(rng, now, tz, days, labs, staff, customers, results_folder, result, int(BATCHES * scale))
     _records(rng, now, tz, days, labs, staff, customers, result, int(RECORDS * scale))
+    # the catalogue existed through the whole year: utilisation counts an instrument's opening
+    # hours from its creation, and the demo's rows were created today
+    opened = now - timedelta(days=DAYS + 30)
+    db.session.execute(update(Instrument).where(Instrument.created_at > opened).values(created_at=opened))
     # the e-mail of the past went out at the time: the outbox keeps only today's
     db.session.execute(
         update(OutboxMessage)
