@@ -212,11 +212,21 @@ def _mine_state_statement():
     bookings = Booking.user_id == user_id
     recent = (bookings, Booking.updated_at >= bindparam("recent_since", type_=UTCDateTime))
     orders = ServiceOrder.user_id == user_id
+    # the user's newest change as the first entry of ix_bookings_user_updated read backwards from
+    # the user: a plain MAX(updated_at) WHERE user_id = … let PostgreSQL read the updated_at index
+    # backwards past everyone else's changes when the user holds a large share of the table
+    last = (
+        select(Booking.user_id, Booking.updated_at)
+        .where(Booking.user_id <= user_id)
+        .order_by(Booking.user_id.desc(), Booking.updated_at.desc())
+        .limit(1)
+        .subquery()
+    )
     return select(
+        select(last.c.updated_at).where(last.c.user_id == user_id).scalar_subquery(),
         *(
             select(column).where(*conditions).scalar_subquery()
             for column, conditions in (
-                (func.max(Booking.updated_at), (bookings,)),
                 (func.count(Booking.id), recent),
                 (func.coalesce(func.sum(Booking.id), 0), recent),
                 (func.coalesce(func.sum(Booking.sequence), 0), recent),
