@@ -15,13 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
+
+import xlsxwriter
 
 #: a column's kind decides its cell format: text, int, hours (0.00), yuan (#,##0.00), percent, date
 KINDS = ("text", "int", "hours", "yuan", "percent", "date")
@@ -73,7 +73,13 @@ def _text(value: Any, kind: str) -> str:
         return f"{value * 100:.1f}%"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # what users typed (an enterprise name, a purpose) never runs as a formula
     return str(value)
+
+
+#: a CSV cell starting with one of these is a formula to Excel and WPS (CSV injection, OWASP)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ------------------------------------------------------------------------------------------ CSV
@@ -94,185 +100,70 @@ def to_csv(table: Table) -> bytes:
 
 
 # ----------------------------------------------------------------------------------------- XLSX
-# A workbook is a zip of a few XML parts (ECMA-376 / ISO 29500, the "transitional" SpreadsheetML
-# every spreadsheet program reads). We write them as text: openpyxl's writer, without lxml (not
-# in our requirements), serialises each cell through an element tree at ~2,500 rows a second, too
-# slow for the busiest provider's quarter (tests read every file back with openpyxl).
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_SHEET_TYPE = _REL + "/worksheet"
-
-#: cell styles (indexes of cellXfs in styles.xml): plain, bold, the title, then each number format
-#: plain and bold (totals)
-_STYLE = {"text": 0, "bold": 1, "title": 2, "header": 3}
-_NUMBER_KINDS = ("int", "hours", "yuan", "percent", "date")
-_NUMFMT_IDS = {"int": 1, "hours": 2, "yuan": 4, "percent": 164, "date": 165}
-for _n, _kind in enumerate(_NUMBER_KINDS):
-    _STYLE[_kind] = 4 + _n
-    _STYLE["bold " + _kind] = 4 + len(_NUMBER_KINDS) + _n
-
-_STYLES_XML = (
-    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>'
-    "</numFmts>"
-    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/>'
-    '</font><font><b/><sz val="13"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    "</fills>"
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    f'<cellXfs count="{4 + 2 * len(_NUMBER_KINDS)}">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    + "".join(
-        f'<xf numFmtId="{_NUMFMT_IDS[k]}" fontId="{font}" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"'
-        f' applyFont="{font}"/>'
-        for font in (0, 1)
-        for k in _NUMBER_KINDS
-    )
-    + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-)
-_EPOCH = date(1899, 12, 30)
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XlsxWriter (a well-kept, writer-only library): ~1 s for the busiest quarter's 15,000 lines, where
+# openpyxl's writer takes ~6 s without lxml (docs/decisions.md); tests read every file back with openpyxl.
+_NUM_FORMATS = {"int": "#,##0", "hours": "0.00", "yuan": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd"}
 
 
-def _column_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One worksheet per table, in one workbook."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    formats = {
+        "bold": book.add_format({"bold": True}),
+        "title": book.add_format({"bold": True, "font_size": 13}),
+        "header": book.add_format({"bold": True, "valign": "top", "text_wrap": True}),
+    }
+    for kind, code in _NUM_FORMATS.items():
+        formats[kind] = book.add_format({"num_format": code})
+        formats["bold " + kind] = book.add_format({"num_format": code, "bold": True})
+    for table, name in zip(tables, _unique_sheet_names([t.sheet for t in tables]), strict=True):
+        sheet = book.add_worksheet(name)
+        header_row = len(table.title)
+        sheet.freeze_panes(header_row + 1, 0)
+        for col, column in enumerate(table.columns):
+            sheet.set_column(col, col, _width(column))
+        for row, line in enumerate(table.title):
+            sheet.write_string(row, 0, _BAD_XML.sub("", line), formats["title"] if row == 0 else None)
+        for col, column in enumerate(table.columns):
+            sheet.write_string(header_row, col, _BAD_XML.sub("", column.heading), formats["header"])
+        kinds = [c.kind for c in table.columns]
+        row = header_row
+        for values in table.rows:
+            row += 1
+            _write_row(sheet, row, values, kinds, formats, bold=False)
+        if table.totals is not None:
+            _write_row(sheet, row + 1, table.totals, kinds, formats, bold=True)
+    book.close()
+    return out.getvalue()
 
 
-def _xml_text(value: str) -> str:
-    return escape(_BAD_XML.sub("", value))
-
-
-def _cells(values: Sequence[Any], kinds: Sequence[str], letters: Sequence[str], row: int, bold: bool) -> str:
-    out = []
-    for value, kind, letter in zip(values, kinds, letters, strict=True):
+def _write_row(sheet, row: int, values: Sequence[Any], kinds: Sequence[str], formats: dict, bold: bool) -> None:
+    prefix = "bold " if bold else ""
+    for col, (value, kind) in enumerate(zip(values, kinds, strict=True)):
         if value is None:
             continue
-        ref = f"{letter}{row}"
         if isinstance(value, str):
-            style = _STYLE["bold"] if bold else 0
-            s = f' s="{style}"' if style else ""
-            out.append(f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>')
+            sheet.write_string(row, col, _BAD_XML.sub("", value), formats["bold"] if bold else None)
             continue
+        number_format = formats.get(prefix + kind) if kind in _NUM_FORMATS else (formats["bold"] if bold else None)
         if isinstance(value, datetime):
-            number = (value - datetime.combine(_EPOCH, datetime.min.time(), value.tzinfo)).total_seconds() / 86400
+            sheet.write_datetime(row, col, value.replace(tzinfo=None), number_format)
         elif isinstance(value, date):
-            number = (value - _EPOCH).days
+            sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), number_format)
         elif isinstance(value, bool):
-            number = int(value)
+            sheet.write_number(row, col, int(value), number_format)
         elif kind == "yuan" and isinstance(value, int):
-            number = yuan(value)
+            sheet.write_number(row, col, yuan(value), number_format)
         else:
-            number = value
-        style = _STYLE[("bold " if bold else "") + kind] if kind in _NUMBER_KINDS else (_STYLE["bold"] if bold else 0)
-        s = f' s="{style}"' if style else ""
-        out.append(f'<c r="{ref}"{s}><v>{number}</v></c>')
-    return "".join(out)
-
-
-def _sheet_xml(table: Table) -> str:
-    kinds = [c.kind for c in table.columns]
-    letters = [_column_letter(i) for i in range(1, len(table.columns) + 1)]
-    header_row = len(table.title) + 1
-    widths = "".join(
-        f'<col min="{i}" max="{i}" width="{_width(c)}" customWidth="1"/>' for i, c in enumerate(table.columns, start=1)
-    )
-    parts = [
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
-        '<sheetViews><sheetView workbookViewId="0">',
-        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>',
-        f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>',
-        "</sheetView></sheetViews>",
-        f"<cols>{widths}</cols><sheetData>",
-    ]
-    row = 0
-    for n, line in enumerate(table.title):
-        row += 1
-        style = _STYLE["title"] if n == 0 else 0
-        s = f' s="{style}"' if style else ""
-        parts.append(
-            f'<row r="{row}"><c r="A{row}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(line)}</t></is></c></row>'
-        )
-    row += 1
-    headings = "".join(
-        f'<c r="{letter}{row}" t="inlineStr" s="{_STYLE["header"]}"><is><t>{_xml_text(c.heading)}</t></is></c>'
-        for letter, c in zip(letters, table.columns, strict=True)
-    )
-    parts.append(f'<row r="{row}">{headings}</row>')
-    for values in table.rows:
-        row += 1
-        parts.append(f'<row r="{row}">{_cells(values, kinds, letters, row, bold=False)}</row>')
-    if table.totals is not None:
-        row += 1
-        parts.append(f'<row r="{row}">{_cells(table.totals, kinds, letters, row, bold=True)}</row>')
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts)
+            sheet.write_number(row, col, value, number_format)
 
 
 def _width(column: Column) -> int:
     return column.width or max(_WIDTHS[column.kind], min(40, _display_width(column.heading) + 2))
 
 
-def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """One worksheet per table, in one workbook."""
-    names = _unique_sheet_names([t.sheet for t in tables])
-    sheets = "".join(
-        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
-        for n, name in enumerate(names, start=1)
-    )
-    workbook = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-        f"<sheets>{sheets}</sheets></workbook>"
-    )
-    relations = "".join(
-        f'<Relationship Id="rId{n}" Type="{_SHEET_TYPE}" Target="worksheets/sheet{n}.xml"/>'
-        for n in range(1, len(tables) + 1)
-    )
-    relations += f'<Relationship Id="rId{len(tables) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for n in range(1, len(tables) + 1)
-    )
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        f"{overrides}</Types>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as package:
-        package.writestr("[Content_Types].xml", content_types)
-        package.writestr(
-            "_rels/.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        package.writestr("xl/workbook.xml", workbook)
-        package.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            f"{relations}</Relationships>",
-        )
-        package.writestr("xl/styles.xml", _STYLES_XML)
-        for n, table in enumerate(tables, start=1):
-            package.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(table))
-    return out.getvalue()
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _unique_sheet_names(names: Sequence[str]) -> list[str]:
