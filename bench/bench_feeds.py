@@ -182,9 +182,9 @@ def seed(app, events: int) -> dict:
         token = renew_feed_token(user, app.config["SECRET_KEY"], NOW)
         manager_token = renew_feed_token(manager, app.config["SECRET_KEY"], NOW)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":  # planner statistics, as autovacuum keeps them
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # statistics and visibility map, as autovacuum keeps them
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         return {
             "mine": f"/feeds/{token}/mine.ics",
             "manager": f"/feeds/{manager_token}/manager.ics",
