@@ -107,6 +107,9 @@ def quarterly(args):
 @api_login_required
 @blp.arguments(StatementArgs, location="query")
 @blp.response(200, StatementSchema)
+@blp.doc(
+    responses={"200": {"content": {"application/json": {"schema": StatementSchema}, **exports.FILE_CONTENT}}}
+)  # ?format=csv|xlsx
 @blp.alt_response(403, description="Only an enterprise's approved members read its statement")
 def statement(args):
     result = exports.statement_for(actor(), args["first_day"], args["last_day"], tz=tz())

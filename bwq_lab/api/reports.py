@@ -148,6 +148,9 @@ def summary_of(args: dict) -> figures.Summary:
 @api_login_required
 @blp.arguments(SummaryArgs, location="query")
 @blp.response(200, SummarySchema)
+@blp.doc(
+    responses={"200": {"content": {"application/json": {"schema": SummarySchema}, **exports.FILE_CONTENT}}}
+)  # ?format=csv|xlsx
 @blp.alt_response(422, description="An unknown grouping, a date out of range, or `from` after `to`")
 def summary(args):
     """Every figure for whole local days `from`..`to` (inclusive, any length) in your area: totals,

@@ -23,8 +23,15 @@ from bwq_lab.reports.tables import Column, Table
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # werkzeug adds "; charset=utf-8" to text/* itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+#: the OpenAPI ``content`` of a 200 that may also be a file (``?format=csv|xlsx``)
+FILE_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    MIMETYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
 }
 
 
