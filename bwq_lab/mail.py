@@ -28,7 +28,7 @@ MAX_ATTEMPTS = 5
 Attachment = tuple[str, str, bytes]
 _ATTACHMENTS: dict[str, Callable[[dict, str], Attachment]] = {}
 #: modules that register attachment makers (imported on first delivery)
-ATTACHMENT_MODULES = ("bwq_lab.feeds.ics",)
+ATTACHMENT_MODULES = ("bwq_lab.feeds.ics", "bwq_lab.edge.exports")
 
 
 def attachment(kind: str) -> Callable:

@@ -5,10 +5,12 @@ and the API share this module, so a page's download and the API's file are the s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from flask import Response
 from flask_babel import gettext as _
 
+from bwq_lab import mail
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.refusals import refuse
@@ -389,3 +391,20 @@ def statement_for(user, first_day, last_day, *, tz) -> Statement:
     if not getattr(user, "is_active_member", False):
         raise refuse(403, "FORBIDDEN")
     return statement(db.session, user.enterprise_id, first_day, last_day, tz=tz)
+
+
+@mail.attachment("quarterly_report")
+def quarterly_attachment(facts: dict, language: str) -> mail.Attachment:
+    """A provider's quarterly carrier report, attached to the quarter's e-mail (made when the mail
+    goes out, in the recipient's language: the same bytes as the page's download)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.carrier import quarterly_report
+
+    provider_id, year, quarter = int(facts["provider_id"]), int(facts["year"]), int(facts["quarter"])
+    report = quarterly_report(db.session, provider_id, year, quarter, tz=ZoneInfo(current_app.config["TIMEZONE"]))
+    with force_locale(language):
+        data = files.to_xlsx([quarterly_table(report)])
+    return f"quarterly-report-{provider_id}-{year}Q{quarter}.xlsx", MIMETYPES["xlsx"], data

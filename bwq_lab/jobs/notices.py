@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from bwq_lab import mail
+from bwq_lab.domain import periods
 from bwq_lab.operations import job_notices as notices
 
 
@@ -200,5 +201,47 @@ def monthly_summaries(now: datetime) -> dict[str, int]:
             figures={name: totals[scope][name] for name in SUMMARY_FIGURES},
         )
         notices.claim(notices.MONTHLY_SUMMARY, reader.user.id, month, now)
+        sent += 1
+    return {"sent": sent}
+
+
+def quarterly_reports(now: datetime) -> dict[str, int]:
+    """When a quarter has ended: each provider that served anyone in it gets its quarterly carrier
+    report (载体季度报送) as an Excel attachment, made at delivery in each manager's language, sent
+    to the managers of the whole provider once per quarter (a later run sends what is unsent)."""
+    from bwq_lab.extensions import db
+    from bwq_lab.reports.figures import summary
+    from bwq_lab.reports.scope import PROVINCE
+
+    tz = _tz()
+    year, quarter = periods.previous_quarter(now.astimezone(tz).date())
+    first_day, last_day = periods.quarter_days(year, quarter)
+    counted = summary(
+        db.session, PROVINCE, first_day, last_day, group_by="provider", tz=tz,
+        figures=("sessions", "batches", "service_records"),
+    )  # fmt: skip
+    active = {
+        group.key: (group.name, group.name_en or group.name)
+        for group in counted.groups
+        if any(group.figures.get(name) for name in ("sessions", "batches", "service_records"))
+    }
+    key = f"{year}Q{quarter}"
+    sent = 0
+    for manager in notices.quarterly_report_readers(sorted(active), key):
+        mail.queue_template(
+            [(manager.email, manager.locale)],
+            "quarterly_report",
+            attachments=[
+                {"kind": "quarterly_report", "provider_id": manager.provider_id, "year": year, "quarter": quarter}
+            ],
+            name=manager.name,
+            provider=active[manager.provider_id][0],
+            provider_en=active[manager.provider_id][1],
+            year=year,
+            quarter=quarter,
+            first_day=first_day.isoformat(),
+            last_day=last_day.isoformat(),
+        )
+        notices.claim(notices.QUARTERLY_REPORT, manager.id, key, now)
         sent += 1
     return {"sent": sent}

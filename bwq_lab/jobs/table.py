@@ -82,6 +82,12 @@ def _monthly_summaries(now: datetime) -> Counts:
     return monthly_summaries(now)
 
 
+def _quarterly_reports(now: datetime) -> Counts:
+    from bwq_lab.jobs.notices import quarterly_reports
+
+    return quarterly_reports(now)
+
+
 def _manager_digests(now: datetime) -> Counts:
     from bwq_lab.jobs.notices import manager_digests
 
@@ -152,6 +158,12 @@ JOBS: tuple[Job, ...] = (
         Cron("0 7 1 * *"),
         _monthly_summaries,
         "on the 1st, the previous month's figures to each provider's managers and the city and county admins",
+    ),
+    Job(
+        "quarterly_reports",
+        Cron("30 7 1 1,4,7,10 *"),
+        _quarterly_reports,
+        "when a quarter ends, each provider's quarterly carrier report (Excel) to its managers",
     ),
     Job("prune_job_runs", Cron("30 3 * * *"), _prune_job_runs, "forget job runs older than JOB_HISTORY_DAYS"),
 )

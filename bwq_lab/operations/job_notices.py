@@ -322,3 +322,27 @@ def monthly_summary_readers(month_key: str) -> list[SummaryReader]:
         readers += [SummaryReader(u, level, r.id, r.name, r.name_en or r.name) for u, r in admins]
     sent = sent_keys(MONTHLY_SUMMARY, [r.user.id for r in readers])
     return [r for r in readers if (r.user.id, month_key) not in sent]
+
+
+QUARTERLY_REPORT = "quarterly_report"
+
+
+def quarterly_report_readers(provider_ids: list[int], quarter_key: str) -> list[User]:
+    """The active managers of the whole provider (those who file its quarterly carrier report) of
+    ``provider_ids`` not yet sent the report of ``quarter_key`` ("2026Q4"), in a stable order."""
+    if not provider_ids:
+        return []
+    managers = list(
+        db.session.execute(
+            select(User)
+            .where(
+                User.role == "manager",
+                User.manages_all.is_(True),
+                User.is_active_account.is_(True),
+                User.provider_id.in_(provider_ids),
+            )
+            .order_by(User.provider_id, User.id)
+        ).scalars()
+    )
+    sent = sent_keys(QUARTERLY_REPORT, [u.id for u in managers])
+    return [u for u in managers if (u.id, quarter_key) not in sent]
