@@ -417,9 +417,19 @@ def check_out(booking_id: int):
     form = CheckOutForm()
     if not form.validate_on_submit():
         return _detail_page(booking_id, 422, checkout_form=form)
+    refused = _record_use(ops.check_out, booking_id, form)
+    if refused:
+        return _detail_page(booking_id, refused.status, checkout_form=form)
+    flash(_("The use was recorded."), "success")
+    return redirect(next_url(url_for(".detail", booking_id=booking_id)))
+
+
+def _record_use(operation, booking_id: int, form: CheckOutForm):
+    """Check-out or confirm-use: the form's local times and staff member to ``operation``; the
+    refusal (shown next to the fields) or None."""
     tz = local_zone()
     with refusals(form) as refused:
-        ops.check_out(
+        operation(
             signed_in_user(),
             booking_id,
             clock.now(),
@@ -427,10 +437,7 @@ def check_out(booking_id: int):
             used_until=aware(form.used_until.data, tz),
             staff_id=form.staff_id.data,
         )
-    if refused:
-        return _detail_page(booking_id, refused.status, checkout_form=form)
-    flash(_("The use was recorded."), "success")
-    return redirect(next_url(url_for(".detail", booking_id=booking_id)))
+    return refused
 
 
 @bp.post("/bookings/<int:booking_id>/confirm-use")
@@ -444,16 +451,7 @@ def confirm_use(booking_id: int):
             if getattr(form, name).data is None and not getattr(form, name).errors:
                 getattr(form, name).errors.append(_("This field is required."))
         return _detail_page(booking_id, 422, checkout_form=form)
-    tz = local_zone()
-    with refusals(form) as refused:
-        ops.confirm_use(
-            signed_in_user(),
-            booking_id,
-            clock.now(),
-            used_from=aware(form.used_from.data, tz),
-            used_until=aware(form.used_until.data, tz),
-            staff_id=form.staff_id.data,
-        )
+    refused = _record_use(ops.confirm_use, booking_id, form)
     if refused:
         return _detail_page(booking_id, refused.status, checkout_form=form)
     flash(_("The actual use was confirmed."), "success")
