@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import html
 import http.cookiejar
+import os
 import re
 import statistics
 import subprocess
@@ -500,15 +501,8 @@ def bench_slots(kind: str, args) -> None:
                 bare_sql = re.sub(r"%\((\w+)\)s", r":\1", bare_sql)
                 params.update(lo=str(window[0].replace(tzinfo=None)), hi=str(window[1].replace(tzinfo=None)))
             raw = db.engine.raw_connection()
-            app_ms, bare_ms, loaded = [], [], 0
-            for _ in range(max(5, args.rounds * 2)):
-                t0 = time.perf_counter()
-                cur = raw.cursor()
-                cur.execute(bare_sql, params)
-                loaded = len(cur.fetchall())
-                cur.close()
-                raw.rollback()
-                bare_ms.append((time.perf_counter() - t0) * 1000)
+
+            def search() -> tuple[float, list]:
                 user = db.session.get(User, user_id)
                 t0 = time.perf_counter()
                 found = ops.find_slots(
@@ -520,11 +514,29 @@ def bench_slots(kind: str, args) -> None:
                     category="electron_microscopy",
                     limit=20,
                 )
-                app_ms.append((time.perf_counter() - t0) * 1000)
+                ms = (time.perf_counter() - t0) * 1000
                 db.session.rollback()
                 db.session.expunge_all()
+                return ms, found
+
+            app_ms, bare_ms, loaded = [], [], 0
+            for _ in range(max(5, args.rounds * 2)):
+                t0 = time.perf_counter()
+                cur = raw.cursor()
+                cur.execute(bare_sql, params)
+                loaded = len(cur.fetchall())
+                cur.close()
+                raw.rollback()
+                bare_ms.append((time.perf_counter() - t0) * 1000)
+                ms, found = search()
+                app_ms.append(ms)
             raw.close()
             assert len(found) == 20
+            if args.profile:  # py-spy on this process while it searches for 8 s
+                with profiled(os.getpid(), args.profile, 8, root="find_slots (availability.py)"):
+                    until = time.monotonic() + 8
+                    while time.monotonic() < until:
+                        search()
     report(
         kind,
         f"slot finder, 2,000 instruments x 1 week ({len(rows):,} bookings, limit 20)",
@@ -543,7 +555,9 @@ def main() -> None:
     add_common_args(parser)
     parser.add_argument("--only", choices=PARTS, default=None)
     parser.add_argument(
-        "--profile", metavar="FILE", help="with --only create|weeks: py-spy the app's workers, keep the stacks in FILE"
+        "--profile",
+        metavar="FILE",
+        help="with --only create|weeks|slots: py-spy the app's workers (slots: this process's searches), keep the stacks in FILE",
     )
     args = parser.parse_args()
     for kind in kinds(args):

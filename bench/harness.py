@@ -355,9 +355,13 @@ def skip(kind: str, what: str, reason: str) -> None:
 
 
 @contextlib.contextmanager
-def profiled(server: ServerURL, out: str | None, seconds: float) -> Iterator[None]:
-    """With ``out`` set: py-spy samples every worker of ``server`` for ``seconds`` (run the load
-    inside the block) and a summary is printed; the collapsed stacks are kept in ``out``."""
+def profiled(
+    server: ServerURL | int, out: str | None, seconds: float, *, root: str = "Flask.wsgi_app (app.py)"
+) -> Iterator[None]:
+    """With ``out`` set: py-spy samples every worker of ``server`` (or the process of that id,
+    e.g. ``os.getpid()`` for work done in the benchmark's own process) for ``seconds`` (run the
+    load inside the block) and a summary of the samples under ``root`` is printed; the collapsed
+    stacks are kept in ``out``."""
     if not out:
         yield
         return
@@ -366,7 +370,9 @@ def profiled(server: ServerURL, out: str | None, seconds: float) -> Iterator[Non
         print("profile: skipped, py-spy is not installed (.venv/bin/pip install py-spy)")
         yield
         return
-    cmd = [spy, "record", "--pid", str(server.pid), "--subprocesses", "--nonblocking", "-r", "250"]
+    pid = server if isinstance(server, int) else server.pid
+    cmd = [spy, "record", "--pid", str(pid), "--nonblocking", "-r", "250"]
+    cmd += [] if isinstance(server, int) else ["--subprocesses"]
     cmd += ["-d", str(max(1, round(seconds))), "-f", "raw", "-o", out]
     spy_proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
@@ -374,13 +380,13 @@ def profiled(server: ServerURL, out: str | None, seconds: float) -> Iterator[Non
         yield
     finally:
         spy_proc.wait(timeout=seconds + 60)
-    summarize_profile(out)
+    summarize_profile(out, root=root)
 
 
-def summarize_profile(path: str, top: int = 40) -> None:
+def summarize_profile(path: str, top: int = 40, *, root: str = "Flask.wsgi_app (app.py)") -> None:
     """Where a request's time goes: for each function, the share of the samples taken inside a
-    request (under ``Flask.wsgi_app``) that have it on the stack, and the self time (collapsed
-    stacks from ``py-spy -f raw``)."""
+    request (under ``root``, by default ``Flask.wsgi_app``) that have it on the stack, and the
+    self time (collapsed stacks from ``py-spy -f raw``)."""
     from collections import Counter
 
     inclusive, own, total, outside = Counter(), Counter(), 0, 0
@@ -394,18 +400,18 @@ def summarize_profile(path: str, top: int = 40) -> None:
         if not stack or not count.isdigit():
             continue
         frames = [name(f) for f in stack.split(";")]
-        if "Flask.wsgi_app (app.py)" not in frames:
+        if root not in frames:
             outside += int(count)
             continue
-        frames = frames[frames.index("Flask.wsgi_app (app.py)") :]
+        frames = frames[frames.index(root) :]
         total += int(count)
         for frame in set(frames):
             inclusive[frame] += int(count)
         own[frames[-1]] += int(count)
     if not total:
-        print(f"profile: no samples inside requests in {path}")
+        print(f"profile: no samples under {root} in {path}")
         return
-    print(f"profile: {total} samples inside requests ({outside} outside: gunicorn, socket I/O); {path}")
+    print(f"profile: {total} samples under {root} ({outside} outside it: gunicorn, socket I/O, setup); {path}")
     for frame, n in inclusive.most_common(top):
         print(f"  {100 * n / total:5.1f}%  {frame}")
     print("  self time:")

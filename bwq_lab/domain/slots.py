@@ -33,6 +33,7 @@ from bwq_lab.domain.booking_rules import (
     TOO_SHORT,
     Blackout,
     BookingContext,
+    BookingPolicy,
     BookingRequest,
     ceil_from,
     check,
@@ -69,8 +70,8 @@ _TICK = timedelta(microseconds=1)
 _NO_GRID_STEP = timedelta(minutes=1)
 
 
-def _search_start(context: BookingContext, window_start: datetime, now: datetime) -> datetime:
-    notice = timedelta(minutes=context.policy.min_notice_minutes)
+def _search_start(policy: BookingPolicy, window_start: datetime, now: datetime) -> datetime:
+    notice = timedelta(minutes=policy.min_notice_minutes)
     return max(window_start, now, now + notice)
 
 
@@ -105,7 +106,7 @@ def iter_slots(
     duration = timedelta(minutes=duration_minutes)
     step = timedelta(minutes=step_minutes or (grid if grid > 1 else 30))
     buffer = timedelta(minutes=policy.buffer_minutes)
-    lo = _search_start(context, window_start, now)
+    lo = _search_start(policy, window_start, now)
     if lo >= window_end:
         return
     if openings is None:
@@ -200,6 +201,7 @@ def find_slots_many(
     limit: int = 20,
     per_instrument: int | None = None,
     step_minutes: int | None = None,
+    policies: Mapping[K, BookingPolicy] | None = None,
 ) -> list[tuple[K, datetime, datetime]]:
     """The earliest ``limit`` slots across many instruments, as (instrument, start, end),
     ordered by start and then by the mapping's order.
@@ -208,6 +210,10 @@ def find_slots_many(
     heap with a cheap lower bound (its first opening time), and its generator runs only when
     that bound reaches the top, so most instruments are never searched at all. Opening times
     are computed once per distinct (zone, hours, search start).
+
+    With ``policies`` (each instrument's policy, in the order that breaks ties), the bounds come
+    from them and an instrument's context is looked up in ``contexts`` only when its search
+    begins: a lazy mapping then builds the contexts of the few instruments searched, not all.
     """
     window_start, window_end = (
         to_utc(window_start, "window_start"),
@@ -217,11 +223,12 @@ def find_slots_many(
     openings_cache: dict[tuple[object, ...], list[Slot]] = {}
     heap: list[tuple[datetime, int, int]] = []
     keys: list[K] = []
-    sources: list[Iterator[Slot] | None] = []
+    opening_lists: list[list[Slot]] = []
     pending: dict[int, Slot] = {}
-    for order, (key, context) in enumerate(contexts.items()):
-        policy = context.policy
-        lo = _search_start(context, window_start, now)
+    if policies is None:
+        policies = {key: context.policy for key, context in contexts.items()}
+    for order, (key, policy) in enumerate(policies.items()):
+        lo = _search_start(policy, window_start, now)
         cache_key = (policy.timezone, policy.opening_hours, lo)
         openings = openings_cache.get(cache_key)
         if openings is None:
@@ -229,31 +236,31 @@ def find_slots_many(
             openings_cache[cache_key] = openings
         bound = next((max(s, lo) for s, e in openings if e > lo), None)
         keys.append(key)
-        if bound is None or bound >= window_end:
-            sources.append(None)
-            continue
-        sources.append(
-            iter_slots(
-                context,
-                user_id=user_id,
-                enterprise_id=enterprise_id,
-                duration_minutes=duration_minutes,
-                window_start=window_start,
-                window_end=window_end,
-                now=now,
-                step_minutes=step_minutes,
-                openings=openings,
-            )
-        )
-        heap.append((bound, order, 0))
+        opening_lists.append(openings)
+        if bound is not None and bound < window_end:
+            heap.append((bound, order, 0))
     heapq.heapify(heap)
+    sources: dict[int, Iterator[Slot]] = {}  # an instrument's search, begun when its bound first tops the heap
 
     result: list[tuple[K, datetime, datetime]] = []
     taken = [0] * len(keys)
     while heap and len(result) < limit:
         _, order, ready = heapq.heappop(heap)
         if not ready:  # a lower bound reached the top: find the real next slot
-            slot = next(sources[order], None)  # type: ignore[arg-type]
+            source = sources.get(order)
+            if source is None:
+                source = sources[order] = iter_slots(
+                    contexts[keys[order]],
+                    user_id=user_id,
+                    enterprise_id=enterprise_id,
+                    duration_minutes=duration_minutes,
+                    window_start=window_start,
+                    window_end=window_end,
+                    now=now,
+                    step_minutes=step_minutes,
+                    openings=opening_lists[order],
+                )
+            slot = next(source, None)
             if slot is not None:
                 pending[order] = slot
                 heapq.heappush(heap, (slot[0], order, 1))

@@ -6,8 +6,8 @@ import functools
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, String
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import DateTime, String, type_coerce
+from sqlalchemy.types import NullType, TypeDecorator
 
 
 @functools.lru_cache(maxsize=16384)
@@ -16,6 +16,26 @@ def _utc_from_text(value: str) -> datetime:
     reading tens of thousands of rows sees a few hundred distinct instants (datetimes are
     immutable, sharing them is safe); parsing was a third of a 2,000-instrument slot search."""
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def instant_from_db(value: str | datetime | None) -> datetime | None:
+    """A UTC column's value as the driver returns it (SQLite: naive UTC text; PostgreSQL: an aware
+    ``datetime``) as an aware UTC instant: what :class:`UTCDateTime` gives on reads, for rows read
+    raw (``raw_instant``) and converted only where they are used."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _utc_from_text(value)
+    if value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def raw_instant(column):
+    """``column`` (a UTCDateTime) selected as the driver returns it, without converting each
+    value on read: for reads of tens of thousands of rows of which few are used. Convert the
+    values used with :func:`instant_from_db`."""
+    return type_coerce(column, NullType()).label(column.key)
 
 
 class UTCDateTime(TypeDecorator):
@@ -42,16 +62,7 @@ class UTCDateTime(TypeDecorator):
     def result_processor(self, dialect, coltype):
         if dialect.name == "sqlite":
             # hot path (a slot search reads tens of thousands): the stored text is naive UTC
-            parse = _utc_from_text
-
-            def process(value):
-                if value is None:
-                    return None
-                if isinstance(value, str):
-                    return parse(value)
-                return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-            return process
+            return instant_from_db
         return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value, dialect):

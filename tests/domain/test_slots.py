@@ -259,6 +259,30 @@ def test_find_slots_many_every_slot_is_bookable():
         assert check(BookingRequest(s, e, 1, 10), contexts[key], NOW) == []
 
 
+def test_find_slots_many_with_policies_looks_up_only_the_instruments_it_searches():
+    contexts = {
+        "sem": BookingContext(POLICY, busy=(block(1, 30, "08:30", "12:00"),)),
+        "xrd": BookingContext(POLICY, busy=(block(2, 30, "08:30", "10:00"),)),
+        "nmr": BookingContext(replace(POLICY, status="retired")),
+        "tem": BookingContext(POLICY),
+        "ftir": BookingContext(POLICY),
+    }
+    looked_up = []
+
+    class Lazy(dict):  # stands for a mapping that builds each context when it is looked up
+        def __getitem__(self, key):
+            looked_up.append(key)
+            return super().__getitem__(key)
+
+    policies = {key: context.policy for key, context in contexts.items()}
+    assert _many(Lazy(contexts), limit=4, policies=policies) == _many(contexts, limit=4)
+    looked_up.clear()
+    found = _many(Lazy(contexts), limit=1, policies=policies)
+    assert [(k, f"{s.astimezone(SHANGHAI):%H:%M}") for k, s, _ in found] == [("tem", "08:30")]
+    # every bound is Monday 08:30: searched in mapping order until a slot is found, no further
+    assert looked_up == ["sem", "xrd", "nmr", "tem"]
+
+
 # --- week view --------------------------------------------------------------------------------
 
 

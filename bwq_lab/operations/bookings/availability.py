@@ -8,8 +8,8 @@ import gc
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from bwq_lab.domain import booking_rules as rules
 from bwq_lab.domain import slots as slot_finder
@@ -18,10 +18,11 @@ from bwq_lab.models import Instrument, Provider, User
 from bwq_lab.operations.bookings.queries import instrument_or_404
 from bwq_lab.operations.bookings.rule_inputs import (
     MAX_BUFFER,
-    POLICY_COLUMNS,
+    SEARCH_COLUMNS,
     blackouts_for,
     busy_blocks,
     load_contexts,
+    policies_of,
     policy_of,
 )
 
@@ -80,57 +81,86 @@ def find_slots(
 ) -> list[tuple[Instrument, datetime, datetime]]:
     """The earliest free slots that pass every rule for this user, on one instrument or across
     the instruments matching a category / capability / city filter. Loads everything in a few
-    set-based queries (no per-instrument queries)."""
-    with _gc_paused():
-        # only what the rules need; the few instruments offered get their provider loaded below
-        query = (
-            select(Instrument)
-            .where(Instrument.status == "active")
-            .options(load_only(*(getattr(Instrument, name) for name in POLICY_COLUMNS)))
-        )
-        if instrument_id is not None:
-            query = query.where(Instrument.id == instrument_id)
-        if category:
-            query = query.where(Instrument.category == category)
-        if city_id is not None:
-            query = query.join(Provider, Provider.id == Instrument.provider_id).where(Provider.city_id == city_id)
-        if capability:
-            needle = f"%{capability.strip().lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(Instrument.capabilities).like(needle),
-                    func.lower(Instrument.name).like(needle),
-                    func.lower(Instrument.name_en).like(needle),
-                )
+    set-based queries (no per-instrument queries): the candidates as rows of the columns the
+    rules read, and only the instruments offered as models, with their providers."""
+    query = select(*SEARCH_COLUMNS).where(Instrument.status == "active")
+    if instrument_id is not None:
+        query = query.where(Instrument.id == instrument_id)
+    if category:
+        query = query.where(Instrument.category == category)
+    if city_id is not None:
+        query = query.join(Provider, Provider.id == Instrument.provider_id).where(Provider.city_id == city_id)
+    if capability:
+        needle = f"%{capability.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Instrument.capabilities).like(needle),
+                func.lower(Instrument.name).like(needle),
+                func.lower(Instrument.name_en).like(needle),
             )
-        instruments = db.session.execute(query.order_by(Instrument.id).limit(max_instruments)).scalars().unique().all()
-        if not instruments:
-            return []
-        quota_window = (window_start - timedelta(days=31), window_end + timedelta(days=31))
-        contexts = load_contexts(
-            list(instruments),
+        )
+    with _gc_paused():
+        # what the search read and built is freed when _earliest returns, before the collector
+        # runs again (kept alive past that, it made the next collection a full one)
+        found = _earliest(
+            query.order_by(Instrument.id).limit(max_instruments),
             actor,
             now,
-            busy_window=(window_start, window_end + MAX_BUFFER),
-            blackout_window=(window_start, window_end),
-            quota_window=quota_window,
-            tz=tz,
-        )
-        by_id = {i.id: i for i in instruments}
-        found = slot_finder.find_slots_many(
-            contexts,
-            user_id=actor.id,
-            enterprise_id=actor.enterprise_id,
             duration_minutes=duration_minutes,
             window_start=window_start,
             window_end=window_end,
-            now=now,
             limit=limit,
+            tz=tz,
         )
-        offered = {by_id[iid].provider_id for iid, _, _ in found}
-        if offered:  # one query puts the providers in the identity map: instrument.provider needs no SQL
-            db.session.execute(select(Provider).where(Provider.id.in_(offered))).scalars().all()
-        return [(by_id[iid], s, e) for iid, s, e in found]
+    if not found:
+        return []
+    offered = db.session.execute(
+        select(Instrument)
+        .where(Instrument.id.in_({iid for iid, _, _ in found}))
+        .options(joinedload(Instrument.provider))
+    ).scalars()
+    by_id = {i.id: i for i in offered}
+    return [(by_id[iid], s, e) for iid, s, e in found]
+
+
+def _earliest(
+    candidates_query: Select,
+    actor: User,
+    now: datetime,
+    *,
+    duration_minutes: int,
+    window_start: datetime,
+    window_end: datetime,
+    limit: int,
+    tz: str,
+) -> list[tuple[int, datetime, datetime]]:
+    """The search itself, by instrument id: rule inputs loaded for every candidate, each
+    candidate's context built only if the search reaches it."""
+    candidates = db.session.execute(candidates_query).all()
+    if not candidates:
+        return []
+    policies = policies_of(candidates, tz)
+    contexts = load_contexts(
+        candidates,
+        actor,
+        now,
+        busy_window=(window_start, window_end + MAX_BUFFER),
+        blackout_window=(window_start, window_end),
+        quota_window=(window_start - timedelta(days=31), window_end + timedelta(days=31)),
+        policies=policies,
+        tz=tz,
+    )
+    return slot_finder.find_slots_many(
+        contexts,
+        user_id=actor.id,
+        enterprise_id=actor.enterprise_id,
+        duration_minutes=duration_minutes,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        limit=limit,
+        policies=policies,
+    )
 
 
 def next_free_starts(

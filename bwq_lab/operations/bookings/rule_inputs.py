@@ -5,14 +5,17 @@ creation, moves, approval and the slot search alike."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import String, bindparam, func, literal, select, union_all
+from sqlalchemy import Row, String, Text, bindparam, cast, func, literal, select, union_all
 
 from bwq_lab.domain import booking_rules as rules
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Instrument, MaintenanceWindow, ProviderClosure, Qualification, User
+from bwq_lab.models.base import instant_from_db, raw_instant
 from bwq_lab.models.booking import LIVE
 
 #: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
@@ -45,7 +48,7 @@ POLICY_COLUMNS = (
 )
 
 
-def policy_of(instrument: Instrument, tz: str = rules.DEFAULT_TIMEZONE) -> rules.BookingPolicy:
+def policy_of(instrument: Instrument | Row | SimpleNamespace, tz: str = rules.DEFAULT_TIMEZONE) -> rules.BookingPolicy:
     """The instrument's booking rules as a domain value; ``tz`` is the zone its hours are local to."""
     return rules.BookingPolicy(
         timezone=tz,
@@ -66,6 +69,31 @@ def policy_of(instrument: Instrument, tz: str = rules.DEFAULT_TIMEZONE) -> rules
     )
 
 
+#: POLICY_COLUMNS as a slot search selects them for thousands of candidates: the opening hours as
+#: their stored JSON text, decoded once per distinct value by :func:`policies_of`
+SEARCH_COLUMNS = tuple(
+    cast(Instrument.opening_hours, Text).label(name) if name == "opening_hours" else getattr(Instrument, name)
+    for name in POLICY_COLUMNS
+)
+_RULES_FROM = POLICY_COLUMNS.index("status")  # the columns before it name the instrument
+
+
+def policies_of(rows: Iterable[Row], tz: str = rules.DEFAULT_TIMEZONE) -> dict[int, rules.BookingPolicy]:
+    """:func:`policy_of` for rows of SEARCH_COLUMNS, by instrument id: instruments whose rule
+    columns are the same share one policy value, built once (most share a handful)."""
+    built: dict[tuple, rules.BookingPolicy] = {}
+    out: dict[int, rules.BookingPolicy] = {}
+    for row in rows:
+        key = tuple(row[_RULES_FROM:])
+        policy = built.get(key)
+        if policy is None:
+            columns = row._asdict()
+            columns["opening_hours"] = json.loads(columns["opening_hours"] or "null")
+            policy = built[key] = policy_of(SimpleNamespace(**columns), tz)
+        out[row.id] = policy
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def _opening_ranges(stored: tuple[tuple, ...]) -> tuple[rules.OpeningRange, ...]:
     """Stored ``[[weekday, "HH:MM", "HH:MM"], ...]`` as domain values; most instruments share a
@@ -81,13 +109,15 @@ def _hhmm(value: str) -> time:
 
 
 # Statements built once (hot path): building and cache-keying a select costs more than running it.
+# The instants are read raw and converted only for the instruments whose rules are looked at (a
+# search over thousands of instruments looks at a few dozen of them).
 _BUSY = (
     select(
         Booking.id,
         Booking.instrument_id,
-        Booking.start_at,
-        Booking.end_at,
-        Booking.blocked_until,
+        raw_instant(Booking.start_at),
+        raw_instant(Booking.end_at),
+        raw_instant(Booking.blocked_until),
         Booking.user_id,
         Booking.enterprise_id,
     )
@@ -116,7 +146,13 @@ MANY = 50
 
 
 def busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[rules.BusyBlock]]:
-    """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument.
+    """Live bookings whose ``[start_at, blocked_until)`` meets ``[lo, hi)``, per instrument."""
+    return {iid: _blocks(rows) for iid, rows in _busy_rows(instrument_ids, lo, hi).items()}
+
+
+def _busy_rows(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list[Row]]:
+    """The rows of :func:`busy_blocks` as read (instants raw), per instrument: ``_blocks`` makes
+    them domain values when an instrument's rules are looked at.
 
     The lower bound on ``start_at`` (no booking is longer than MAX_SPAN) keeps the index range
     scan on (instrument_id, start_at) short however long the instrument's history is."""
@@ -129,12 +165,17 @@ def busy_blocks(instrument_ids: Iterable[int], lo: datetime, hi: datetime) -> di
         rows = connection.execute(_BUSY, {"ids": ids, **params}).all()
     else:  # a slot search across many instruments: one range scan on (status, start_at), filtered here
         rows = connection.execute(_BUSY_ALL, params).all()
-    out: dict[int, list[rules.BusyBlock]] = {i: [] for i in ids}
-    for bid, iid, start, end, blocked, uid, eid in rows:
-        blocks = out.get(iid)
-        if blocks is not None:
-            blocks.append(rules.BusyBlock(bid, start, end, blocked, uid, eid))
+    out: dict[int, list[Row]] = {i: [] for i in ids}
+    for row in rows:
+        of_instrument = out.get(row[1])
+        if of_instrument is not None:
+            of_instrument.append(row)
     return out
+
+
+def _blocks(rows: list[Row]) -> list[rules.BusyBlock]:
+    instant = instant_from_db
+    return [rules.BusyBlock(bid, instant(s), instant(e), instant(b), uid, eid) for bid, _, s, e, b, uid, eid in rows]
 
 
 _MAINTENANCE = select(
@@ -270,7 +311,7 @@ def build_context(
 
 
 def load_contexts(
-    instruments: list[Instrument],
+    instruments: Sequence[Instrument | Row],
     actor: User,
     now: datetime,
     *,
@@ -280,13 +321,14 @@ def load_contexts(
     moving_booking_id: int | None = None,
     policies: dict[int, rules.BookingPolicy] | None = None,
     tz: str = rules.DEFAULT_TIMEZONE,
-) -> dict[int, rules.BookingContext]:
+) -> Contexts:
     """The one loader of rule inputs, for one instrument (a booking, a move, an approval) or
     thousands (a slot search): a few set-based queries whatever the count, never one per
-    instrument. Each kind of input is loaded only when some policy needs it."""
+    instrument. Each kind of input is loaded only when some policy needs it. ``instruments``
+    are models or rows of their POLICY_COLUMNS; each one's context is built on first lookup."""
     ids = [i.id for i in instruments]
     policies = policies or {i.id: policy_of(i, tz) for i in instruments}
-    busy = busy_blocks(ids, *busy_window)
+    busy = _busy_rows(ids, *busy_window)
     blackouts = blackouts_for(instruments, *blackout_window)
     qualified: dict[int, datetime | None] = {}
     if any(p.qualification_required for p in policies.values()):
@@ -299,10 +341,11 @@ def load_contexts(
     future: dict[int, int] = {}
     if any(p.max_future_bookings is not None for p in policies.values()):
         future = _future_counts(ids, actor.id, now, moving_booking_id)
-    return {
-        i.id: rules.BookingContext(
+
+    def context(i: Instrument | Row) -> rules.BookingContext:
+        return rules.BookingContext(
             policy=policies[i.id],
-            busy=tuple(busy[i.id]),
+            busy=tuple(_blocks(busy[i.id])),
             blackouts=tuple(blackouts[i.id]),
             qualified_until=qualified.get(i.id),
             permitted=may_book(actor, i),
@@ -310,8 +353,35 @@ def load_contexts(
             user_future_count=future.get(i.id, 0),
             enterprise_verified=verified or actor.manages_instrument(i),
         )
-        for i in instruments
-    }
+
+    return Contexts({i.id: i for i in instruments}, context)
+
+
+class Contexts(Mapping[int, rules.BookingContext]):
+    """The rule inputs of each instrument, its context built when first looked up: a slot
+    search over thousands of instruments looks at a few dozen (``find_slots_many``)."""
+
+    __slots__ = ("_build", "_built", "_instruments")
+
+    def __init__(self, instruments: dict, build: Callable[..., rules.BookingContext]) -> None:
+        self._instruments = instruments
+        self._build = build
+        self._built: dict[int, rules.BookingContext] = {}
+
+    def __getitem__(self, instrument_id: int) -> rules.BookingContext:
+        context = self._built.get(instrument_id)
+        if context is None:
+            context = self._built[instrument_id] = self._build(self._instruments[instrument_id])
+        return context
+
+    def __contains__(self, instrument_id: object) -> bool:
+        return instrument_id in self._instruments
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._instruments)
+
+    def __len__(self) -> int:
+        return len(self._instruments)
 
 
 def enterprise_verified(actor: User) -> bool:
