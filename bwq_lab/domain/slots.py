@@ -221,6 +221,8 @@ def find_slots_many(
     )
     now = to_utc(now, "now")
     openings_cache: dict[tuple[object, ...], list[Slot]] = {}
+    #: by policy object: instruments often share one (hashing a policy's hours costs more)
+    known: dict[int, tuple[list[Slot], datetime | None]] = {}
     heap: list[tuple[datetime, int, int]] = []
     keys: list[K] = []
     opening_lists: list[list[Slot]] = []
@@ -228,13 +230,17 @@ def find_slots_many(
     if policies is None:
         policies = {key: context.policy for key, context in contexts.items()}
     for order, (key, policy) in enumerate(policies.items()):
-        lo = _search_start(policy, window_start, now)
-        cache_key = (policy.timezone, policy.opening_hours, lo)
-        openings = openings_cache.get(cache_key)
-        if openings is None:
-            openings = open_intervals(policy, lo, window_end) if lo < window_end else []
-            openings_cache[cache_key] = openings
-        bound = next((max(s, lo) for s, e in openings if e > lo), None)
+        openings_and_bound = known.get(id(policy))
+        if openings_and_bound is None:
+            lo = _search_start(policy, window_start, now)
+            cache_key = (policy.timezone, policy.opening_hours, lo)
+            openings = openings_cache.get(cache_key)
+            if openings is None:
+                openings = open_intervals(policy, lo, window_end) if lo < window_end else []
+                openings_cache[cache_key] = openings
+            bound = next((max(s, lo) for s, e in openings if e > lo), None)
+            openings_and_bound = known[id(policy)] = (openings, bound)
+        openings, bound = openings_and_bound
         keys.append(key)
         opening_lists.append(openings)
         if bound is not None and bound < window_end:

@@ -136,7 +136,8 @@ def _earliest(
 ) -> list[tuple[int, datetime, datetime]]:
     """The search itself, by instrument id: rule inputs loaded for every candidate, each
     candidate's context built only if the search reaches it."""
-    candidates = db.session.execute(candidates_query).all()
+    # Core execution on the session's connection: plain rows, no ORM loading machinery
+    candidates = db.session.connection().execute(candidates_query).all()
     if not candidates:
         return []
     policies = policies_of(candidates, tz)
