@@ -262,6 +262,9 @@ def run(kind: str, scale: int, rounds: int) -> None:
             with db.engine.begin() as conn:
                 busiest = populate(conn, scale=scale)
             print(f"[{kind}] populated scale {scale} in {time.perf_counter() - t0:.0f} s", flush=True)
+            from bench_reports import fill_rollup
+
+            fill_rollup(db)
             first, last = quarter_days(YEAR, 2)
             floor_s, n = best_of(rounds, lambda: floor(db.session, busiest, first, last))
             query_s, rep = best_of(rounds, lambda: quarterly_report(db.session, busiest, YEAR, 2, tz=TZ))

@@ -53,6 +53,18 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine)
+    _keep_rollup(app)
+
+
+def _keep_rollup(app: Flask) -> None:
+    """The figures' rollup is kept by session events (``operations.rollup``), its local days in
+    the app's ``TIMEZONE``."""
+    from zoneinfo import ZoneInfo
+
+    from bwq_lab.operations import rollup
+
+    with app.app_context():
+        rollup.use_zone(db.engine, ZoneInfo(app.config["TIMEZONE"]))
 
 
 def _migrations_dir(app: Flask) -> str:

@@ -15,6 +15,24 @@ def init_db() -> None:
     click.echo("database is at the newest migration")
 
 
+@bwq.command("rebuild-rollup")
+def rebuild_rollup() -> None:
+    """Rebuild the figures' rollup from every session, batch and service record (after a bulk load
+    or a change of TIMEZONE; the write paths keep it exact otherwise)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from bwq_lab.extensions import db
+    from bwq_lab.operations import rollup
+    from bwq_lab.operations.transactions import begin_write
+
+    begin_write()
+    keys = rollup.rebuild(db.session, tz=ZoneInfo(current_app.config["TIMEZONE"]))
+    db.session.commit()
+    click.echo(f"figures' rollup rebuilt: {keys} (enterprise, provider, day) keys")
+
+
 @bwq.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -38,6 +38,8 @@ class Booking(db.Model):
         # calendar feeds: the newest change of a user's / an instrument's bookings (their ETag)
         Index("ix_bookings_user_updated", "user_id", "updated_at"),
         Index("ix_bookings_instrument_updated", "instrument_id", "updated_at"),
+        # the figures' median approval time: the decisions taken in a period
+        Index("ix_bookings_decided_at", "decided_at"),
         ExcludeConstraint(
             ("instrument_id", "="),
             (

@@ -35,6 +35,7 @@ from bwq_lab.domain import catalogue as vocabulary
 from bwq_lab.domain import indicators
 from bwq_lab.models import Booking, Enterprise, Instrument, LabService, Provider, Region, ServiceOrder, ServiceRecord
 from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
+from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
 from bwq_lab.refusals import Problem, Refusal
 from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
 from bwq_lab.reports.scope import Scope
@@ -461,9 +462,14 @@ def _participation(session: Session, frame: Frame, with_total: bool = False) -> 
     rows = served(frame)
     if rows is None:
         return {}
-    visits = _materialized(
-        select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day).distinct(), "visits", with_total
-    )
+    visits = select(rows.c.group_key, rows.c.enterprise_id, rows.c.provider_id, rows.c.day).distinct()
+    return _count_visits(session, visits, with_total)
+
+
+def _count_visits(session: Session, visits: Select, with_total: bool) -> dict:
+    """家次, distinct enterprises and providers per group over distinct visits ``(group_key,
+    enterprise_id, provider_id, ...)``."""
+    visits = _materialized(visits, "visits", with_total)
     aggregates = (
         func.count(visits.c.enterprise_id).label("visits"),
         func.count(visits.c.enterprise_id.distinct()).label("enterprises"),
@@ -478,7 +484,12 @@ def _staff(session: Session, frame: Frame, with_total: bool = False) -> dict:
         return {}
     # (group, staff) pairs first: hashing them is cheaper than sorting every row for COUNT(DISTINCT)
     pairs = select(rows.c.group_key, rows.c.staff_id).where(rows.c.staff_id.is_not(None))
-    people = _materialized(pairs.group_by(rows.c.group_key, rows.c.staff_id), "people", with_total)
+    return _count_people(session, pairs.group_by(rows.c.group_key, rows.c.staff_id), with_total)
+
+
+def _count_people(session: Session, pairs: Select, with_total: bool) -> dict:
+    """Distinct staff per group over distinct ``(group_key, staff_id)`` pairs."""
+    people = _materialized(pairs, "people", with_total)
     found = _with_total(
         session,
         people,
@@ -555,6 +566,133 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+# ------------------------------------------------------------------------------- the rollup
+#: groupings whose every group is a function of the rollup's key (enterprise, provider, local day):
+#: the rollup (``models/rollup.py``, kept by ``operations/rollup.py``) answers every figure made of
+#: service rows; the others (instrument, instrument category, service kind, service, record kind)
+#: count the rows themselves
+ROLLUP_GROUPINGS: frozenset[str | None] = frozenset(
+    {None, "provider", "provider_kind", "city", "county", "month", "enterprise_category"}
+)
+
+
+def rolled(frame: Frame, model, *columns) -> Select:
+    """``SELECT columns FROM <the rollup table> [JOIN what the scope and grouping need] WHERE
+    <inside the scope and the period>``; ``group_key`` is :func:`rolled_key`."""
+    query = select(*columns).select_from(model)
+    if frame.scope.level in ("city", "county") or frame.group_by in _PROVIDER_COLUMN:
+        query = query.join(Provider, Provider.id == model.provider_id)
+    if frame.group_by == "enterprise_category":
+        query = query.outerjoin(Enterprise, Enterprise.id == model.enterprise_id)
+    scope = frame.scope
+    where = {
+        "province": [],
+        "city": [Provider.city_id == scope.id],
+        "county": [Provider.region_id == scope.id],
+        "provider": [model.provider_id == scope.id],
+        "enterprise": [model.enterprise_id == scope.id],
+    }[scope.level]
+    return query.where(*where, model.day >= frame.first_day, model.day <= frame.last_day)
+
+
+def rolled_key(frame: Frame, model):
+    by = frame.group_by
+    if by is None:
+        return NO_KEY
+    if by == "provider":
+        return model.provider_id
+    if by in _PROVIDER_COLUMN:
+        return _PROVIDER_COLUMN[by]
+    if by == "enterprise_category":
+        return Enterprise.category
+    return frame.calendar.month_of_day(model.day)
+
+
+#: the rollup's sums behind each kind of row's raw numbers (``_RAW_FIELDS``), and what says a
+#: group has rows of that kind
+_ROLLED = {
+    "sessions": (
+        {
+            "sessions": "sessions",
+            "no_shows": "no_shows",
+            "booked": "booked_minutes",
+            "effective": "effective_minutes",
+            "external": "external_minutes",
+            "revenue_internal": "session_internal_fen",
+            "revenue_external": "session_external_fen",
+        },
+        ("sessions", "no_shows"),
+    ),
+    "batches": (
+        {
+            "batches": "batches",
+            "samples": "samples",
+            "revenue_internal": "batch_internal_fen",
+            "revenue_external": "batch_external_fen",
+        },
+        ("batches",),
+    ),
+    "records": (
+        {
+            "records": "records",
+            "minutes": "record_minutes",
+            "agreements": "agreements",
+            "paid": "agreements_paid_fen",
+            "projects": "provincial_projects",
+            "results": "results",
+        },
+        ("records",),
+    ),
+}
+
+
+def _rolled_sums(session: Session, frame: Frame) -> dict:
+    """``{group key: row of every rollup sum}`` in one pass over the rollup's keys."""
+    names = sorted({column for fields, _present in _ROLLED.values() for column in fields.values()})
+    raw = rolled_key(frame, ServiceDay)
+    query = rolled(
+        frame,
+        ServiceDay,
+        raw.label("group_key"),
+        *(func.sum(getattr(ServiceDay, name)).label(name) for name in names),
+    )
+    return {row.group_key: row for row in session.execute(grouped(query, keyed=raw is not NO_KEY))}
+
+
+def _rolled_part(sums: dict, source: str) -> dict:
+    """One kind of row's raw numbers per group, for the groups that have rows of that kind."""
+    fields, present = _ROLLED[source]
+    return {
+        key: _Row({name: getattr(row, column) for name, column in fields.items()})
+        for key, row in sums.items()
+        if any(getattr(row, column) for column in present)
+    }
+
+
+class _Row(dict):
+    __getattr__ = dict.__getitem__
+
+
+def _rolled_participation(session: Session, frame: Frame, with_total: bool = False) -> dict:
+    """Per group: 家次 (the rollup's keys with a service and an enterprise: each key is one
+    distinct (enterprise, provider, day)), distinct enterprises and providers."""
+    visits = rolled(
+        frame,
+        ServiceDay,
+        rolled_key(frame, ServiceDay).label("group_key"),
+        ServiceDay.enterprise_id,
+        ServiceDay.provider_id,
+    ).where(ServiceDay.services > 0)
+    return _count_visits(session, visits, with_total)
+
+
+def _rolled_staff(session: Session, frame: Frame, with_total: bool = False) -> dict:
+    pairs = rolled(
+        frame, ServiceDayStaff, rolled_key(frame, ServiceDayStaff).label("group_key"), ServiceDayStaff.staff_id
+    )
+    return _count_people(session, grouped(pairs, "staff_id"), with_total)
+
+
 # ------------------------------------------------------------------------------------ assembly
 #: the raw numbers each kind of row gives (summed over groups when a grouping partitions every row)
 _RAW_FIELDS = {
@@ -601,6 +739,18 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
     def run(part: str, count, source: str | None = None):
         return count() if part in needed and applies(frame, source or part) else None
 
+    if frame.group_by in ROLLUP_GROUPINGS:  # every service row's key: the rollup answers
+        sums = _rolled_sums(session, frame) if needed & {"sessions", "batches", "records"} else {}
+        return {
+            "sessions": run("sessions", lambda: _rolled_part(sums, "sessions")),
+            "batches": run("batches", lambda: _rolled_part(sums, "batches")),
+            "records": run("records", lambda: _rolled_part(sums, "records")),
+            "participation": _rolled_participation(session, frame, with_total) if "participation" in needed else {},
+            "staff": _rolled_staff(session, frame, with_total) if "staff" in needed else {},
+            "approvals": run("approvals", lambda: _median_approval(session, frame)),
+            "opening": run("opening", lambda: _opening_minutes(session, frame)),
+            "serves": True,
+        }
     return {
         "sessions": run("sessions", lambda: _sessions(session, frame)),
         "batches": run("batches", lambda: _batches(session, frame)),

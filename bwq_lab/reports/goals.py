@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy import and_, case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain import indicators
-from bwq_lab.models import Booking, ServiceOrder, YearGoal
+from bwq_lab.models import Booking, ServiceDay, ServiceDayStaff, ServiceOrder, YearGoal
+from bwq_lab.reports import figures
 from bwq_lab.reports.figures import (
     COMPLETED,
     Frame,
@@ -24,6 +25,8 @@ from bwq_lab.reports.figures import (
     grouped,
     in_period,
     make_frame,
+    rolled,
+    rolled_key,
     served,
     staffed,
     tune,
@@ -58,12 +61,15 @@ def cumulative_by_month(
         return {name: [None] * 12 for name in GOAL_FIGURES}
     frame = make_frame(session, scope, first, last, tz=tz, group_by="month")
     tune(session)
-    monthly = {
-        "sessions": _per_month(session, frame, "sessions"),
-        "batches": _per_month(session, frame, "batches"),
-        "staff": _staff_first_months(session, frame),
-        **_served_per_month(session, frame),
-    }
+    if "month" in figures.ROLLUP_GROUPINGS:
+        monthly = {**_rolled_sums(session, frame), **_rolled_firsts(session, frame)}
+    else:  # counted from the rows themselves (what the rollup is checked against)
+        monthly = {
+            "sessions": _per_month(session, frame, "sessions"),
+            "batches": _per_month(session, frame, "batches"),
+            "staff": _staff_first_months(session, frame),
+            **_served_per_month(session, frame),
+        }
     months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
     return {name: indicators.cumulative((monthly[name].get(m, 0) for m in months), known) for name in GOAL_FIGURES}
 
@@ -112,3 +118,45 @@ def _staff_first_months(session: Session, frame: Frame) -> dict[str, int]:
         .subquery("first_months")
     )
     return dict(session.execute(select(first.c.month, func.count()).group_by(first.c.month)).all())
+
+
+# ------------------------------------------------------------------------------- from the rollup
+def _rolled_sums(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
+    """Sessions, batches and 家次 per month: sums and counts over the rollup's keys (a key with a
+    service and an enterprise is one 家次)."""
+    month = rolled_key(frame, ServiceDay).label("group_key")
+    visit = case((and_(ServiceDay.services > 0, ServiceDay.enterprise_id.is_not(None)), 1), else_=0)
+    query = rolled(
+        frame,
+        ServiceDay,
+        month,
+        func.sum(ServiceDay.sessions).label("sessions"),
+        func.sum(ServiceDay.batches).label("batches"),
+        func.sum(visit).label("visits"),
+    )
+    out: dict[str, dict[str, int]] = {"sessions": {}, "batches": {}, "enterprise_visits": {}}
+    for row in session.execute(grouped(query)):
+        out["sessions"][row.group_key] = int(row.sessions or 0)
+        out["batches"][row.group_key] = int(row.batches or 0)
+        out["enterprise_visits"][row.group_key] = int(row.visits or 0)
+    return out
+
+
+def _rolled_firsts(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
+    """How many enterprises, providers and staff had their first service of the year in each
+    month: the first local day of each among the rollup's keys, counted per month."""
+    calendar = frame.calendar
+    parts = []
+    served_keys = ServiceDay.services > 0
+    for figure, model, column, extra in (
+        ("enterprises", ServiceDay, ServiceDay.enterprise_id, [served_keys, ServiceDay.enterprise_id.is_not(None)]),
+        ("providers", ServiceDay, ServiceDay.provider_id, [served_keys]),
+        ("staff", ServiceDayStaff, ServiceDayStaff.staff_id, []),
+    ):
+        first = rolled(frame, model, func.min(model.day).label("day")).where(*extra).group_by(column).subquery()
+        month = calendar.month_of_day(first.c.day).label("month")
+        parts.append(select(literal_column(f"'{figure}'").label("figure"), month, func.count()).group_by(month))
+    out: dict[str, dict[str, int]] = {"enterprises": {}, "providers": {}, "staff": {}}
+    for figure, month, number in session.execute(union_all(*parts)):
+        out[figure][month] = number
+    return out

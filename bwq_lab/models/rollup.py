@@ -1,0 +1,71 @@
+"""The figures' rollup: what was served, per (enterprise, provider, local day), kept exact by the
+write paths (``bwq_lab.operations.rollup``) so a year's figures add pre-computed keys instead of
+hashing every session, batch and service record with its local day computed per row.
+
+Derived data only: ``operations.rollup.rebuild`` makes both tables again from the source rows
+(``flask --app app bwq rebuild-rollup``). No foreign keys: a key's rows are deleted and
+re-inserted from the sources whenever one of its source rows changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Float, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bwq_lab.extensions import db
+
+
+class ServiceDay(db.Model):
+    """One (enterprise, provider, local day) with any counted row: completed or no-show sessions
+    at their local start, batches at their first delivery, service records on their day, and the
+    sums the figures need. ``services`` > 0 (a completed session, a batch or a record) makes it a
+    visit (家次) when it has an enterprise; a key of no-shows only is not one."""
+
+    __tablename__ = "service_days"
+    __table_args__ = (
+        Index("ix_service_days_key", "provider_id", "day", "enterprise_id"),
+        Index("ix_service_days_day", "day"),
+        Index("ix_service_days_enterprise_day", "enterprise_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column()  # None: internal users' sessions and batches
+    provider_id: Mapped[int] = mapped_column()
+    day: Mapped[date] = mapped_column(Date)  # the local day (TIMEZONE)
+    services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
+    sessions: Mapped[int] = mapped_column(default=0)  # completed
+    no_shows: Mapped[int] = mapped_column(default=0)
+    booked_minutes: Mapped[float] = mapped_column(Float, default=0)  # completed and no-shows
+    effective_minutes: Mapped[float] = mapped_column(Float, default=0)
+    external_minutes: Mapped[float] = mapped_column(Float, default=0)
+    session_internal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    session_external_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    batches: Mapped[int] = mapped_column(default=0)
+    samples: Mapped[int] = mapped_column(default=0)
+    batch_internal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    batch_external_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int] = mapped_column(default=0)
+    record_minutes: Mapped[int] = mapped_column(BigInteger, default=0)
+    agreements: Mapped[int] = mapped_column(default=0)
+    agreements_paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    provincial_projects: Mapped[int] = mapped_column(default=0)
+    results: Mapped[int] = mapped_column(default=0)
+
+
+class ServiceDayStaff(db.Model):
+    """A staff member who delivered a service of the key (enterprise, provider, local day): the
+    staff of completed sessions, of batches and of service records, once per key."""
+
+    __tablename__ = "service_day_staff"
+    __table_args__ = (
+        Index("ix_service_day_staff_key", "provider_id", "day", "enterprise_id"),
+        Index("ix_service_day_staff_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column()
+    provider_id: Mapped[int] = mapped_column()
+    day: Mapped[date] = mapped_column(Date)
+    staff_id: Mapped[int] = mapped_column()

@@ -1,0 +1,448 @@
+"""Keeping the figures' rollup (``models/rollup.py``) exact: recomputed per key, never incremented.
+
+A *key* is ``(enterprise_id, provider_id, local day)``. :func:`refresh` deletes the rollup rows of
+the keys it is given and inserts them again from the source rows (completed and no-show sessions
+at the local day of their start, batches at the local day of their first delivery, service records
+on their day, and the staff of each): idempotent, so a write path only has to name every key it
+touched, old and new. :func:`rebuild` does the same for everything (``bwq rebuild-rollup``).
+
+The write paths name their keys through the session, whatever they are:
+
+- ORM changes (every operation, the jobs, the demo history): ``before_flush`` notes the *old* key
+  of each changed, deleted session, batch or service record (the key columns load their old value
+  when set, ``active_history``), ``after_flush`` the *new* key of each new or changed one and
+  refreshes them all, inside the same transaction;
+- bulk statements through the session (``session.execute(update(Booking)...)``, ``delete(...)``,
+  the service records' staff rows): ``do_orm_execute`` reads the ids the statement's WHERE
+  matches (the record ids it names, for the staff rows) before it runs, and refreshes their old and
+  new keys after it. INSERT statements of sessions or batches (the lean booking create path) add
+  pending bookings and undelivered orders only, which count nothing (tested).
+Writes that bypass the session (a raw connection, a bulk load) are followed by :func:`rebuild`.
+
+Concurrency: SQLite writers hold the database's write lock from the start of the transaction. On
+PostgreSQL two transactions refreshing one key take turns on an advisory lock per (provider, day):
+the second one waits for the first's commit, and its statements (READ COMMITTED) then see the
+first's rows.
+
+The local day is the app's ``TIMEZONE``, registered per engine by the app factory
+(:func:`use_zone`); the rollup must be rebuilt after changing it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, bindparam, case, delete, event, func, insert, literal, or_, select, union_all
+from sqlalchemy.orm import Session, attributes
+
+from bwq_lab.models import Booking, Instrument, ServiceOrder, ServiceRecord
+from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
+from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
+from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
+
+Key = tuple[int | None, int, date]  # (enterprise_id, provider_id, local day)
+
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+_ZONES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: the period a whole rebuild's local days are computed for (SQLite: a fixed offset through it)
+_EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
+COUNTED_SESSIONS = ("completed", "no_show")
+
+#: advisory-lock namespace for "refreshing the rollup of one provider's day" (pg_advisory_xact_lock(int, int))
+ROLLUP_LOCK_CLASS = 7302
+_ROLLUP_LOCK = select(
+    func.pg_advisory_xact_lock(bindparam("lock_class", type_=Integer), bindparam("key", type_=Integer))
+)
+
+
+def use_zone(engine, tz: ZoneInfo) -> None:
+    """The time zone of the rollup's local days on ``engine`` (the app's ``TIMEZONE``)."""
+    _ZONES[engine] = tz
+
+
+def zone_of(session: Session) -> ZoneInfo:
+    return _ZONES.get(session.get_bind(), DEFAULT_ZONE)
+
+
+# ------------------------------------------------------------------------------- the sources
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def _sources(dialect: str, calendar: LocalCalendar, key: Key | None):
+    """The counted rows as ``(enterprise_id, provider_id, day, <the sums' columns>)`` per source,
+    and their staff as ``(enterprise_id, provider_id, day, staff_id)``; only ``key``'s when given."""
+    completed = Booking.status == "completed"
+    used = and_(completed, Booking.checked_in_at.is_not(None), Booking.checked_out_at.is_not(None))
+    external = or_(
+        Booking.price_tier == "external", and_(Booking.price_tier.is_(None), Booking.enterprise_id.is_not(None))
+    )
+    effective = minutes_between(dialect, Booking.checked_in_at, Booking.checked_out_at)
+    zero, one = literal(0), literal(1)
+    fee = func.coalesce(Booking.fee_fen, 0)
+    order_fee = func.coalesce(ServiceOrder.fee_fen, 0)
+    signed = ServiceRecord.agreement_signed.is_(True)
+    nothing = dict.fromkeys(_SUMS, zero)
+
+    def row(enterprise, provider, day, **sums):
+        values = {**nothing, **sums}
+        return (enterprise.label("enterprise_id"), provider.label("provider_id"), day.label("day")) + tuple(
+            values[name].label(name) for name in _SUMS
+        )
+
+    booking_day = calendar.day(Booking.start_at)
+    order_day = calendar.day(ServiceOrder.first_delivered_at)
+    record_day = calendar.plain_day(ServiceRecord.day)
+    session_where = [Booking.status.in_(COUNTED_SESSIONS)]
+    order_where = [ServiceOrder.first_delivered_at.is_not(None)]
+    record_where = []
+    if key is not None:
+        enterprise_id, provider_id, day = key
+        lo, hi = utc_bounds(day, day, calendar.tz)
+        session_where += [
+            _same(Booking.enterprise_id, enterprise_id),
+            Instrument.provider_id == provider_id,
+            Booking.start_at >= lo,
+            Booking.start_at < hi,
+        ]
+        order_where += [
+            _same(ServiceOrder.enterprise_id, enterprise_id),
+            ServiceOrder.provider_id == provider_id,
+            ServiceOrder.first_delivered_at >= lo,
+            ServiceOrder.first_delivered_at < hi,
+        ]
+        record_where += [
+            _same(ServiceRecord.enterprise_id, enterprise_id),
+            ServiceRecord.provider_id == provider_id,
+            ServiceRecord.day == day,
+        ]
+    sessions = (
+        select(
+            *row(
+                Booking.enterprise_id,
+                Instrument.provider_id,
+                booking_day,
+                services=case((completed, one), else_=zero),
+                sessions=case((completed, one), else_=zero),
+                no_shows=case((Booking.status == "no_show", one), else_=zero),
+                booked_minutes=minutes_between(dialect, Booking.start_at, Booking.end_at),
+                effective_minutes=case((used, effective), else_=zero),
+                external_minutes=case((and_(used, external), effective), else_=zero),
+                session_internal_fen=case((and_(completed, Booking.price_tier == "internal"), fee), else_=zero),
+                session_external_fen=case((and_(completed, Booking.price_tier == "external"), fee), else_=zero),
+            )
+        )
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .where(*session_where)
+    )
+    batches = select(
+        *row(
+            ServiceOrder.enterprise_id,
+            ServiceOrder.provider_id,
+            order_day,
+            services=one,
+            batches=one,
+            samples=ServiceOrder.samples,
+            batch_internal_fen=case((ServiceOrder.price_tier == "internal", order_fee), else_=zero),
+            batch_external_fen=case((ServiceOrder.price_tier == "external", order_fee), else_=zero),
+        )
+    ).where(*order_where)
+    records = select(
+        *row(
+            ServiceRecord.enterprise_id,
+            ServiceRecord.provider_id,
+            record_day,
+            services=one,
+            records=one,
+            record_minutes=ServiceRecord.minutes,
+            agreements=case((signed, one), else_=zero),
+            agreements_paid_fen=case((signed, ServiceRecord.paid_fen), else_=zero),
+            provincial_projects=case(
+                (and_(signed, ServiceRecord.paid_fen >= PROVINCIAL_PROJECT_PAID_FEN), one),
+                else_=zero,
+            ),
+            results=ServiceRecord.results_count,
+        )
+    ).where(*record_where)
+
+    def staff_of(query, staff_column):
+        return query.with_only_columns(
+            *(c for c in query.selected_columns if c.key in ("enterprise_id", "provider_id", "day")),
+            staff_column.label("staff_id"),
+        ).where(staff_column.is_not(None))
+
+    staff = union_all(
+        staff_of(sessions, Booking.staff_id).where(completed),
+        staff_of(batches, ServiceOrder.staff_id),
+        staff_of(records, service_record_staff.c.staff_id).join(
+            service_record_staff, service_record_staff.c.record_id == ServiceRecord.id
+        ),
+    ).subquery("staffed")
+    return union_all(sessions, batches, records).subquery("counted"), staff
+
+
+#: the rollup's per-key sums, in column order
+_SUMS = (
+    "services",
+    "sessions",
+    "no_shows",
+    "booked_minutes",
+    "effective_minutes",
+    "external_minutes",
+    "session_internal_fen",
+    "session_external_fen",
+    "batches",
+    "samples",
+    "batch_internal_fen",
+    "batch_external_fen",
+    "records",
+    "record_minutes",
+    "agreements",
+    "agreements_paid_fen",
+    "provincial_projects",
+    "results",
+)
+_KEY = ("enterprise_id", "provider_id", "day")
+
+
+def _fill(session: Session, dialect: str, calendar: LocalCalendar, key: Key | None) -> None:
+    counted, staffed = _sources(dialect, calendar, key)
+    keys = [counted.c[name] for name in _KEY]
+    sums = select(*keys, *(func.sum(counted.c[name]).label(name) for name in _SUMS)).group_by(*keys)
+    connection = session.connection()
+    connection.execute(insert(ServiceDay).from_select([*_KEY, *_SUMS], sums))
+    people = select(*(staffed.c[name] for name in (*_KEY, "staff_id"))).distinct()
+    connection.execute(insert(ServiceDayStaff).from_select([*_KEY, "staff_id"], people))
+
+
+def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None) -> int:
+    """Recompute the rollup rows of ``keys`` from the source rows (flushed ones); returns how many
+    keys. Idempotent: naming a key that did not change, or twice, changes nothing."""
+    wanted = sorted(set(keys), key=lambda k: (k[1], k[2], -1 if k[0] is None else k[0]))
+    if not wanted:
+        return 0
+    tz = tz or zone_of(session)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        for provider_day in sorted({(k[1], k[2]) for k in wanted}):
+            connection.execute(_ROLLUP_LOCK, {"lock_class": ROLLUP_LOCK_CLASS, "key": _lock_key(*provider_day)})
+    for key in wanted:
+        enterprise_id, provider_id, day = key
+        for table in (ServiceDay, ServiceDayStaff):
+            connection.execute(
+                delete(table).where(
+                    table.provider_id == provider_id, table.day == day, _same(table.enterprise_id, enterprise_id)
+                )
+            )
+        _fill(session, dialect, LocalCalendar(dialect, tz, day, day), key)
+    return len(wanted)
+
+
+def _lock_key(provider_id: int, day: date) -> int:
+    """One int4 per (provider, day): collisions only make two refreshes take turns needlessly."""
+    return ((provider_id * 40_009 + day.toordinal()) % 2_147_483_647) - 1_073_741_823
+
+
+def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
+    """Empty the rollup and fill it again from every source row (after a bulk load or a change of
+    time zone); returns the number of keys."""
+    tz = tz or zone_of(session)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    connection.execute(delete(ServiceDayStaff))
+    connection.execute(delete(ServiceDay))
+    _fill(session, dialect, LocalCalendar(dialect, tz, *_EVERYTHING), None)
+    return connection.execute(select(func.count()).select_from(ServiceDay)).scalar_one()
+
+
+# ------------------------------------------------------------------- naming the keys touched
+#: the columns whose change changes a row's contribution (the key columns load their old value)
+_TRACKED = {
+    Booking: (
+        "status",
+        "enterprise_id",
+        "instrument_id",
+        "start_at",
+        "end_at",
+        "checked_in_at",
+        "checked_out_at",
+        "price_tier",
+        "fee_fen",
+        "staff_id",
+    ),
+    ServiceOrder: (
+        "first_delivered_at",
+        "enterprise_id",
+        "provider_id",
+        "samples",
+        "price_tier",
+        "fee_fen",
+        "staff_id",
+    ),
+    ServiceRecord: (
+        "day",
+        "enterprise_id",
+        "provider_id",
+        "minutes",
+        "agreement_signed",
+        "paid_fen",
+        "results_count",
+        "staff",
+    ),
+}
+_KEY_COLUMNS = {
+    Booking: ("status", "enterprise_id", "instrument_id", "start_at"),
+    ServiceOrder: ("first_delivered_at", "enterprise_id", "provider_id"),
+    ServiceRecord: ("day", "enterprise_id", "provider_id"),
+}
+for _model, _names in _KEY_COLUMNS.items():
+    for _name in _names:
+        event.listen(getattr(_model, _name), "set", lambda *a: None, active_history=True)
+
+_PENDING = "bwq_rollup_keys"
+
+
+def _local_day(instant: datetime, tz: ZoneInfo) -> date:
+    return (instant if instant.tzinfo else instant.replace(tzinfo=UTC)).astimezone(tz).date()
+
+
+def _key_of(session: Session, model, values: dict, tz: ZoneInfo) -> Key | None:
+    """The key a row of ``model`` with these values counts under, None when it counts nothing."""
+    if model is Booking:
+        if values["status"] not in COUNTED_SESSIONS or values["start_at"] is None:
+            return None
+        provider_id = _provider_of_instrument(session, values["instrument_id"])
+        return values["enterprise_id"], provider_id, _local_day(values["start_at"], tz)
+    if model is ServiceOrder:
+        if values["first_delivered_at"] is None:
+            return None
+        return values["enterprise_id"], values["provider_id"], _local_day(values["first_delivered_at"], tz)
+    if values["day"] is None or values["provider_id"] is None:
+        return None
+    return values["enterprise_id"], values["provider_id"], values["day"]
+
+
+def _provider_of_instrument(session: Session, instrument_id: int | None) -> int | None:
+    if instrument_id is None:
+        return None
+    cache = session.info.setdefault("bwq_rollup_instruments", {})
+    if instrument_id not in cache:
+        cache[instrument_id] = (
+            session.connection().execute(select(Instrument.provider_id).where(Instrument.id == instrument_id)).scalar()
+        )
+    return cache[instrument_id]
+
+
+def _values(obj, old: bool) -> dict:
+    """The key columns' values now (``old=False``) or as last loaded from the database."""
+    state = attributes.instance_state(obj)
+    out = {}
+    for name in _KEY_COLUMNS[type(obj)]:
+        if old:
+            history = state.attrs[name].history
+            if history.deleted:
+                out[name] = history.deleted[0]
+                continue
+        out[name] = getattr(obj, name)
+    return out
+
+
+def _changed(obj) -> bool:
+    state = attributes.instance_state(obj)
+    return any(state.attrs[name].history.has_changes() for name in _TRACKED[type(obj)])
+
+
+def _tracked(objects) -> list:
+    return [obj for obj in objects if type(obj) in _TRACKED]
+
+
+@event.listens_for(Session, "before_flush")
+def _old_keys(session: Session, _context, _instances) -> None:
+    pending: set = session.info.setdefault(_PENDING, set())
+    tz = zone_of(session)
+    with session.no_autoflush:
+        for obj in _tracked(session.deleted):
+            pending.add(_key_of(session, type(obj), _values(obj, old=False), tz))
+        for obj in _tracked(session.dirty):
+            if attributes.instance_state(obj).key is not None and _changed(obj):
+                pending.add(_key_of(session, type(obj), _values(obj, old=True), tz))
+
+
+@event.listens_for(Session, "after_flush")
+def _new_keys_and_refresh(session: Session, _context) -> None:
+    pending: set = session.info.pop(_PENDING, set())
+    tz = zone_of(session)
+    for obj in _tracked(session.new):
+        pending.add(_key_of(session, type(obj), _values(obj, old=False), tz))
+    for obj in _tracked(session.dirty):
+        if _changed(obj):
+            pending.add(_key_of(session, type(obj), _values(obj, old=False), tz))
+    pending.discard(None)
+    refresh(session, {k for k in pending if k[1] is not None}, tz=tz)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop("bwq_rollup_instruments", None)
+
+
+# ------------------------------------------------------------------------ bulk statements
+_TABLES = {"bookings": Booking, "service_orders": ServiceOrder, "service_records": ServiceRecord}
+
+
+def _keys_of_ids(session: Session, model, ids: set[int], tz: ZoneInfo) -> set:
+    if not ids:
+        return set()
+    connection = session.connection()
+    columns = [getattr(model, name) for name in _KEY_COLUMNS[model]]
+    rows = [dict(r._mapping) for r in connection.execute(select(*columns).where(model.id.in_(ids)))]
+    return {_key_of(session, model, r, tz) for r in rows}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state) -> object:
+    """UPDATE / DELETE of sessions, batches or service records, and any change of a record's
+    staff rows, through the session: refresh the keys of the rows they touch, before and after."""
+    statement = state.statement
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    table = getattr(statement, "table", None)
+    name = getattr(table, "name", None)
+    session = state.session
+    if name == "service_record_staff":
+        model, ids = ServiceRecord, _staff_record_ids(session, state)
+    elif name in _TABLES and not state.is_insert:
+        model = _TABLES[name]
+        where = statement.whereclause
+        query = select(model.id) if where is None else select(model.id).where(where)
+        ids = set(session.connection().execute(query).scalars())
+    else:
+        return None
+    tz = zone_of(session)
+    before = _keys_of_ids(session, model, ids, tz)
+    result = state.invoke_statement()
+    if result.returns_rows:
+        result = result.freeze()()
+    after = _keys_of_ids(session, model, ids, tz)
+    refresh(session, {k for k in before | after if k is not None and k[1] is not None}, tz=tz)
+    return result
+
+
+def _staff_record_ids(session: Session, state) -> set[int]:
+    if state.is_insert:
+        params = state.parameters
+        rows = params if isinstance(params, list) else [params or {}]
+        values = getattr(state.statement, "_values", None) or {}
+        found = {row.get("record_id") for row in rows}
+        if "record_id" in {getattr(k, "key", k) for k in values}:
+            found.add(None)  # a value in the statement itself: refresh by what the rows say after
+        return {i for i in found if i is not None}
+    where = state.statement.whereclause
+    query = select(service_record_staff.c.record_id)
+    return set(session.connection().execute(query if where is None else query.where(where)).scalars())

@@ -1,0 +1,263 @@
+"""The figures' rollup (service_days, service_day_staff) is kept exact by every write path: after
+many changes — through the operations, through ORM changes of any column that counts, through
+bulk UPDATE / DELETE statements and the service records' staff rows — the maintained rollup
+equals a rebuild from the source rows, and the figures read from it equal the figures counted
+directly from the rows (the old path, kept for the groupings the rollup cannot answer)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.reports.conftest import NOVEMBER, TZ
+
+
+def _rollup() -> tuple[list, list]:
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ServiceDay, ServiceDayStaff
+
+    columns = [c for c in ServiceDay.__table__.columns if c.key != "id"]
+    days = sorted(tuple(map(str, row)) for row in db.session.execute(select(*columns)))
+    people = sorted(
+        tuple(map(str, row))
+        for row in db.session.execute(
+            select(
+                ServiceDayStaff.enterprise_id,
+                ServiceDayStaff.provider_id,
+                ServiceDayStaff.day,
+                ServiceDayStaff.staff_id,
+            )
+        )
+    )
+    return days, people
+
+
+def assert_rollup_is_exact() -> None:
+    """The maintained rollup equals a rebuild from the source rows (then left rebuilt)."""
+    from bwq_lab.extensions import db
+    from bwq_lab.operations.rollup import rebuild
+
+    db.session.flush()
+    kept = _rollup()
+    rebuild(db.session, tz=TZ)
+    assert kept == _rollup()
+
+
+def test_the_hand_made_world_is_in_the_rollup(ctx, world):
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ServiceDay
+
+    days, people = _rollup()
+    assert len(days) == db.session.query(ServiceDay).count() > 0 and people
+    assert_rollup_is_exact()
+
+
+def test_the_demo_history_made_through_the_operations_keeps_it_exact(ctx, tmp_path):
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from bwq_lab.demo import seed_demo
+    from bwq_lab.demo.history import seed_history
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ServiceRecord, Staff, User
+    from bwq_lab.operations import service_records
+    from tests.conftest import FIXED_NOW
+
+    seed_demo()
+    db.session.commit()
+    result = seed_history(FIXED_NOW, TZ, str(tmp_path), scale=0.12)
+    db.session.commit()
+    assert result.sessions and result.no_shows and result.cancelled and result.batches and result.records
+    assert_rollup_is_exact()
+    # a manager moves records to another day, changes their staff and enterprise, deletes one
+    records = db.session.execute(select(ServiceRecord).order_by(ServiceRecord.id).limit(6)).scalars().all()
+    now = datetime(2026, 11, 20, 4, tzinfo=TZ)
+    for n, record in enumerate(records):
+        manager = db.session.execute(
+            select(User).where(User.provider_id == record.provider_id, User.manages_all.is_(True))
+        ).scalar()
+        staff = db.session.execute(select(Staff.id).where(Staff.provider_id == record.provider_id)).scalars().all()
+        if n == 5:
+            service_records.delete_record(manager, record.id, now=now)
+            continue
+        changes = {"day": record.day - timedelta(days=1 + n), "staff_ids": staff[n % len(staff) :][:1] or staff[:1]}
+        if n % 2:
+            changes["enterprise_id"] = records[0].enterprise_id
+        service_records.update_record(manager, record.id, changes, now=now, tz=TZ)
+        assert_rollup_is_exact()
+    db.session.commit()
+    assert_rollup_is_exact()
+
+
+# ------------------------------------------------------------------ any change, any column
+change = st.fixed_dictionaries(
+    {
+        "what": st.sampled_from(
+            (
+                "status start move enterprise fee staff use delete bulk_update bulk_delete deliver undeliver "
+                "order_enterprise record_day record_provider record_staff record_staff_rows record_delete "
+                "record_amounts"
+            ).split()
+        ),
+        "n": st.integers(0, 50),
+        "minutes": st.integers(-3000, 3000),
+        "status": st.sampled_from(["completed", "no_show", "cancelled", "approved"]),
+    }
+)
+
+
+def _apply(world, c) -> None:
+    from sqlalchemy import delete, select, update
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking, ServiceOrder, ServiceRecord, Staff
+    from bwq_lab.models.reports import service_record_staff
+
+    def pick(model):
+        rows = db.session.execute(select(model).order_by(model.id)).scalars().all()
+        return rows[c["n"] % len(rows)] if rows else None
+
+    staff = [world.staff[s] for s in ("s1", "s2", "s3", "s4")]
+    enterprises = [world.ea, world.eb, world.ec, None]
+    shift = timedelta(minutes=c["minutes"])
+    what = c["what"]
+    if what in ("status", "start", "move", "enterprise", "fee", "staff", "use", "delete"):
+        b = pick(Booking)
+        if b is None:
+            return
+        if what == "status":
+            b.status = c["status"]
+        elif what == "start":
+            b.start_at, b.end_at = b.start_at + shift, b.end_at + shift
+            b.blocked_until = b.end_at
+        elif what == "move":
+            b.instrument_id = [world.i1, world.i2, world.i3, world.i4][c["n"] % 4]
+        elif what == "enterprise":
+            b.enterprise_id = enterprises[c["n"] % 4]
+        elif what == "fee":
+            b.fee_fen, b.price_tier = abs(c["minutes"]) * 10, ["internal", "external", None][c["n"] % 3]
+        elif what == "staff":
+            b.staff_id = (staff + [None])[c["n"] % 5]
+        elif what == "use":
+            b.checked_in_at, b.checked_out_at = b.start_at, b.start_at + timedelta(minutes=abs(c["minutes"]) + 1)
+        else:
+            db.session.delete(b)
+    elif what == "bulk_update":
+        db.session.execute(
+            update(Booking)
+            .where(Booking.id % 3 == c["n"] % 3)
+            .values(status=c["status"], instrument_id=[world.i1, world.i2, world.i3, world.i4][c["n"] % 4])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire_all()
+    elif what == "bulk_delete":
+        db.session.execute(delete(Booking).where(Booking.id % 5 == c["n"] % 5))
+    elif what in ("deliver", "undeliver", "order_enterprise"):
+        o = pick(ServiceOrder)
+        if what == "deliver":
+            o.first_delivered_at = (o.first_delivered_at or o.created_at) + shift
+            o.samples = 1 + c["n"] % 7
+        elif what == "undeliver":
+            o.first_delivered_at = None
+        else:
+            o.enterprise_id = enterprises[c["n"] % 4]
+    else:
+        r = pick(ServiceRecord)
+        if r is None:
+            return
+        if what == "record_day":
+            r.day = r.day + timedelta(days=c["minutes"] // 600)
+        elif what == "record_provider":
+            r.provider_id = [world.p1, world.p2, world.p3, world.p4][c["n"] % 4]
+        elif what == "record_staff":
+            r.staff = [db.session.get(Staff, s) for s in staff[: c["n"] % 3]]
+        elif what == "record_staff_rows":  # as the service records' operations do it
+            db.session.execute(delete(service_record_staff).where(service_record_staff.c.record_id == r.id))
+            db.session.execute(service_record_staff.insert(), [{"record_id": r.id, "staff_id": staff[c["n"] % 4]}])
+            db.session.expire(r, ["staff"])
+        elif what == "record_amounts":
+            r.agreement_signed, r.paid_fen, r.minutes = True, 500_000_000 + c["minutes"], abs(c["minutes"])
+        else:
+            db.session.delete(r)
+
+
+def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ctx, world, monkeypatch):
+    from bwq_lab.extensions import db
+    from bwq_lab.reports import figures
+    from bwq_lab.reports.scope import PROVINCE, Scope
+
+    scopes = [PROVINCE, Scope("city", world.hz), Scope("provider", world.p1), Scope("enterprise", world.ea)]
+
+    def counted(scope, group_by, direct: bool):
+        with monkeypatch.context() as m:
+            if direct:
+                m.setattr(figures, "ROLLUP_GROUPINGS", frozenset())
+            first, last = date(2026, 10, 1), NOVEMBER[1]
+            return figures.summary(db.session, scope, first, last, group_by=group_by, tz=TZ)
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(change, min_size=1, max_size=12))
+    def check(changes):
+        try:
+            for c in changes:
+                _apply(world, c)
+                db.session.flush()
+            assert_rollup_is_exact()
+            for scope in scopes:
+                for group_by in (None, "city", "provider", "month", "enterprise_category"):
+                    fast, slow = counted(scope, group_by, False), counted(scope, group_by, True)
+                    assert fast.totals == slow.totals, (scope, group_by)
+                    assert [(g.key, g.figures) for g in fast.groups] == [(g.key, g.figures) for g in slow.groups]
+        finally:
+            db.session.rollback()
+
+    check()
+
+
+@pytest.mark.parametrize("until", [date(2026, 11, 30), date(2026, 11, 2)])
+def test_the_goals_from_the_rollup_equal_the_goals_counted_from_the_rows(ctx, world, monkeypatch, until):
+    from bwq_lab.extensions import db
+    from bwq_lab.reports import figures, goals
+    from bwq_lab.reports.scope import PROVINCE, Scope
+
+    for scope in (PROVINCE, Scope("city", world.nb), Scope("county", world.hz_county), Scope("enterprise", world.ea)):
+        fast = goals.cumulative_by_month(db.session, scope, 2026, tz=TZ, until=until)
+        monkeypatch.setattr(figures, "ROLLUP_GROUPINGS", frozenset())
+        assert fast == goals.cumulative_by_month(db.session, scope, 2026, tz=TZ, until=until), scope
+        monkeypatch.undo()
+
+
+def test_the_lean_create_path_inserts_only_bookings_that_count_nothing():
+    """The lean create path INSERTs a booking with a Core statement (no ORM flush): its status is
+    ``initial_status``'s, pending or approved, which no figure counts; so the rollup needs nothing."""
+    from itertools import product
+
+    from bwq_lab.domain.booking_lifecycle import initial_status
+    from bwq_lab.operations.rollup import COUNTED_SESSIONS
+
+    for required, by_manager in product((True, False), repeat=2):
+        policy = type("Policy", (), {"approval_required": required})()
+        assert initial_status(policy, by_manager=by_manager) not in COUNTED_SESSIONS
+
+
+def test_rebuild_rollup_command_rebuilds_from_scratch(app, world):
+    from sqlalchemy import delete
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ServiceDay
+
+    with app.app_context():
+        before = _rollup()
+        db.session.execute(delete(ServiceDay))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["bwq", "rebuild-rollup"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt" in result.output
+    with app.app_context():
+        assert _rollup() == before
