@@ -14,13 +14,3 @@ def now() -> datetime:
         if fixed is not None:
             return fixed
     return datetime.now(UTC)
-
-
-def request_locale() -> str:
-    from flask_babel import get_locale
-
-    try:
-        loc = get_locale()
-    except Exception:  # noqa: BLE001 - outside a request (CLI, jobs)
-        return "zh"
-    return loc.language if loc else "zh"

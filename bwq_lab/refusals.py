@@ -8,6 +8,11 @@ the gettext catalogue::
 
     raise Refusal(422, [Problem("REASON_REQUIRED", field="reason")])
     raise refuse(409, "INVALID_TRANSITION", status="delivered", action="receive")
+
+A code is what API clients rely on; where one code stands for several sentences (a ``REQUIRED``
+name that is "your name" on the registration form and "the token's name" on the account page), the
+problem names its ``wording`` too: a key of ``bwq_lab.edge.messages`` (lower case, dotted), never
+sent to clients.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ class Problem:
     field: str | None = None
     params: Mapping[str, Any] | None = None  # what the message needs; also sent to API clients
     overridable: bool | None = None  # a manager may override this rule with a reason
+    #: which of a code's sentences the edge says, where one code (``REQUIRED``, ``INVALID``,
+    #: ``NOT_FOUND``…) has several (``"accounts.your_name"``); not sent to API clients
+    wording: str | None = None
 
     def as_dict(self) -> dict:
         out: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
@@ -57,9 +65,9 @@ def refuse(status: int, code: str, /, field: str | None = None, **params: Any) -
     return Refusal(status, [Problem(code, field=field, params=params or None)])
 
 
-def not_found() -> Refusal:
-    return Refusal(404, [Problem("NOT_FOUND")])
+def not_found(wording: str | None = None) -> Refusal:
+    return Refusal(404, [Problem("NOT_FOUND", wording=wording)])
 
 
-def forbidden() -> Refusal:
-    return Refusal(403, [Problem("FORBIDDEN")])
+def forbidden(wording: str | None = None) -> Refusal:
+    return Refusal(403, [Problem("FORBIDDEN", wording=wording)])

@@ -25,10 +25,6 @@ ALLOWED = {
     # admins' jobs page shows the jobs table (names, schedules: declarative data, no job runs)
     "web": {"feeds", "jobs"},
 }
-#: operations modules still choosing their words with flask_babel (validation messages of the
-#: account and catalogue forms); to be converted to codes like the booking operations. Listed here
-#: so that no other module starts doing the same.
-NOT_YET_CODES = {"accounts.py", "catalogue.py"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest", "werkzeug")
 
 
@@ -71,7 +67,6 @@ def test_use_cases_import_no_edge_and_no_flask(layer):
     wrong = [
         f"{path.relative_to(PACKAGE.parent)}:{line} imports {module}"
         for path in _modules(layer)
-        if not (path.parent.name == "operations" and path.name in NOT_YET_CODES)
         for line, module in _imports(path)
         if _layer_of(module) in (*EDGES, "edge", "errors", "clock") or module.split(".")[0] in FLASK
     ]

@@ -9,7 +9,8 @@ followed by one or more ``HH:MM-HH:MM`` ranges. ``24:00`` may end a range. An em
 opening hours at all, which the booking rules read as "open around the clock".
 
 Pure Python: :func:`parse` raises :class:`OpeningHoursError` carrying every problem found, each with
-a stable code and a message in Chinese or English.
+a stable code, the fragment of the text it is about and, for an overlap, the day (the words are
+the edge's: ``edge/messages/catalogue.py``, code ``BAD_OPENING_HOURS``).
 """
 
 from __future__ import annotations
@@ -77,27 +78,6 @@ _TRANSLATE = str.maketrans(
 )
 _TIME_RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
-MESSAGES = {
-    "EMPTY_GROUP": (
-        "“{fragment}”缺少星期或时间段",
-        "“{fragment}” needs days followed by times",
-    ),
-    "UNKNOWN_DAY": ("无法识别的星期：“{fragment}”", "Unknown day: “{fragment}”"),
-    "BAD_TIME": (
-        "时间段格式应为 HH:MM-HH:MM：“{fragment}”",
-        "Time ranges look like HH:MM-HH:MM: “{fragment}”",
-    ),
-    "END_BEFORE_START": (
-        "结束时间须晚于开始时间：“{fragment}”",
-        "A range must end after it starts: “{fragment}”",
-    ),
-    "OVERLAP": ("{day}的时间段重叠：{fragment}", "Ranges overlap on {day}: {fragment}"),
-    "BAD_ROW": (
-        "开放时间数据无效：{fragment}",
-        "Invalid opening-hours entry: {fragment}",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Issue:
@@ -105,22 +85,9 @@ class Issue:
     fragment: str
     day: int | None = None
 
-    def message(self, locale: str = "zh") -> str:
-        zh, en = MESSAGES[self.code]
-        english = locale.startswith("en")
-        day = "" if self.day is None else (DAY_NAMES_EN[self.day] if english else DAY_ABBR["zh"][self.day])
-        return (en if english else zh).format(fragment=self.fragment, day=day)
-
-
-DAY_NAMES_EN = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
+    def params(self) -> dict:
+        """What its message is made from (the words are the edge's: ``BAD_OPENING_HOURS``)."""
+        return {"issue": self.code, "fragment": self.fragment, **({} if self.day is None else {"day": self.day})}
 
 
 @dataclass
@@ -128,10 +95,7 @@ class OpeningHoursError(ValueError):
     issues: list[Issue] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "; ".join(i.message("en") for i in self.issues)
-
-    def messages(self, locale: str = "zh") -> list[str]:
-        return [i.message(locale) for i in self.issues]
+        return "; ".join(f"{i.code}: {i.fragment}" for i in self.issues)
 
 
 # ------------------------------------------------------------------------------------- parsing

@@ -1,12 +1,12 @@
 """Accounts: registration (creating or joining an enterprise), membership decisions, passwords,
 sessions and personal access tokens. Operations flush, never commit; a refusal raises
-``OperationError`` listing every problem at once."""
+:class:`Refusal` listing every problem at once, as codes (their words are in
+``edge/messages/accounts.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,18 +14,18 @@ from bwq_lab.domain import uscc as uscc_rules
 from bwq_lab.domain.catalogue import ENTERPRISE_CATEGORIES
 from bwq_lab.domain.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from bwq_lab.domain.passwords import password_problems, personal_words
-from bwq_lab.errors import OperationError, Problem
 from bwq_lab.extensions import db
 from bwq_lab.models import ApiToken, Enterprise, Provider, Region, User, UserSession
 from bwq_lab.models.user import ROLES
 from bwq_lab.operations import audit
 from bwq_lab.operations.regions import city_by_name, counties_by_name
+from bwq_lab.refusals import Problem, Refusal, not_found
 
 __all__ = ["MIN_PASSWORD_LENGTH"]
 LOCALES = ("zh", "en")
 
 
-# ------------------------------------------------------------------ small validators (messages in the user's language)
+# ------------------------------------------------------------------ small validators
 def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
@@ -42,29 +42,20 @@ def uscc_problem(code: str | None, field: str = "uscc") -> Problem | None:
     try:
         uscc_rules.validate(code or "")
     except uscc_rules.USCCError as exc:
-        return Problem(exc.code, _uscc_message(exc.code, uscc_rules.normalise(code or "")), field)
+        return Problem(exc.code, field=field, params=_uscc_params(exc.code, uscc_rules.normalise(code or "")))
     return None
 
 
-def _uscc_message(error_code: str, code: str) -> str:
+def _uscc_params(error_code: str, code: str) -> dict | None:
+    """What the credit code's message says: its length, the characters it never uses, or the
+    check character it should end with."""
     if error_code == "USCC_LENGTH":
-        return _("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
+        return {"n": len(code)}
     if error_code == "USCC_CHARACTERS":
-        bad = "".join(sorted({ch for ch in code if ch not in uscc_rules.ALPHABET}))
-        return _(
-            "Contains characters a credit code never uses: %(bad)s (I, O, S, V and Z are not used).",
-            bad=bad,
-        )
-    if error_code == "USCC_DIVISION":
-        return _("Characters 3 to 8 must be the six-digit administrative division code.")
+        return {"bad": "".join(sorted({ch for ch in code if ch not in uscc_rules.ALPHABET}))}
     if error_code == "USCC_CHECK":
-        expected = uscc_rules.check_character(code[:17])
-        return _(
-            "The check character (the 18th) should be %(expected)s, not %(actual)s: please check for a typo.",
-            expected=expected,
-            actual=code[17],
-        )
-    return _("This is not a valid unified social credit code.")
+        return {"expected": uscc_rules.check_character(code[:17]), "actual": code[17]}
+    return None
 
 
 def password_strength_problems(
@@ -77,19 +68,19 @@ def password_strength_problems(
 
 def _email_problems(email: str, field: str = "email") -> list[Problem]:
     if not email or "@" not in email:
-        return [Problem("EMAIL_INVALID", _("Enter a valid e-mail address."), field)]
+        return [Problem("EMAIL_INVALID", field=field)]
     if find_user_by_email(email) is not None:
-        return [Problem("EMAIL_TAKEN", _("An account with this e-mail address already exists."), field)]
+        return [Problem("EMAIL_TAKEN", field=field)]
     return []
 
 
-def _required(value: str | None, field: str, message: str) -> list[Problem]:
-    return [] if (value or "").strip() else [Problem("REQUIRED", message, field)]
+def _required(value: str | None, field: str, wording: str) -> list[Problem]:
+    return [] if (value or "").strip() else [Problem("REQUIRED", field=field, wording=wording)]
 
 
 def _raise_if(problems: list[Problem], status: int = 422) -> None:
     if problems:
-        raise OperationError(status, problems)
+        raise Refusal(status, problems)
 
 
 # ------------------------------------------------------------------ enterprise membership
@@ -127,15 +118,12 @@ def pending_members(approver: User) -> list[User]:
 def decide_membership(approver: User, member: User, approve: bool, *, now: datetime) -> User:
     """The enterprise's first user approves (active) or rejects a pending member."""
     if member.enterprise_id is None or member.enterprise_id != approver.enterprise_id or member.role != "enterprise":
-        raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
+        raise not_found()
     first = enterprise_approver(approver.enterprise_id) if approver.is_active_member else None
     if first is None or first.id != approver.id:
-        raise OperationError(
-            403,
-            [Problem("NOT_APPROVER", _("Only the enterprise's first registered user can decide on new members."))],
-        )
+        raise Refusal(403, [Problem("NOT_APPROVER")])
     if member.membership != "pending":
-        raise OperationError(409, [Problem("NOT_PENDING", _("This request has already been decided."), "membership")])
+        raise Refusal(409, [Problem("NOT_PENDING", field="membership")])
     member.membership = "active" if approve else "rejected"
     audit.record(
         approver, "membership.approve" if approve else "membership.reject", member, now=now, email=member.email
@@ -149,23 +137,15 @@ def _region_problems(city_id: int | None, county_id: int | None) -> tuple[Region
     problems: list[Problem] = []
     city = db.session.get(Region, city_id) if city_id else None
     if city is None or city.level != "city":
-        problems.append(Problem("CITY_INVALID", _("Choose the city your enterprise is registered in."), "city"))
+        problems.append(Problem("CITY_INVALID", field="city"))
         city = None
     county = db.session.get(Region, county_id) if county_id else None
     if county is None or county.level != "county":
-        problems.append(Problem("COUNTY_INVALID", _("Choose the county or district."), "county"))
+        problems.append(Problem("COUNTY_INVALID", field="county"))
         county = None
     elif city is not None and county.parent_id != city.id:
         problems.append(
-            Problem(
-                "COUNTY_NOT_IN_CITY",
-                _(
-                    "%(county)s is not in %(city)s: choose a county of the selected city.",
-                    county=county.name,
-                    city=city.name,
-                ),
-                "county",
-            )
+            Problem("COUNTY_NOT_IN_CITY", field="county", params={"county": county.name, "city": city.name})
         )
     return city, county, problems
 
@@ -227,9 +207,7 @@ def register_enterprise_user(
     else:
         user.set_password(password)
     db.session.add(user)
-    _flush_unique(
-        Problem("ALREADY_REGISTERED", _("This e-mail address was registered a moment ago; please sign in."), "email")
-    )
+    _flush_unique(Problem("ALREADY_REGISTERED", field="email", wording="accounts.registered_a_moment_ago"))
     return user
 
 
@@ -249,19 +227,19 @@ def registration_problems(
     never told to the person registering (they could probe who has an account), only found when
     the confirmed registration is saved (``register_enterprise_user``)."""
     problems: list[Problem] = []
-    problems += _required(name, "name", _("Enter your name."))
+    problems += _required(name, "name", "accounts.your_name")
     if not email or "@" not in email:
-        problems.append(Problem("EMAIL_INVALID", _("Enter a valid e-mail address."), "email"))
+        problems.append(Problem("EMAIL_INVALID", field="email"))
     if not password_hash:
         problems += password_strength_problems(password, email=email, name=name)
-    problems += _required(enterprise_name, "enterprise_name", _("Enter the enterprise's registered name."))
+    problems += _required(enterprise_name, "enterprise_name", "accounts.enterprise_name")
     code_problem = uscc_problem(uscc)
     if code_problem:
         problems.append(code_problem)
     _city, _county, region_problems = _region_problems(city_id, county_id)
     problems += region_problems
     if category not in ENTERPRISE_CATEGORIES:
-        problems.append(Problem("CATEGORY_INVALID", _("Choose the enterprise's category."), "category"))
+        problems.append(Problem("CATEGORY_INVALID", field="category"))
     return problems
 
 
@@ -271,14 +249,14 @@ def _flush_unique(problem: Problem) -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise OperationError(409, [problem]) from exc
+        raise Refusal(409, [problem]) from exc
 
 
 # ------------------------------------------------------------------ profile, password, sessions
 def update_profile(user: User, *, name: str, locale: str | None) -> User:
-    problems = _required(name, "name", _("Enter your name."))
+    problems = _required(name, "name", "accounts.your_name")
     if locale not in (*LOCALES, None, ""):
-        problems.append(Problem("LOCALE_INVALID", _("Choose Chinese or English."), "locale"))
+        problems.append(Problem("LOCALE_INVALID", field="locale"))
     _raise_if(problems)
     user.name = name.strip()
     user.locale = locale or None
@@ -294,12 +272,10 @@ def change_password(
     revoked too (a stolen password may have minted them)."""
     problems: list[Problem] = []
     if not user.check_password(current_password or ""):
-        problems.append(Problem("WRONG_PASSWORD", _("The current password is not correct."), "current_password"))
+        problems.append(Problem("WRONG_PASSWORD", field="current_password"))
     problems += password_strength_problems(new_password, "new_password", email=user.email, name=user.name)
     if not problems and current_password == new_password:
-        problems.append(
-            Problem("PASSWORD_UNCHANGED", _("The new password must differ from the current one."), "new_password")
-        )
+        problems.append(Problem("PASSWORD_UNCHANGED", field="new_password"))
     _raise_if(problems)
     user.set_password(new_password)
     _end_sessions(user, now=now, revoke_tokens=revoke_tokens)
@@ -352,14 +328,14 @@ def create_user(
     ``county_admin`` one county (``county_name``, within ``city_name`` when it is given)."""
     email = normalise_email(email)
     problems: list[Problem] = []
-    problems += _required(name, "name", _("Enter a name."))
+    problems += _required(name, "name", "accounts.a_name")
     problems += _email_problems(email)
     problems += password_strength_problems(password, email=email, name=name)
     if role not in ROLES:
-        problems.append(Problem("ROLE_INVALID", _("Role must be one of: %(roles)s.", roles=", ".join(ROLES)), "role"))
+        problems.append(Problem("ROLE_INVALID", field="role", params={"roles": ", ".join(ROLES)}))
     city = city_by_name(city_name) if city_name else None
     if city_name and city is None:
-        problems.append(Problem("CITY_UNKNOWN", _("No city is called %(name)s.", name=city_name), "city"))
+        problems.append(Problem("CITY_UNKNOWN", field="city", params={"name": city_name}))
 
     user = User(email=email, name=(name or "").strip(), role=role)
     if role == "enterprise":
@@ -367,14 +343,12 @@ def create_user(
     elif role == "manager":
         provider = db.session.get(Provider, provider_id) if provider_id else None
         if provider is None:
-            problems.append(
-                Problem("PROVIDER_UNKNOWN", _("A lab manager needs an existing provider (--provider ID)."), "provider")
-            )
+            problems.append(Problem("PROVIDER_UNKNOWN", field="provider"))
         user.provider = provider
         user.manages_all = True
     elif role == "city_admin":
         if not city_name:
-            problems.append(Problem("CITY_REQUIRED", _("A city administrator needs a city (--city NAME)."), "city"))
+            problems.append(Problem("CITY_REQUIRED", field="city"))
         user.city = city
     elif role == "county_admin":
         problems += _county_for_cli(user, county_name, city, city_name)
@@ -382,7 +356,7 @@ def create_user(
 
     user.set_password(password)
     db.session.add(user)
-    _flush_unique(Problem("ALREADY_REGISTERED", _("This e-mail address is already registered."), "email"))
+    _flush_unique(Problem("ALREADY_REGISTERED", field="email"))
     return user
 
 
@@ -390,15 +364,14 @@ def _county_for_cli(user: User, county_name: str | None, city: Region | None, ci
     """A county administrator's county (and its city): by its Chinese or English name, within
     the city when one is given; several counties of that name need the city."""
     if not county_name:
-        return [Problem("COUNTY_REQUIRED", _("A county administrator needs a county (--county NAME)."), "county")]
+        return [Problem("COUNTY_REQUIRED", field="county")]
     if city_name and city is None:
         return []  # the unknown city is already reported
     matches = counties_by_name(county_name, city_id=city.id if city else None)
     if not matches:
-        return [Problem("COUNTY_UNKNOWN", _("No county is called %(name)s.", name=county_name), "county")]
+        return [Problem("COUNTY_UNKNOWN", field="county", params={"name": county_name})]
     if len(matches) > 1:
-        return [Problem("COUNTY_AMBIGUOUS", _("Several counties are called %(name)s: add --city.", name=county_name),
-                        "county")]  # fmt: skip
+        return [Problem("COUNTY_AMBIGUOUS", field="county", params={"name": county_name})]
     user.county, user.city_id = matches[0], matches[0].parent_id
     return []
 
@@ -412,7 +385,7 @@ def _enterprise_for_cli(
     city_name: str | None,
 ) -> list[Problem]:
     if not code:
-        return [Problem("USCC_REQUIRED", _("An enterprise user needs --enterprise-code."), "enterprise_code")]
+        return [Problem("USCC_REQUIRED", field="enterprise_code")]
     problem = uscc_problem(code, "enterprise_code")
     if problem:
         return [problem]
@@ -424,11 +397,11 @@ def _enterprise_for_cli(
         return []
     problems: list[Problem] = []
     if not (enterprise_name or "").strip():
-        problems.append(Problem("REQUIRED", _("A new enterprise needs --enterprise-name."), "enterprise_name"))
+        problems.append(Problem("REQUIRED", field="enterprise_name", wording="accounts.new_enterprise_name"))
     if city is None and not city_name:
-        problems.append(Problem("CITY_REQUIRED", _("A new enterprise needs --city."), "city"))
+        problems.append(Problem("CITY_REQUIRED", field="city", wording="accounts.new_enterprise_city"))
     if category not in ENTERPRISE_CATEGORIES:
-        problems.append(Problem("CATEGORY_INVALID", _("Unknown enterprise category."), "category"))
+        problems.append(Problem("CATEGORY_INVALID", field="category", wording="accounts.unknown_category"))
     if problems or city is None:
         return problems
     county = city.children[0] if city.children else city
@@ -445,9 +418,9 @@ def issue_token(user: User, name: str, *, now: datetime) -> tuple[ApiToken, str]
     signed-in browser (the account page) or the operator CLI calls this: a token cannot mint
     tokens."""
     name = (name or "").strip()
-    problems = _required(name, "name", _("Give the token a name, e.g. the script that will use it."))
+    problems = _required(name, "name", "accounts.token_name")
     if len(name) > 80:
-        problems.append(Problem("TOO_LONG", _("The name can have at most 80 characters."), "name"))
+        problems.append(Problem("TOO_LONG", field="name", params={"n": 80}, wording="accounts.token_name_too_long"))
     _raise_if(problems)
     token, plain = ApiToken.issue(user, name)
     token.created_at = now
@@ -460,7 +433,7 @@ def issue_token(user: User, name: str, *, now: datetime) -> tuple[ApiToken, str]
 def revoke_token(user: User, token_id: int, now: datetime) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise OperationError(404, [Problem("NOT_FOUND", _("Not found."))])
+        raise not_found()
     if token.revoked_at is None:
         token.revoke(now)
         audit.record(user, "token.revoke", token, now=now, name=token.name)

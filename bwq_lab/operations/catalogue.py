@@ -1,8 +1,9 @@
 """The catalogue: search what providers open, and let managers and administrators edit it.
 
 Searches are public and hide retired instruments and services. Editing use cases check who may
-do what on every object, validate every field at once (raising :class:`OperationError` with one
-:class:`Problem` per mistake, ``field`` naming the data key) and only flush.
+do what on every object, validate every field at once (raising :class:`Refusal` with one
+:class:`Problem` per mistake, ``field`` naming the data key) and only flush. Problems are codes;
+their words are in ``edge/messages/catalogue.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -36,14 +36,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, selectinload
 
-from bwq_lab.clock import request_locale
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.domain import opening_hours
-from bwq_lab.errors import OperationError, Problem, forbidden, not_found
 from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, Instrument, LabService, Provider, Region, User, search
 from bwq_lab.operations import audit
 from bwq_lab.operations.regions import city_by_name
+from bwq_lab.refusals import Problem, Refusal, forbidden, not_found
 
 MAX_PER_PAGE = 100
 SLOT_CHOICES = (5, 10, 15, 20, 30, 60, 120)
@@ -684,17 +683,17 @@ def _public(model, object_id: int, missing: str):
 
 
 def public_instrument(instrument_id: int) -> Instrument:
-    return _public(Instrument, instrument_id, _("No such instrument."))
+    return _public(Instrument, instrument_id, "catalogue.no_such_instrument")
 
 
 def public_service(service_id: int) -> LabService:
-    return _public(LabService, service_id, _("No such lab service."))
+    return _public(LabService, service_id, "catalogue.no_such_service")
 
 
 def get_provider(provider_id: int) -> Provider:
     provider = db.session.get(Provider, provider_id)
     if provider is None:
-        raise not_found(_("No such provider."))
+        raise not_found("catalogue.no_such_provider")
     return provider
 
 
@@ -723,18 +722,18 @@ def managed_services(actor: User) -> list[LabService]:
 def instrument_for_editing(actor: User, instrument_id: int) -> Instrument:
     instrument = db.session.get(Instrument, instrument_id)
     if instrument is None:
-        raise not_found(_("No such instrument."))
+        raise not_found("catalogue.no_such_instrument")
     if not (actor.is_province_admin or actor.manages_instrument(instrument)):
-        raise forbidden(_("You do not manage this instrument."))
+        raise forbidden("catalogue.not_your_instrument")
     return instrument
 
 
 def service_for_editing(actor: User, service_id: int) -> LabService:
     service = db.session.get(LabService, service_id)
     if service is None:
-        raise not_found(_("No such lab service."))
+        raise not_found("catalogue.no_such_service")
     if not (actor.is_province_admin or actor.manages_service(service)):
-        raise forbidden(_("You do not manage this lab service."))
+        raise forbidden("catalogue.not_your_service")
     return service
 
 
@@ -742,27 +741,28 @@ def service_for_editing(actor: User, service_id: int) -> LabService:
 
 
 class _Checker:
-    """Collects problems for one data dict."""
+    """Collects problems for one data dict: a code (``INVALID`` unless said), the data key as the
+    field, and the wording (``edge/messages/catalogue.py``) with its params."""
 
     def __init__(self, data: Mapping[str, Any]):
         self.data = data
         self.problems: list[Problem] = []
 
-    def add(self, field: str, message: str, code: str = "INVALID") -> None:
-        self.problems.append(Problem(code, message, field))
+    def add(self, field: str, wording: str | None, code: str = "INVALID", **params: Any) -> None:
+        self.problems.append(Problem(code, field=field, params=params or None, wording=wording))
 
     def text(self, key: str, max_len: int, required: bool = False) -> str:
         value = str(self.data.get(key) or "").strip()
         if required and not value:
-            self.add(key, _("This field is required."), "REQUIRED")
+            self.add(key, None, "REQUIRED")
         elif len(value) > max_len:
-            self.add(key, _("At most %(n)d characters.", n=max_len))
+            self.add(key, "catalogue.too_long", n=max_len)
         return value
 
     def choice(self, key: str, vocabulary: Mapping[str, Any]) -> str:
         value = self.data.get(key)
         if value not in vocabulary:
-            self.add(key, _("Choose one of the listed values."))
+            self.add(key, "catalogue.not_listed")
         return value or ""
 
     def integer(self, key: str, lo: int | None = 0, hi: int | None = None, optional: bool = False) -> int | None:
@@ -770,15 +770,15 @@ class _Checker:
         if value is None or value == "":
             if optional:
                 return None
-            self.add(key, _("This field is required."), "REQUIRED")
+            self.add(key, None, "REQUIRED")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(key, _("Enter a whole number."))
+            self.add(key, "catalogue.whole_number")
             return None
         if lo is not None and value < lo:
-            self.add(key, _("Must be at least %(n)d.", n=lo))
+            self.add(key, "catalogue.at_least", n=lo)
         elif hi is not None and value > hi:
-            self.add(key, _("Must be at most %(n)d.", n=hi))
+            self.add(key, "catalogue.at_most", n=hi)
         return value
 
     def flag(self, key: str) -> bool:
@@ -786,7 +786,7 @@ class _Checker:
 
     def fail_if_any(self) -> None:
         if self.problems:
-            raise OperationError(422, self.problems)
+            raise Refusal(422, self.problems)
 
 
 def _opening_hours(check: _Checker) -> list | None:
@@ -796,8 +796,8 @@ def _opening_hours(check: _Checker) -> list | None:
             return opening_hours.parse(raw)
         return opening_hours.validate_rows(raw)
     except opening_hours.OpeningHoursError as exc:
-        for message in exc.messages(request_locale()):
-            check.add("opening_hours", message, "BAD_OPENING_HOURS")
+        for issue in exc.issues:
+            check.add("opening_hours", None, "BAD_OPENING_HOURS", **issue.params())
         return None
 
 
@@ -818,7 +818,7 @@ def _slot_anchor(check: _Checker) -> str | None:
     if not value:
         return None
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        check.add("slot_anchor", _("A time such as 09:00."))
+        check.add("slot_anchor", "catalogue.time_of_day")
         return None
     return value
 
@@ -836,7 +836,7 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["opening_hours"] = _opening_hours(c)
     slot = c.integer("slot_minutes", None)
     if slot is not None and slot not in SLOT_CHOICES:
-        c.add("slot_minutes", _("Choose one of %(choices)s minutes.", choices=", ".join(map(str, SLOT_CHOICES))))
+        c.add("slot_minutes", "catalogue.slot_choices", choices=", ".join(map(str, SLOT_CHOICES)))
         slot = None
     v["slot_minutes"] = slot
     v["slot_anchor"] = _slot_anchor(c)
@@ -844,9 +844,9 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["max_minutes"] = hi = c.integer("max_minutes", 1, 7 * 24 * 60)
     for key, value in (("min_minutes", lo), ("max_minutes", hi)):
         if slot and value and value % slot:
-            c.add(key, _("Must be a multiple of the %(slot)d-minute slot.", slot=slot), "NOT_ON_SLOT_GRID")
+            c.add(key, "catalogue.multiple_of_slot", "NOT_ON_SLOT_GRID", slot=slot)
     if lo and hi and lo > hi:
-        c.add("max_minutes", _("The longest booking must not be shorter than the shortest."), "MIN_ABOVE_MAX")
+        c.add("max_minutes", "catalogue.longest_booking", "MIN_ABOVE_MAX")
     v["buffer_minutes"] = c.integer("buffer_minutes", 0, 24 * 60)
     v["min_notice_minutes"] = c.integer("min_notice_minutes", 0, 90 * 24 * 60)
     v["max_days_ahead"] = c.integer("max_days_ahead", 1, 730)
@@ -858,7 +858,7 @@ def _instrument_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["cancel_deadline_hours"] = c.integer("cancel_deadline_hours", 0, 30 * 24)
     v["late_cancellation"] = data.get("late_cancellation") or "refuse"
     if v["late_cancellation"] not in LATE_CANCELLATION:
-        c.add("late_cancellation", _("Choose one of the listed values."))
+        c.add("late_cancellation", "catalogue.not_listed")
     if "photo_path" in data:
         v["photo_path"] = data["photo_path"] or None
     c.fail_if_any()
@@ -883,7 +883,7 @@ def _service_values(data: Mapping[str, Any]) -> dict[str, Any]:
     v["min_samples"] = lo = c.integer("min_samples", 1, 100_000)
     v["max_samples"] = hi = c.integer("max_samples", 1, 100_000)
     if lo and hi and lo > hi:
-        c.add("max_samples", _("The largest order must not be smaller than the smallest."), "MIN_ABOVE_MAX")
+        c.add("max_samples", "catalogue.largest_order", "MIN_ABOVE_MAX")
     v["daily_capacity"] = c.integer("daily_capacity", 1, 100_000)
     v["working_weekdays"] = _weekdays(c)
     v["sample_requirements"] = c.text("sample_requirements", 4000)
@@ -901,7 +901,7 @@ def _weekdays(check: _Checker) -> list[int]:
     except (TypeError, ValueError):
         days = []
     if not days or any(d < 0 or d > 6 for d in days):
-        check.add("working_weekdays", _("Choose at least one working weekday."))
+        check.add("working_weekdays", "catalogue.working_weekdays")
     return days
 
 
@@ -910,7 +910,7 @@ def instrument_problems(data: Mapping[str, Any]) -> list[Problem]:
     already found some mistakes of their own and want to show the rest at once)."""
     try:
         _instrument_values(data)
-    except OperationError as exc:
+    except Refusal as exc:
         return exc.problems
     return []
 
@@ -918,7 +918,7 @@ def instrument_problems(data: Mapping[str, Any]) -> list[Problem]:
 def service_problems(data: Mapping[str, Any]) -> list[Problem]:
     try:
         _service_values(data)
-    except OperationError as exc:
+    except Refusal as exc:
         return exc.problems
     return []
 
@@ -932,9 +932,9 @@ def _provider_for_new_item(actor: User, data: Mapping[str, Any]) -> int:
     if actor.is_province_admin:
         provider_id = data.get("provider_id")
         if not isinstance(provider_id, int) or db.session.get(Provider, provider_id) is None:
-            raise OperationError(422, [Problem("INVALID", _("Choose a provider."), "provider_id")])
+            raise Refusal(422, [Problem("INVALID", field="provider_id", wording="catalogue.choose_provider")])
         return provider_id
-    raise forbidden(_("Only lab managers can publish instruments and services."))
+    raise forbidden("catalogue.managers_publish")
 
 
 def create_instrument(actor: User, data: Mapping[str, Any]) -> Instrument:
@@ -978,7 +978,7 @@ def update_service(actor: User, service_id: int, data: Mapping[str, Any]) -> Lab
 
 def _require_province_admin(actor: User) -> None:
     if not actor.is_province_admin:
-        raise forbidden(_("Only province administrators can do that."))
+        raise forbidden("catalogue.province_admins_only")
 
 
 def _provider_values(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -998,18 +998,18 @@ def _provider_values(data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             validate_email(v["contact_email"], check_deliverability=False)
         except EmailNotValidError:
-            c.add("contact_email", _("Enter a valid e-mail address."))
+            c.add("contact_email", "catalogue.email")
     if v["website"] and not v["website"].startswith(("http://", "https://")):
-        c.add("website", _("Start the address with http:// or https://."))
+        c.add("website", "catalogue.website")
     city = db.session.get(Region, data.get("city_id")) if isinstance(data.get("city_id"), int) else None
     if city is None or city.level != "city":
-        c.add("city_id", _("Choose a city."), "REQUIRED")
+        c.add("city_id", "catalogue.choose_city", "REQUIRED")
     county_id = data.get("county_id")
     region = city
     if city is not None and county_id:
         county = db.session.get(Region, county_id) if isinstance(county_id, int) else None
         if county is None or county.parent_id != city.id:
-            c.add("county_id", _("Choose a county of the chosen city."))
+            c.add("county_id", "catalogue.county_of_city")
         else:
             region = county
     c.fail_if_any()
@@ -1080,21 +1080,17 @@ def assign_manager(
         try:
             email = validate_email(email, check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            raise OperationError(422, [Problem("INVALID", _("Enter a valid e-mail address."), "email")]) from None
+            raise Refusal(422, [Problem("INVALID", field="email", wording="catalogue.email")]) from None
         user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
     if user is not None:
         if user.role != "manager":
-            problems.append(
-                Problem("WRONG_ROLE", _("%(email)s is not a lab manager account.", email=user.email), "email")
-            )
+            problems.append(Problem("WRONG_ROLE", field="email", params={"email": user.email}))
         elif user.provider_id not in (None, provider.id):
-            problems.append(
-                Problem("OTHER_PROVIDER", _("%(email)s already manages another provider.", email=user.email), "email")
-            )
+            problems.append(Problem("OTHER_PROVIDER", field="email", params={"email": user.email}))
     instruments = _owned(Instrument, provider.id, instrument_ids, "instrument_ids", problems)
     services = _owned(LabService, provider.id, service_ids, "service_ids", problems)
     if problems:
-        raise OperationError(422, problems)
+        raise Refusal(422, problems)
 
     password = None
     created = user is None
@@ -1131,7 +1127,7 @@ def _owned(model, provider_id: int, ids: Iterable[int], field: str, problems: li
         db.session.execute(select(model).where(model.id.in_(wanted), model.provider_id == provider_id)).scalars()
     )
     if len(rows) != len(wanted):
-        problems.append(Problem("INVALID", _("Choose only items of this provider."), field))
+        problems.append(Problem("INVALID", field=field, wording="catalogue.own_items"))
     return rows
 
 

@@ -6,6 +6,7 @@ from bwq_lab.domain.opening_hours import (
     parse,
     validate_rows,
 )
+from tests.edge.words import words
 
 WORKDAY = [[d, "08:30", "12:00"] for d in range(5)] + [[d, "13:30", "17:30"] for d in range(5)]
 
@@ -69,8 +70,9 @@ def test_collects_every_problem_with_messages_in_both_languages():
         parse("Funday 08:00-09:00; Mon 10:00-09:00")
     codes = [i.code for i in info.value.issues]
     assert codes == ["UNKNOWN_DAY", "END_BEFORE_START"]
-    assert "Funday" in info.value.messages("en")[0]
-    assert "无法识别" in info.value.messages("zh")[0]
+    first = info.value.issues[0].params()  # (the words are the edge's)
+    assert "Funday" in words("BAD_OPENING_HOURS", first, "en")
+    assert "无法识别" in words("BAD_OPENING_HOURS", first, "zh")
 
 
 def test_touching_ranges_are_fine():

@@ -12,7 +12,11 @@ package (``bookings.py``, ``orders.py``…), loaded on first use::
     def _reason_required(p):
         return _("Give a reason.")
 
-A code nobody registered falls back to a generic sentence for its status (never the bare code).
+A problem that names a ``wording`` (one of a shared code's several sentences, e.g.
+``"accounts.your_name"`` for a ``REQUIRED`` name) is said with that key's renderer, registered the
+same way. A code nobody registered falls back to a generic sentence for its status (never the bare
+code). ``tests/edge/test_every_code_has_words.py`` checks that every code and wording the domain and
+the operations can refuse with has words here (``known_codes``).
 """
 
 from __future__ import annotations
@@ -56,10 +60,12 @@ def known_codes() -> frozenset[str]:
     return frozenset(_RENDERERS)
 
 
-def message(code: str, params: Params | None = None) -> str:
-    """The sentence for ``code`` in the current request's (or the CLI's) language."""
+def message(code: str, params: Params | None = None, wording: str | None = None) -> str:
+    """The sentence for ``code`` (said as ``wording`` when given) in the current request's (or the
+    CLI's) language."""
     _load()
-    render = _RENDERERS.get(code)
+    render = _RENDERERS.get(wording) if wording else None
+    render = render or _RENDERERS.get(code)
     if render is None:
         return _generic(code)
     try:
@@ -73,7 +79,7 @@ def localize(problems: Iterable[Problem]) -> list[Problem]:
     out = list(problems)
     for p in out:
         if not p.message:
-            p.message = message(p.code, p.params)
+            p.message = message(p.code, p.params, p.wording)
     return out
 
 

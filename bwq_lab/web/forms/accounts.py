@@ -12,6 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from bwq_lab.domain.catalogue import ENTERPRISE_CATEGORIES, label
+from bwq_lab.edge.messages import message
 from bwq_lab.errors import Problem
 from bwq_lab.operations.accounts import MIN_PASSWORD_LENGTH, uscc_problem
 
@@ -52,7 +53,7 @@ class UsccValidator:
     def __call__(self, form, field) -> None:
         problem = uscc_problem(field.data)
         if problem:
-            raise ValidationError(problem.message)
+            raise ValidationError(message(problem.code, problem.params))
 
 
 class RegistrationForm(ProblemsMixin, FlaskForm):

@@ -37,6 +37,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from bwq_lab.domain import catalogue as vocab
+from bwq_lab.edge.messages import localize
 from bwq_lab.errors import Problem
 
 PHOTO_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
@@ -128,7 +129,7 @@ class CatalogueForm(FlaskForm):
     FIELD_MAP: dict[str, str] = {}
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
-        for p in problems:
+        for p in localize(problems):
             name = self.FIELD_MAP.get(p.field or "", p.field)
             field = self._fields.get(name) if name else None
             if field is not None:
