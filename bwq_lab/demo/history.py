@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bwq_lab.demo import GIVEN, SEED, SURNAMES
+from bwq_lab.demo.data import GIVEN, SEED, SURNAMES
 from bwq_lab.demo.orders import DEMO_PDF
 from bwq_lab.domain.catalogue import SERVICE_RECORD_KINDS
 from bwq_lab.extensions import db

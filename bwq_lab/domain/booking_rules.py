@@ -1,9 +1,14 @@
 """The booking rule checker: ``check(request, context, now)`` returns every rule a request breaks.
 
+One module on purpose, although it is longer than the ~600 lines other modules keep to: every
+booking rule is here, one ``@_rule(CODE)`` function each in the order ``check`` runs them, so a
+newcomer finds any rule, its code and its params in one place (issue 6); split by topic, the
+order and the shared helpers would be spread over several files.
+
 Pure Python: no Flask, no SQLAlchemy, never the clock (``now`` is a parameter). Each rule is
 one small function with one stable code (see DESIGN.md "Rule codes"); ``check`` runs them all
-in a fixed order and returns every violation at once, each with JSON-serialisable params and a
-message in Chinese (default) or English.
+in a fixed order and returns every violation at once, each with JSON-serialisable params (the
+words are the edge's: ``edge/messages/bookings.py``).
 
 Times: every datetime must be timezone-aware (any offset); they are compared in UTC. Opening
 hours, the slot grid and the week/month quota boundaries are local to ``policy.timezone``.

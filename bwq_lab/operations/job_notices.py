@@ -197,24 +197,37 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
     sessions the system closed whose actual use nobody confirmed yet, and the service orders of
     the services they manage waiting to be accepted, received or delivered (see
     ``_orders_waiting``). Managers with nothing waiting get none."""
+    if not _a_manager_lacks_the_digest(day_key):
+        return []  # a rerun: every manager had today's digest (nothing else need be read)
+    waiting = _requests_waiting(now, older_than)
+    unconfirmed = _uses_to_confirm()
+    orders = _orders_waiting(now, older_than, date.fromisoformat(day_key))
+    if not waiting and not unconfirmed and not orders:
+        return []
+    provider_ids = {b.instrument.provider_id for b in (*waiting, *unconfirmed)} | {o.provider_id for o in orders}
+    managers = _active_managers(provider_ids)
+    picks = _Picks.of([m.id for m in managers])
+    sent = sent_keys(MANAGER_DIGEST, [m.id for m in managers])
+    digests = [
+        _digest(manager, waiting, unconfirmed, orders, picks)
+        for manager in managers
+        if (manager.id, day_key) not in sent
+    ]
+    return [d for d in digests if d.bookings or d.to_confirm or d.orders]
+
+
+def _a_manager_lacks_the_digest(day_key: str) -> bool:
     unsent = exists().where(
         User.role == "manager",
         User.is_active_account.is_(True),
         ~exists().where(SentNotice.kind == MANAGER_DIGEST, SentNotice.object_id == User.id, SentNotice.key == day_key),
     )
-    if not db.session.execute(select(unsent)).scalar():
-        return []  # a rerun: every manager had today's digest (nothing else need be read)
-    unconfirmed = (
-        db.session.execute(
-            select(Booking)
-            .where(Booking.use_to_confirm.is_(True))
-            .options(joinedload(Booking.user), joinedload(Booking.instrument))
-            .order_by(Booking.start_at, Booking.id)
-        )
-        .scalars()
-        .all()
-    )
-    waiting = (
+    return bool(db.session.execute(select(unsent)).scalar())
+
+
+def _requests_waiting(now: datetime, older_than: timedelta) -> list[Booking]:
+    """Requests still undecided after ``older_than``, for sessions that have not started."""
+    return list(
         db.session.execute(
             select(Booking)
             .where(
@@ -222,68 +235,83 @@ def manager_digests(now: datetime, older_than: timedelta, day_key: str) -> list[
             )
             .options(joinedload(Booking.user), joinedload(Booking.instrument))
             .order_by(Booking.created_at, Booking.id)
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
-    orders = _orders_waiting(now, older_than, date.fromisoformat(day_key))
-    if not waiting and not unconfirmed and not orders:
-        return []
-    provider_ids = {b.instrument.provider_id for b in (*waiting, *unconfirmed)} | {o.provider_id for o in orders}
-    managers = (
+
+
+def _uses_to_confirm() -> list[Booking]:
+    """Sessions the system closed whose actual use nobody has confirmed yet."""
+    return list(
+        db.session.execute(
+            select(Booking)
+            .where(Booking.use_to_confirm.is_(True))
+            .options(joinedload(Booking.user), joinedload(Booking.instrument))
+            .order_by(Booking.start_at, Booking.id)
+        ).scalars()
+    )
+
+
+def _active_managers(provider_ids: set[int]) -> list[User]:
+    return list(
         db.session.execute(
             select(User).where(
                 User.role == "manager", User.is_active_account.is_(True), User.provider_id.in_(provider_ids)
             )
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
-    manager_ids = [m.id for m in managers]
-    picked = {
-        (user_id, instrument_id)
-        for user_id, instrument_id in db.session.execute(
+
+
+@dataclass(frozen=True)
+class _Picks:
+    """The instruments and services chosen for managers who do not manage all of their provider."""
+
+    instruments: frozenset[tuple[int, int]]  # (user id, instrument id)
+    services: frozenset[tuple[int, int]]  # (user id, service id)
+
+    @classmethod
+    def of(cls, manager_ids: list[int]) -> _Picks:
+        instruments = db.session.execute(
             select(managed_instruments.c.user_id, managed_instruments.c.instrument_id).where(
                 managed_instruments.c.user_id.in_(manager_ids)
             )
         )
-    }
-    picked_services = {
-        (user_id, service_id)
-        for user_id, service_id in db.session.execute(
+        services = db.session.execute(
             select(managed_services.c.user_id, managed_services.c.service_id).where(
                 managed_services.c.user_id.in_(manager_ids)
             )
         )
-    }
-    sent = sent_keys(MANAGER_DIGEST, manager_ids)
-    digests = []
-    for manager in managers:
-        if (manager.id, day_key) in sent:
+        return cls(frozenset(map(tuple, instruments)), frozenset(map(tuple, services)))
+
+    def manages(self, manager: User, booking: Booking) -> bool:
+        return booking.instrument.provider_id == manager.provider_id and (
+            manager.manages_all or (manager.id, booking.instrument_id) in self.instruments
+        )
+
+    def serves(self, manager: User, order: ServiceOrder) -> bool:
+        return order.provider_id == manager.provider_id and (
+            manager.manages_all or (manager.id, order.service_id) in self.services
+        )
+
+
+def _digest(
+    manager: User, waiting: list[Booking], unconfirmed: list[Booking], orders: list[ServiceOrder], picks: _Picks
+) -> Digest:
+    """What of everything waiting is this manager's: orders by what the lab must do next."""
+    digest = Digest(
+        manager,
+        [b for b in waiting if picks.manages(manager, b)],
+        [b for b in unconfirmed if picks.manages(manager, b)],
+    )
+    for order in orders:
+        if not picks.serves(manager, order):
             continue
-
-        def manages(b: Booking, manager: User = manager) -> bool:
-            return b.instrument.provider_id == manager.provider_id and (
-                manager.manages_all or (manager.id, b.instrument_id) in picked
-            )
-
-        def serves(o: ServiceOrder, manager: User = manager) -> bool:
-            return o.provider_id == manager.provider_id and (
-                manager.manages_all or (manager.id, o.service_id) in picked_services
-            )
-
-        digest = Digest(manager, [b for b in waiting if manages(b)], [b for b in unconfirmed if manages(b)])
-        for order in orders:
-            if serves(order):
-                if order.status == OrderStatus.SUBMITTED:
-                    digest.orders_to_accept.append(order)
-                elif order.status == OrderStatus.ACCEPTED:
-                    digest.orders_to_receive.append(order)
-                else:
-                    digest.orders_to_deliver.append(order)
-        if digest.bookings or digest.to_confirm or digest.orders:
-            digests.append(digest)
-    return digests
+        if order.status == OrderStatus.SUBMITTED:
+            digest.orders_to_accept.append(order)
+        elif order.status == OrderStatus.ACCEPTED:
+            digest.orders_to_receive.append(order)
+        else:
+            digest.orders_to_deliver.append(order)
+    return digest
 
 
 # ------------------------------------------------------------------ monthly summaries

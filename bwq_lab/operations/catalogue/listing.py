@@ -1,0 +1,67 @@
+"""What a public listing of the catalogue is: which instruments the public sees, a page of
+results, and the word filters every listing shares (a word in any column, or a label of a code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, func, or_
+
+from bwq_lab.domain import catalogue as vocab
+from bwq_lab.extensions import db
+
+MAX_PER_PAGE = 100
+
+
+PUBLIC_INSTRUMENT_STATUSES = ("active", "maintenance")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page_args(page: int | None, per_page: int | None) -> tuple[int, int]:
+    page = max(1, int(page or 1))
+    per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
+    return page, per_page
+
+
+def paginate(query: Select, count_query: Select, page: int | None, per_page: int | None) -> Page:
+    page, per_page = page_args(page, per_page)
+    total = db.session.execute(count_query).scalar_one()
+    items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars())
+    return Page(items, total, page, per_page)
+
+
+def _like(column, term: str) -> ColumnElement[bool]:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _terms(q: str | None) -> list[str]:
+    return [t.lower() for t in (q or "").split() if t.strip()]
+
+
+def keyword_filters(
+    q: str | None, columns: Iterable, code_column, vocabulary: Mapping[str, tuple[str, str]]
+) -> list[ColumnElement[bool]]:
+    """One condition per word (all must match): the word in any column, or a label of the code."""
+    columns = list(columns)
+    conditions = []
+    for term in _terms(q):
+        alternatives = [_like(c, term) for c in columns]
+        codes = vocab.codes_matching(vocabulary, term)
+        if codes:
+            alternatives.append(code_column.in_(codes))
+        conditions.append(or_(*alternatives))
+    return conditions
