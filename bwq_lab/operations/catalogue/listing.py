@@ -23,11 +23,7 @@ class Page:
     items: list
     total: int
     page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    per_page: int  # (the page count is the pager's: templates/macros/forms.html)
 
 
 def page_args(page: int | None, per_page: int | None) -> tuple[int, int]:
