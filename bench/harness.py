@@ -172,6 +172,9 @@ def serve(
     ``ready_path`` (any status counts as an answer)."""
     ready_dir = tempfile.mkdtemp(prefix="bwq-bench-ready-")
     with socket.socket() as probe:
+        # as gunicorn binds (SO_REUSEADDR): connections of the previous server in TIME_WAIT do not
+        # keep the port, a process listening on it does
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:

@@ -98,7 +98,7 @@ def write_template(recipients, template: str, *, attachments: list[dict] | None 
         for language, emails in by_language.items()
     ]
     if rows:
-        db.session.execute(_OUTBOX_INSERT, rows)
+        db.session.connection().execute(_OUTBOX_INSERT, rows)
 
 
 def queue(to: str | list[str] | tuple[str, ...], subject: str, body: str) -> OutboxMessage | None:

@@ -197,7 +197,7 @@ class Bookings(MethodView):
         return page.__dict__
 
     @api_login_required
-    @blp.arguments(BookingCreateSchema)
+    @blp.arguments(BookingCreateSchema())  # an instance: webargs would build one per request from the class
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="The slot is taken (every violation listed)")
     @blp.alt_response(422, description="Rules broken (every violation listed)")

@@ -69,6 +69,9 @@ class User(UserMixin, db.Model):
     # --- Flask-Login: the id carries the session version (bumping it signs out everywhere) and the
     # key of this browser's server-side session (bwq_lab.edge.sessions; signing out revokes it)
     session_key = None  # (str) not a column: set by sign_in / the user loader
+    # (bool) not a column: whether the user's enterprise may book (rule_inputs.enterprise_verified),
+    # when a loader read it with the user (the API's token lookup); None: not read, ask the database
+    enterprise_verified_as_loaded = None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}:{self.session_key or ''}"

@@ -2,18 +2,20 @@
 
 The statement is built once (building a select and computing its cache key cost more than
 running it) and loads only the user's columns a request needs (``password_hash`` stays in the
-database); the token's id and last use come back in the same row.
+database); the token's id and last use come back in the same row, and so does what the booking
+rules ask of the user's enterprise (verified, or in a city that does not ask for it), kept on the
+user as ``enterprise_verified_as_loaded`` so creating a booking needs no two lazy loads for it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import load_only
 
 from bwq_lab.extensions import db
-from bwq_lab.models import ApiToken, User
+from bwq_lab.models import ApiToken, Enterprise, Region, User
 
 #: the user's columns an API request reads (authorization, enterprise, language, e-mails)
 REQUEST_USER_COLUMNS = (
@@ -31,9 +33,16 @@ REQUEST_USER_COLUMNS = (
     User.is_active_account,
 )
 
+#: rule_inputs.enterprise_verified in SQL: no enterprise, a verified one, or a city that does not verify
+_ENTERPRISE_VERIFIED = or_(
+    Enterprise.id.is_(None), Enterprise.verified_at.is_not(None), Region.verify_enterprises.is_not(True)
+)
+
 _USER_BY_TOKEN = (
-    select(User, ApiToken.id, ApiToken.last_used_at)
+    select(User, ApiToken.id, ApiToken.last_used_at, _ENTERPRISE_VERIFIED)
     .join(ApiToken, ApiToken.user_id == User.id)
+    .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+    .outerjoin(Region, Region.id == Enterprise.city_id)
     .where(ApiToken.digest == bindparam("digest"), ApiToken.revoked_at.is_(None))
     .options(load_only(*REQUEST_USER_COLUMNS))
 )
@@ -42,4 +51,8 @@ _USER_BY_TOKEN = (
 def user_for_token(token: str) -> tuple[User, int, datetime | None] | None:
     """(user, token id, token's last use) for a live token, else None."""
     row = db.session.execute(_USER_BY_TOKEN, {"digest": ApiToken.digest_of(token)}).first()
-    return None if row is None else (row[0], row[1], row[2])
+    if row is None:
+        return None
+    user, token_id, last_used_at, verified = row
+    user.enterprise_verified_as_loaded = bool(verified)
+    return user, token_id, last_used_at

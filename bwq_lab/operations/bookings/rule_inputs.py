@@ -243,7 +243,7 @@ def blackouts_for(instruments: list[Instrument], lo: datetime, hi: datetime) -> 
     provider_ids = list({i.provider_id for i in instruments})
     if len(ids) <= MANY and len(provider_ids) <= MANY:
         params = {"ids": ids, "provider_ids": provider_ids, **window}
-        for kind, owner, start, end, reason in db.session.execute(_BLACKOUTS_FEW, params):
+        for kind, owner, start, end, reason in db.session.connection().execute(_BLACKOUTS_FEW, params):
             if kind == "maintenance":
                 if owner in out:
                     out[owner].append(rules.Blackout(start, end, reason, "maintenance"))
@@ -386,7 +386,10 @@ class Contexts(Mapping[int, rules.BookingContext]):
 
 def enterprise_verified(actor: User) -> bool:
     """False only for a member of an enterprise its city has not verified yet, in a city that
-    verifies new enterprises before they book."""
+    verifies new enterprises before they book. Read with the user when its loader did (the API's
+    token lookup, ``operations.tokens``)."""
+    if actor.enterprise_verified_as_loaded is not None:
+        return actor.enterprise_verified_as_loaded
     enterprise = actor.enterprise if actor.enterprise_id is not None else None
     if enterprise is None or enterprise.verified_at is not None:
         return True
