@@ -35,8 +35,6 @@ class Defaults:
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
     PER_PAGE = 20
     # the goal dashboard and the home page's strip keep their counts this long per process
     # (seconds; 0: count on every request). None: 120, or 0 when TESTING.

@@ -1,8 +1,6 @@
 """Flask extensions, created unbound; ``factory.register_extensions`` binds them."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,4 +27,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

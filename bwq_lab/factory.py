@@ -6,7 +6,7 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 from bwq_lab.config import load_config
-from bwq_lab.extensions import babel, csrf, db, limiter, login_manager, migrate
+from bwq_lab.extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,7 +44,6 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=_migrations_dir(app))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -97,7 +96,7 @@ def _tune_sqlite(engine) -> None:
         # operations that check then insert ask for the write lock up front:
         # db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # a control statement: no result to wrap
 
 
 def register_input_bounds(app: Flask) -> None:

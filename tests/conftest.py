@@ -137,7 +137,7 @@ def _clean_tables(request):
     app = request.getfixturevalue("app")
     from sqlalchemy import text
 
-    from bwq_lab.extensions import db, limiter
+    from bwq_lab.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -149,7 +149,6 @@ def _clean_tables(request):
                 for t in tables:
                     conn.execute(t.delete())
                 conn.execute(text("DELETE FROM instrument_search"))  # the FTS5 index is not in the metadata
-        limiter.reset()
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ The write paths name their keys through the session, whatever they are:
 - bulk statements through the session (``session.execute(update(Booking)...)``, ``delete(...)``,
   the service records' staff rows): ``do_orm_execute`` reads the ids the statement's WHERE
   matches (the record ids it names, for the staff rows) before it runs, and refreshes their old and
-  new keys after it. INSERT statements of sessions or batches (the lean booking create path) add
-  pending bookings and undelivered orders only, which count nothing (tested).
+  new keys after it. INSERT statements of sessions or batches (the lean booking create path, which
+  runs its INSERTs on the session's connection) add pending or approved bookings and undelivered
+  orders only, which count nothing (tested).
 Writes that bypass the session (a raw connection, a bulk load) are followed by :func:`rebuild`.
 
 Concurrency: SQLite writers hold the database's write lock from the start of the transaction. On

@@ -46,9 +46,11 @@ def begin_write() -> None:
             return
         _GATE.acquire(db.engine.url.database)
         session.info["bwq_write_gate"] = True
-        # a read snapshot has nothing to commit; the session's transaction (and its connection) go on
-        conn.exec_driver_sql("COMMIT")
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a read snapshot has nothing to commit; the session's transaction (and its connection) go
+        # on. Straight to the driver: two control statements need no result or execution context.
+        driver = conn.connection.driver_connection
+        driver.execute("COMMIT")
+        driver.execute("BEGIN IMMEDIATE")
         session.info["bwq_immediate"] = True
         return
     _GATE.acquire(db.engine.url.database)
@@ -96,9 +98,12 @@ def _release_write_gate(session, transaction) -> None:
 
 #: advisory-lock namespace for "writing bookings of one instrument" (pg_advisory_xact_lock(int, int))
 INSTRUMENT_LOCK_CLASS = 7301
-_INSTRUMENT_LOCK = select(
-    func.pg_advisory_xact_lock(bindparam("lock_class", type_=Integer), bindparam("instrument_id", type_=Integer))
+#: the lock as a column: a statement that reads the instrument can take it on the way (bind
+#: ``lock_class`` = INSTRUMENT_LOCK_CLASS and ``instrument_id``)
+INSTRUMENT_LOCK = func.pg_advisory_xact_lock(
+    bindparam("lock_class", type_=Integer), bindparam("instrument_id", type_=Integer)
 )
+_INSTRUMENT_LOCK = select(INSTRUMENT_LOCK)
 
 
 def lock_instrument(instrument_id: int) -> None:

@@ -29,7 +29,14 @@ from bwq_lab.operations.bookings.notifications import notify_created, notify_mov
 from bwq_lab.operations.bookings.queries import get_booking, instrument_or_404, owner_or_manager
 from bwq_lab.operations.bookings.rule_inputs import MAX_SPAN, POLICY_COLUMNS, build_context, policy_of
 from bwq_lab.operations.lifecycle import check, transition
-from bwq_lab.operations.transactions import begin_write, is_slot_taken, lock_instrument
+from bwq_lab.operations.transactions import (
+    INSTRUMENT_LOCK,
+    INSTRUMENT_LOCK_CLASS,
+    begin_write,
+    is_slot_taken,
+    is_sqlite,
+    lock_instrument,
+)
 from bwq_lab.refusals import Problem, Refusal, forbidden, refuse
 
 SLOT_TAKEN_CODES = {rules.OVERLAPS_BOOKING, rules.INSIDE_BUFFER}
@@ -98,7 +105,7 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     validate_interval(start, end)
     if not (purpose or "").strip():  # one rule for the page and the API: say what will be measured
         raise refuse(422, "REQUIRED", field="purpose")
-    instrument = _instrument_for_booking(instrument_id)
+    instrument = _instrument_for_booking(instrument_id)  # PostgreSQL: and the instrument's write lock
     booker = actor
     if on_behalf_of is not None and on_behalf_of != actor.id:
         if not actor.manages_instrument(instrument):
@@ -111,7 +118,6 @@ def create_booking(  # noqa: PLR0913 - the request's fields
     # From here to the commit no other writer runs on SQLite (BEGIN IMMEDIATE); the reads above
     # (the actor, the instrument's policy) stay outside the lock. PostgreSQL: a no-op.
     begin_write()
-    lock_instrument(instrument.id)
     request = rules.BookingRequest(start, end, actor.id, actor.enterprise_id)
     context = build_context(instrument, actor, start, end, now, policy=policy)
     overridden = _decide(actor, instrument, request, context, now, override_reason)
@@ -219,11 +225,21 @@ _INSTRUMENT_FOR_BOOKING = (
 )
 
 
+#: PostgreSQL: the same read takes the instrument's write lock (``transactions.lock_instrument``) in
+#: the same round trip; the reads the rules need come after it, in later statements, so they see
+#: whatever a writer that held the lock before committed
+_INSTRUMENT_FOR_BOOKING_LOCKED = _INSTRUMENT_FOR_BOOKING.add_columns(INSTRUMENT_LOCK)
+
+
 def _instrument_for_booking(instrument_id: int) -> Instrument:
-    instrument = db.session.execute(_INSTRUMENT_FOR_BOOKING, {"instrument_id": instrument_id}).scalar_one_or_none()
-    if instrument is None:
+    if is_sqlite():  # its write lock is taken later (begin_write), after the reads outside it
+        row = db.session.execute(_INSTRUMENT_FOR_BOOKING, {"instrument_id": instrument_id}).first()
+    else:
+        params = {"instrument_id": instrument_id, "lock_class": INSTRUMENT_LOCK_CLASS}
+        row = db.session.execute(_INSTRUMENT_FOR_BOOKING_LOCKED, params).first()
+    if row is None:
         raise refuse(404, "NOT_FOUND", field="instrument_id")
-    return instrument
+    return row[0]
 
 
 def _flush_or_conflict() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import Row, String, Text, bindparam, cast, func, literal, select, union_all
+from sqlalchemy import Row, String, Text, bindparam, cast, func, literal, null, select, union_all
 
 from bwq_lab.domain import booking_rules as rules
 from bwq_lab.extensions import db
@@ -206,6 +206,19 @@ _CLOSURES_ALL = select(*_CLOSURES.selected_columns).where(
 )
 
 
+#: the maintenance windows of the instruments ``ids`` and the closures of the providers
+#: ``provider_ids`` meeting ``[lo, hi)``
+_MAINTENANCE_OF_FEW = (
+    MaintenanceWindow.instrument_id.in_(bindparam("ids", expanding=True)),
+    MaintenanceWindow.start_at < bindparam("hi"),
+    MaintenanceWindow.end_at > bindparam("lo"),
+)
+_CLOSURES_OF_FEW = (
+    ProviderClosure.provider_id.in_(bindparam("provider_ids", expanding=True)),
+    ProviderClosure.start_at < bindparam("hi"),
+    ProviderClosure.end_at > bindparam("lo"),
+)
+
 #: a few instruments (a booking, a move, one instrument's week): their maintenance windows and
 #: their providers' closures in ONE statement (one round trip instead of two on the hot path)
 _BLACKOUTS_FEW = union_all(
@@ -215,23 +228,98 @@ _BLACKOUTS_FEW = union_all(
         MaintenanceWindow.start_at,
         MaintenanceWindow.end_at,
         MaintenanceWindow.reason,
-    ).where(
-        MaintenanceWindow.instrument_id.in_(bindparam("ids", expanding=True)),
-        MaintenanceWindow.start_at < bindparam("hi"),
-        MaintenanceWindow.end_at > bindparam("lo"),
-    ),
+    ).where(*_MAINTENANCE_OF_FEW),
     select(
         literal("closure", String),
         ProviderClosure.provider_id,
         ProviderClosure.start_at,
         ProviderClosure.end_at,
         ProviderClosure.reason,
-    ).where(
-        ProviderClosure.provider_id.in_(bindparam("provider_ids", expanding=True)),
-        ProviderClosure.start_at < bindparam("hi"),
-        ProviderClosure.end_at > bindparam("lo"),
-    ),
+    ).where(*_CLOSURES_OF_FEW),
 )
+
+
+#: a few instruments (a booking, a move, an approval): their live bookings, their maintenance
+#: windows and their providers' closures in ONE statement (the create path's one read under the
+#: write lock); the columns a kind does not have are NULL
+_BUSY_AND_BLACKOUTS_FEW = union_all(
+    select(
+        literal("busy", String).label("kind"),
+        Booking.id,
+        Booking.instrument_id.label("owner"),
+        Booking.start_at,
+        Booking.end_at,
+        Booking.blocked_until,
+        Booking.user_id,
+        Booking.enterprise_id,
+        cast(null(), String).label("reason"),
+    ).where(
+        Booking.instrument_id.in_(bindparam("ids", expanding=True)),
+        Booking.start_at >= bindparam("floor"),
+        Booking.start_at < bindparam("busy_hi"),
+        Booking.blocked_until > bindparam("busy_lo"),
+        Booking.status.in_(LIVE),
+    ),
+    select(
+        literal("maintenance", String),
+        null(),
+        MaintenanceWindow.instrument_id,
+        MaintenanceWindow.start_at,
+        MaintenanceWindow.end_at,
+        null(),
+        null(),
+        null(),
+        MaintenanceWindow.reason,
+    ).where(*_MAINTENANCE_OF_FEW),
+    select(
+        literal("closure", String),
+        null(),
+        ProviderClosure.provider_id,
+        ProviderClosure.start_at,
+        ProviderClosure.end_at,
+        null(),
+        null(),
+        null(),
+        ProviderClosure.reason,
+    ).where(*_CLOSURES_OF_FEW),
+)
+
+
+def busy_and_blackouts(
+    instruments: Sequence[Instrument | Row],
+    busy_window: tuple[datetime, datetime],
+    blackout_window: tuple[datetime, datetime],
+) -> tuple[dict[int, list[tuple]], dict[int, list[rules.Blackout]]]:
+    """:func:`_busy_rows` and :func:`blackouts_for` of a few instruments (at most ``MANY``, of
+    at most ``MANY`` providers) in one round trip."""
+    busy: dict[int, list[tuple]] = {i.id: [] for i in instruments}
+    blackouts: dict[int, list[rules.Blackout]] = {i.id: [] for i in instruments}
+    by_provider: dict[int, list[rules.Blackout]] = {}
+    lo, hi = busy_window
+    params = {
+        "ids": list(busy),
+        "provider_ids": list({i.provider_id for i in instruments}),
+        "floor": lo - MAX_SPAN - MAX_BUFFER,
+        "busy_lo": lo,
+        "busy_hi": hi,
+        "lo": blackout_window[0],
+        "hi": blackout_window[1],
+    }
+    for kind, bid, owner, start, end, blocked, uid, eid, reason in db.session.connection().execute(
+        _BUSY_AND_BLACKOUTS_FEW, params
+    ):
+        if kind == "busy":  # as _busy_rows reads them (``_blocks`` makes them domain values)
+            busy[owner].append((bid, owner, start, end, blocked, uid, eid))
+        elif kind == "maintenance":
+            blackouts[owner].append(rules.Blackout(start, end, reason, "maintenance"))
+        else:
+            by_provider.setdefault(owner, []).append(rules.Blackout(start, end, reason, "closure"))
+    for blocks in busy.values():
+        blocks.sort(key=lambda b: b[2])  # as _busy_rows orders them
+    if by_provider:
+        for instrument in instruments:
+            blackouts[instrument.id].extend(by_provider.get(instrument.provider_id, ()))
+    return busy, blackouts
 
 
 def blackouts_for(instruments: list[Instrument], lo: datetime, hi: datetime) -> dict[int, list[rules.Blackout]]:
@@ -328,8 +416,11 @@ def load_contexts(
     are models or rows of their POLICY_COLUMNS; each one's context is built on first lookup."""
     ids = [i.id for i in instruments]
     policies = policies or {i.id: policy_of(i, tz) for i in instruments}
-    busy = _busy_rows(ids, *busy_window)
-    blackouts = blackouts_for(instruments, *blackout_window)
+    if len(ids) <= MANY and len({i.provider_id for i in instruments}) <= MANY:
+        busy, blackouts = busy_and_blackouts(instruments, busy_window, blackout_window)
+    else:
+        busy = _busy_rows(ids, *busy_window)
+        blackouts = blackouts_for(instruments, *blackout_window)
     qualified: dict[int, datetime | None] = {}
     if any(p.qualification_required for p in policies.values()):
         qualified = qualified_until(actor, ids, now)
