@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bwq_lab.edge.throttle import client_ip
 from bwq_lab.extensions import db
@@ -65,6 +65,19 @@ def revoke_all_sessions(user: User, now: datetime) -> int:
     return result.rowcount or 0
 
 
+# Built once: every signed-in request runs it (building and cache-keying the select cost more
+# than running it).
+_SESSION_USER = (
+    select(User, UserSession.id)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        UserSession.digest == bindparam("digest"),
+        UserSession.revoked_at.is_(None),
+    )
+)
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader for cookies: ``"<id>:<version>:<key>"`` with a live session row."""
     uid, _, rest = user_id.partition(":")
@@ -79,15 +92,7 @@ def load_session_user(user_id: str) -> User | None:
         or len(version) > 10
     ):
         return None
-    row = db.session.execute(
-        select(User, UserSession.id)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == int(uid),
-            UserSession.digest == UserSession.digest_of(key),
-            UserSession.revoked_at.is_(None),
-        )
-    ).first()
+    row = db.session.execute(_SESSION_USER, {"user_id": int(uid), "digest": UserSession.digest_of(key)}).first()
     if row is None:
         return None
     user, session_id = row

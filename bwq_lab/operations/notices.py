@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bwq_lab.extensions import db
 from bwq_lab.models import Notice, User
 
 
-def unread(user: User, limit: int = 10) -> list[Notice]:
-    return list(
-        db.session.execute(
-            select(Notice)
-            .where(Notice.user_id == user.id, Notice.read_at.is_(None))
-            .order_by(Notice.created_at.desc(), Notice.id.desc())
-            .limit(limit)
-        ).scalars()
+@functools.lru_cache(maxsize=8)
+def _unread_statement(limit: int):
+    """Built once: every signed-in page asks (building and cache-keying it cost more than running it)."""
+    return (
+        select(Notice)
+        .where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None))
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+        .limit(limit)
     )
+
+
+def unread(user: User, limit: int = 10) -> list[Notice]:
+    return list(db.session.execute(_unread_statement(limit), {"user_id": user.id}).scalars())
 
 
 def dismiss(user: User, notice_id: int | None, now: datetime) -> int:

@@ -59,6 +59,7 @@ from bwq_lab.operations.bookings.qualifications import (
 )
 from bwq_lab.operations.bookings.queries import (
     Page,
+    calendar_bookings,
     can_view,
     enterprise_user_id,
     get_booking,
@@ -66,6 +67,7 @@ from bwq_lab.operations.bookings.queries import (
     list_bookings,
     managed_instrument_ids_query,
     may_read_purpose,
+    own_on_instrument,
 )
 from bwq_lab.operations.bookings.rule_inputs import (
     MAX_BUFFER,
@@ -79,6 +81,8 @@ from bwq_lab.operations.bookings.rule_inputs import (
 __all__ = [
     "enterprise_user_id",
     "may_read_purpose",
+    "own_on_instrument",
+    "calendar_bookings",
     "CHECK_IN_EARLY_MINUTES",
     "MAX_BUFFER",
     "MAX_SPAN",

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from bwq_lab.extensions import db
-from bwq_lab.models import Booking, BookingEvent, Instrument, User
+from bwq_lab.models import Booking, BookingEvent, Enterprise, Instrument, User
 from bwq_lab.models.user import managed_instruments
-from bwq_lab.operations.bookings.rule_inputs import qualified_until
+from bwq_lab.operations.bookings.rule_inputs import MAX_BUFFER, MAX_SPAN, qualified_until
 from bwq_lab.operations.regions import overseen_providers, oversees
 from bwq_lab.refusals import forbidden, not_found, refuse
 
@@ -135,6 +135,92 @@ def list_bookings(
         .all()
     )
     return Page(list(items), total, page, per_page)
+
+
+# Statements built once (a week page's reads): building and cache-keying a select costs about as
+# much as running it.
+_OWN_ON_INSTRUMENT = select(Booking.id, Booking.status, Booking.purpose).where(
+    Booking.user_id == bindparam("user_id"),
+    Booking.instrument_id == bindparam("instrument_id"),
+    Booking.start_at >= bindparam("start_from"),
+    Booking.start_at < bindparam("start_to"),
+)
+
+
+def own_on_instrument(
+    actor: User, instrument_id: int, start_from: datetime, start_to: datetime
+) -> dict[int, tuple[str, str]]:
+    """The actor's own bookings on one instrument starting in ``[start_from, start_to)``, any
+    status, as ``{id: (status, purpose)}``: what a week page labels the viewer's blocks with."""
+    rows = db.session.execute(
+        _OWN_ON_INSTRUMENT,
+        {"user_id": actor.id, "instrument_id": instrument_id, "start_from": start_from, "start_to": start_to},
+    )
+    return {booking_id: (status, purpose) for booking_id, status, purpose in rows}
+
+
+_CALENDAR_COLUMNS = (
+    Booking.id,
+    Booking.instrument_id,
+    Booking.user_id,
+    Booking.enterprise_id,
+    Booking.status,
+    Booking.start_at,
+    Booking.end_at,
+    Booking.blocked_until,
+    Booking.purpose,
+    Booking.project_code,
+    Booking.checked_in_at,
+    Booking.checked_out_at,
+)
+
+
+def _calendar_statement(manages_all: bool):
+    managed = (
+        select(Instrument.id).where(Instrument.provider_id == bindparam("provider_id"))
+        if manages_all
+        else select(managed_instruments.c.instrument_id).where(managed_instruments.c.user_id == bindparam("user_id"))
+    )
+    return (
+        select(Booking)
+        .where(
+            Booking.instrument_id == bindparam("instrument_id"),
+            Booking.instrument_id.in_(managed),
+            Booking.status.in_(bindparam("statuses", expanding=True)),
+            Booking.start_at >= bindparam("floor"),
+            Booking.start_at < bindparam("hi"),
+            Booking.blocked_until > bindparam("lo"),
+        )
+        .options(
+            load_only(*_CALENDAR_COLUMNS),
+            joinedload(Booking.user).load_only(User.id, User.name, User.email),
+            joinedload(Booking.enterprise).load_only(Enterprise.id, Enterprise.name),
+        )
+        .order_by(Booking.start_at, Booking.id)
+    )
+
+
+_CALENDAR = {manages_all: _calendar_statement(manages_all) for manages_all in (True, False)}
+
+
+def calendar_bookings(
+    manager: User, instrument_id: int, statuses: Iterable[str], lo: datetime, hi: datetime
+) -> list[Booking]:
+    """The bookings of an instrument the manager manages (else none) that meet ``[lo, hi)``
+    (``[start_at, blocked_until)``), in time order, with their user and enterprise: the columns a
+    calendar shows (the instrument comes from the identity map: the page has loaded it)."""
+    if not manager.is_manager:
+        return []
+    params = {
+        "instrument_id": instrument_id,
+        "provider_id": manager.provider_id,
+        "user_id": manager.id,
+        "statuses": list(statuses),
+        "floor": lo - MAX_SPAN - MAX_BUFFER,
+        "hi": hi,
+        "lo": lo,
+    }
+    return list(db.session.execute(_CALENDAR[bool(manager.manages_all)], params).scalars())
 
 
 def lacks_qualification(actor: User, instrument: Instrument, now: datetime) -> bool:

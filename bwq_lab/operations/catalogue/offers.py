@@ -4,10 +4,11 @@ publishing and editing them (managers for their provider, province administrator
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from bwq_lab.extensions import db
@@ -16,12 +17,21 @@ from bwq_lab.operations.catalogue.values import instrument_values, service_value
 from bwq_lab.refusals import Problem, Refusal, forbidden, not_found
 
 
+@functools.cache
+def _public_statement(model):
+    """Built once per model (the booking page asks on every request): building and cache-keying
+    a select with its eager loads cost more than running it."""
+    return (
+        select(model)
+        .where(model.id == bindparam("object_id"))
+        .options(joinedload(model.provider).joinedload(Provider.city))
+    )
+
+
 def _public(model, object_id: int, missing: str):
     """An instrument or lab service as the public catalogue shows it (with its provider and
     city, in the same query); retired ones are gone from the public view."""
-    row = db.session.execute(
-        select(model).where(model.id == object_id).options(joinedload(model.provider).joinedload(Provider.city))
-    ).scalar_one_or_none()
+    row = db.session.execute(_public_statement(model), {"object_id": object_id}).scalar_one_or_none()
     if row is None or row.status == "retired":
         raise not_found(missing)
     return row

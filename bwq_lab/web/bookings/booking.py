@@ -17,7 +17,7 @@ from bwq_lab.edge.access import role_required
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.feeds.ics import booking_calendar
-from bwq_lab.models import Booking, Instrument
+from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations import catalogue as catalogue_ops
 from bwq_lab.operations import staff as staff_ops
@@ -34,7 +34,7 @@ from bwq_lab.web.bookings.common import (
     week_of,
     zone,
 )
-from bwq_lab.web.bookings.week_layout import _cell_data, build_week, public_busy
+from bwq_lab.web.bookings.week_layout import _cell_data, build_week, link_pattern, public_busy
 from bwq_lab.web.forms.bookings import (
     ActionForm,
     BookingForm,
@@ -129,24 +129,22 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
     monday = week_of(tz, now, fallback)
     viewer = signed_in_user() if current_user.is_authenticated else None
     instrument, views = ops.availability(instrument.id, viewer, local_midnight(monday, tz), now, tz=zone())
-    own: dict[int, Booking] = {}
+    own: dict[int, tuple[str, str]] = {}
     if viewer is not None:
         lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
-        page = ops.list_bookings(
-            viewer, instrument_id=instrument.id, start_from=lo - ops.MAX_SPAN, start_to=hi, per_page=500
-        )
-        own = {b.id: b for b in page.items}
+        own = ops.own_on_instrument(viewer, instrument.id, lo - ops.MAX_SPAN, hi)
+    free_link = link_pattern(
+        ".book",
+        instrument_id=instrument.id,
+        week=monday.isoformat(),
+        date=...,
+        start=...,
+        duration=form.duration.data or None,
+        _anchor="book",
+    )
 
     def free_href(day: date, start: datetime) -> str:
-        return url_for(
-            ".book",
-            instrument_id=instrument.id,
-            week=monday.isoformat(),
-            date=day.isoformat(),
-            start=start.strftime("%H:%M"),
-            duration=form.duration.data or None,
-            _anchor="book",
-        )
+        return free_link(date=day.isoformat(), start=f"{start.hour:02d}:{start.minute:02d}")
 
     manager = viewer is not None and viewer.manages_instrument(instrument)
     bookable = None  # managers may override the notice and the horizon

@@ -12,19 +12,22 @@ from flask_babel import lazy_gettext as _l
 from bwq_lab import clock
 from bwq_lab.domain.booking_rules import local_midnight
 from bwq_lab.edge.access import role_required
+from bwq_lab.edge.messages.bookings import weekday_name
+from bwq_lab.edge.messages.names import status_name
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations.bookings import collisions as collision_ops
 from bwq_lab.web.bookings.common import (
     CALENDAR_STATUSES,
+    STATUS_BADGES,
     bp,
     local_zone,
     managed_instrument,
     week_of,
     zone,
 )
-from bwq_lab.web.bookings.week_layout import build_week, managed_busy
+from bwq_lab.web.bookings.week_layout import build_week, id_link, link_pattern, managed_busy
 from bwq_lab.web.forms.bookings import (
     ActionForm,
     CheckOutForm,
@@ -46,26 +49,13 @@ def calendar(instrument_id: int):
     monday = week_of(tz, now)
     lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
     instrument, views = ops.availability(instrument.id, signed_in_user(), lo, now, tz=zone())
-    page = ops.list_bookings(
-        signed_in_user(),
-        scope="managed",
-        instrument_id=instrument.id,
-        status=CALENDAR_STATUSES,
-        start_from=lo - ops.MAX_SPAN,
-        start_to=hi,
-        per_page=1000,
+    bookings = ops.calendar_bookings(signed_in_user(), instrument.id, CALENDAR_STATUSES, lo, hi)
+    free_link = link_pattern(
+        ".book", instrument_id=instrument.id, week=monday.isoformat(), date=..., start=..., _anchor="book"
     )
-    bookings = sorted((b for b in page.items if b.blocked_until > lo), key=lambda b: (b.start_at, b.id))
 
     def free_href(day: date, start: datetime) -> str:
-        return url_for(
-            ".book",
-            instrument_id=instrument.id,
-            week=monday.isoformat(),
-            date=day.isoformat(),
-            start=start.strftime("%H:%M"),
-            _anchor="book",
-        )
+        return free_link(date=day.isoformat(), start=f"{start.hour:02d}:{start.minute:02d}")
 
     week = build_week(
         monday,
@@ -78,18 +68,26 @@ def calendar(instrument_id: int):
         free_href=free_href,
     )
     today = now.astimezone(tz).date()
+    manager, detail, names = signed_in_user(), id_link(".detail", "booking_id"), {}
     rows = []
     for b in bookings:
-        actions = ops.allowed_actions(b, signed_in_user(), now)
+        actions = ops.allowed_actions(b, manager, now)
+        start, end = b.start_at.astimezone(tz), b.end_at.astimezone(tz)
+        if b.status not in names:
+            names[b.status] = status_name("booking", b.status)
         rows.append(
             {
                 "booking": b,
-                "today": b.start_at.astimezone(tz).date() == today,
-                "check_in": actions["check_in"] and b.start_at.astimezone(tz).date() == today,
+                "href": detail(b.id),
+                "when": f"{weekday_name(start.weekday())} {start:%Y-%m-%d %H:%M}–{end:%H:%M}",
+                "status": names[b.status],
+                "badge": STATUS_BADGES.get(b.status, ""),
+                "today": start.date() == today,
+                "check_in": actions["check_in"] and start.date() == today,
                 "check_out": b.status == "in_use",
                 "record": b.status == "approved" and b.end_at <= now,
-                "used_from": b.start_at.astimezone(tz).replace(tzinfo=None),
-                "used_until": b.end_at.astimezone(tz).replace(tzinfo=None),
+                "used_from": start.replace(tzinfo=None),
+                "used_until": end.replace(tzinfo=None),
             }
         )
     return render_template(

@@ -1,22 +1,30 @@
 """The week-layout presenter: a week of free, busy, buffer and blocked time as positioned
 blocks for the booking page and the managers' calendar (no rules here: the availability comes
-from the operations)."""
+from the operations).
+
+The repeated elements (a day column's blocks, a day's list for phones) are written here as
+escaped text, once per block, like the calendar feeds' events (docs/decisions.md): a template
+pays an attribute lookup, an escape and often a ``url_for`` or ``gettext`` per value, and a week
+draws a few hundred of them. The page's frame, headings and words stay in
+``templates/bookings/_week.html``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from bwq_lab.domain.booking_rules import BookingPolicy, ceil_from, ceil_to_grid, interval_anchor, local_midnight
 from bwq_lab.edge.messages.names import status_name
 from bwq_lab.models import Booking
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """Something drawn in a day column, positioned in percent of the visible hours."""
 
@@ -38,6 +46,8 @@ class Day:
     opening: list[Block]
     blocks: list[Block]
     free_spans: list[Block]  # whole free stretches: the grid's free time and the phones' list
+    column: Markup = Markup("")  # the day column's blocks, as HTML
+    agenda_items: Markup = Markup("")  # the phones' list of the day, as HTML <li> items
 
     @property
     def agenda(self) -> list[Block]:
@@ -45,6 +55,11 @@ class Day:
         return sorted(
             (b for b in (*self.blocks, *self.free_spans) if b.kind not in ("buffer", "past")), key=lambda b: b.start
         )
+
+    @property
+    def opening_hours(self) -> str:
+        """ "08:30–12:00, 13:30–17:00" (an opening that runs to midnight ends at "24:00")."""
+        return ", ".join(f"{_hhmm(b.start)}–{_until(b.end, self.day)}" for b in self.opening)
 
 
 @dataclass
@@ -68,9 +83,38 @@ class Week:
         return self.monday + timedelta(days=6)
 
 
-def _minutes_into(day: date, value: datetime, tz: ZoneInfo) -> float:
-    midnight = datetime.combine(day, time(0), tzinfo=tz)
-    return min(max((value - midnight).total_seconds() / 60, 0.0), 24 * 60.0)
+def link_pattern(endpoint: str, **values) -> Callable[..., str]:
+    """``url_for`` once, with placeholders: ``link_pattern(".book", date=..., start=...)(date="2026-12-02",
+    start="09:00")``. A value given as ``...`` is filled in per link; filled values must need no
+    quoting in a URL (ISO dates, "HH:MM", ids). A week draws up to a hundred links and
+    ``url_for`` costs 15-40 us each."""
+    holes = {name: f"__{name}__" for name, value in values.items() if value is ...}
+    pattern = url_for(endpoint, **{**values, **holes})
+
+    def fill(**filled) -> str:
+        link = pattern
+        for name, hole in holes.items():
+            link = link.replace(hole, str(filled[name]), 1)
+        return link
+
+    return fill
+
+
+def id_link(endpoint: str, key: str) -> Callable[[int], str]:
+    """``url_for(endpoint, key=id)`` for many ids, built once (an ``<int:...>`` path part)."""
+    sentinel = "2147483647"  # the largest id (edge.inputs.MAX_ID): never a real one in a path
+    pattern = url_for(endpoint, **{key: int(sentinel)})
+    head, _, tail = pattern.partition(sentinel)
+    return lambda value: f"{head}{value}{tail}"
+
+
+def _hhmm(value: datetime) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _until(end: datetime, day: date) -> str:
+    """A block's end as the day's list shows it: "24:00" when it runs to the next day."""
+    return "24:00" if end.date() != day else _hhmm(end)
 
 
 def _cell_minutes(grid: int) -> int:
@@ -98,16 +142,19 @@ def build_week(
     and how far ahead one may book). ``policy`` gives the grid's explicit anchor, if any."""
     today = now.astimezone(tz).date()
     earliest, latest = bookable or (now, datetime.max.replace(tzinfo=tz))
+    earliest_local, now_local = earliest.astimezone(tz), now.astimezone(tz)
     cell_minutes = _cell_minutes(grid_minutes)
     maintenance, closed = _("Maintenance"), _("Closed")
-    days = []
+    days, midnights = [], []
     for view in views:
+        midnight = datetime.combine(view.day, time(0), tzinfo=tz)
+        midnights.append(midnight)
         opening = [Block("open", s, e) for s, e in view.opening]
         blocks = list(busy_blocks(view))
         for b in view.blackouts:
             label = maintenance if b.kind == "maintenance" else closed
             blocks.append(Block(b.kind, b.start, b.end, f"{label}: {b.reason}" if b.reason else label))
-        blocks.extend(_past_blocks(view.opening, now.astimezone(tz)))
+        blocks.extend(_past_blocks(view.opening, now_local))
         # Free time as whole stretches, one element each (not one per grid cell: a week open
         # around the clock had ~340 cells) for the grid and the phones' list alike; the page's
         # script picks the grid time under the pointer. The grid is anchored at the opening's
@@ -115,7 +162,7 @@ def build_week(
         # grid point at or after it: what a stretch shows is what a tap books.
         spans = []
         for s, e in view.free:
-            s = max(s, earliest.astimezone(tz))
+            s = max(s, earliest_local)
             opens_at = next((os for os, oe in view.opening if os <= s < oe), None)
             if opens_at is None:
                 start = ceil_to_grid(s, tz, grid_minutes).astimezone(tz)
@@ -124,28 +171,41 @@ def build_week(
                 start = ceil_from(s, anchor, grid_minutes).astimezone(tz)
             if start < e and start <= latest:
                 data = _cell_data(start)
-                data["span"] = f"{round(_minutes_into(view.day, start, tz))}-{round(_minutes_into(view.day, e, tz))}"
+                data["span"] = f"{round(_minutes_into(midnight, start))}-{round(_minutes_into(midnight, e))}"
                 data["grid"] = cell_minutes
                 data["offset"] = 0  # the stretch starts on a grid line
                 spans.append(Block("free", start, e, href=free_href(view.day, start), data=data))
         days.append(Day(view.day, view.day == today, opening, blocks, spans))
 
-    edges = [(d.day, x) for d in days for b in (*d.opening, *d.blocks) for x in (b.start, b.end)]
-    minutes = [_minutes_into(day, x, tz) for day, x in edges]
+    minutes = [
+        _minutes_into(midnight, x)
+        for d, midnight in zip(days, midnights, strict=True)
+        for b in (*d.opening, *d.blocks)
+        for x in (b.start, b.end)
+    ]
     first_hour = int(min(minutes) // 60) if minutes else 8
     last_hour = int(-(-max(minutes) // 60)) if minutes else 18
     if last_hour <= first_hour:
         first_hour, last_hour = 8, 18
     lo, span = first_hour * 60, (last_hour - first_hour) * 60
-    for d in days:
+    for d, midnight in zip(days, midnights, strict=True):
         for b in (*d.opening, *d.blocks, *d.free_spans):
-            top = _minutes_into(d.day, b.start, tz) - lo
-            bottom = _minutes_into(d.day, b.end, tz) - lo
+            top = _minutes_into(midnight, b.start) - lo
+            bottom = _minutes_into(midnight, b.end) - lo
             b.top = round(max(top, 0) / span * 100, 3)
             b.height = round(max(min(bottom, span) - max(top, 0), 0) / span * 100, 3)
         d.blocks = [b for b in d.blocks if b.end > b.start]
     hours = [(h, round((h * 60 - lo) / span * 100, 3)) for h in range(first_hour, last_hour)]
+    words = _Words()
+    for d in days:
+        d.column = _column(d, words)
+        d.agenda_items = _agenda_items(d, words)
     return Week(monday, days, hours, first_hour, last_hour)
+
+
+def _minutes_into(midnight: datetime, value: datetime) -> float:
+    """Minutes from the day's local midnight (wall-clock time, clipped to the day)."""
+    return min(max((value - midnight).total_seconds() / 60, 0.0), 24 * 60.0)
 
 
 def _past_blocks(opening, now: datetime) -> list[Block]:
@@ -154,7 +214,58 @@ def _past_blocks(opening, now: datetime) -> list[Block]:
 
 
 def _cell_data(start: datetime) -> dict:
-    return {"date": start.date().isoformat(), "start": start.strftime("%H:%M")}
+    return {"date": start.date().isoformat(), "start": _hhmm(start)}
+
+
+class _Words:
+    """The words every free stretch repeats, translated once per page."""
+
+    def __init__(self) -> None:
+        self.free = escape(_("free"))
+        self.book_from = Markup(escape(_("Book from %(time)s")).replace("%(time)s", "\x00"))
+
+    def book_from_at(self, hhmm: str) -> Markup:
+        return Markup(self.book_from.replace("\x00", hhmm))
+
+
+def _column(day: Day, words: _Words) -> Markup:
+    """One day column of the grid: opening ranges, free stretches (one link each; the page's
+    script picks the grid time under the pointer, without JavaScript the link books from the
+    stretch's start), then bookings and blackouts."""
+    out = [f'<div class="blk open" style="top:{b.top}%;height:{b.height}%"></div>' for b in day.opening]
+    for b in day.free_spans:
+        d = b.data
+        out.append(
+            f'<a class="blk free" style="top:{b.top}%;height:{b.height}%;--grid:{d["grid"]};--first:{d["offset"]}"'
+            f' href="{escape(b.href)}" data-date="{d["date"]}" data-start="{d["start"]}" data-span="{d["span"]}"'
+            f' data-grid="{d["grid"]}" title="{words.book_from_at(d["start"])}">'
+            f'<span class="sr">{words.free} {d["start"]}</span></a>'
+        )
+    for b in day.blocks:
+        since, label = _hhmm(b.start), escape(b.label)
+        tag, href = ("a", f' href="{escape(b.href)}"') if b.href else ("div", "")
+        out.append(
+            f'<{tag} class="blk {escape(b.kind)}" style="top:{b.top}%;height:{b.height}%"{href}'
+            f' title="{since}–{_hhmm(b.end)} {label}"><span class="t">{since}</span> {label}</{tag}>'
+        )
+    return Markup("".join(out))
+
+
+def _agenda_items(day: Day, words: _Words) -> Markup:
+    """The day as a list (phones): bookings, blackouts and free stretches in time order."""
+    out = []
+    for b in day.agenda:
+        since, until = _hhmm(b.start), _until(b.end, day.day)
+        if b.kind == "free":
+            out.append(
+                f'<li class="free"><a href="{escape(b.href)}" data-date="{b.data["date"]}"'
+                f' data-start="{b.data["start"]}">{words.free} {since}–{until}</a></li>'
+            )
+        else:
+            label = escape(b.label)
+            text = f'<a href="{escape(b.href)}">{label}</a>' if b.href else label
+            out.append(f'<li class="{escape(b.kind)}">{since}–{until} {text}</li>')
+    return Markup("\n".join(out))
 
 
 def _buffer_block(start: datetime, end: datetime, blocked_until: datetime, label: str) -> Block | None:
@@ -170,18 +281,19 @@ class _StatusNames(dict):
         return name
 
 
-def public_busy(own: dict[int, Booking], tz: ZoneInfo):
-    """Others' bookings as anonymous "booked" time; the viewer's own in full, with a link."""
+def public_busy(own: dict[int, tuple[str, str]], tz: ZoneInfo):
+    """Others' bookings as anonymous "booked" time; the viewer's own (``{id: (status, purpose)}``)
+    in full, with a link."""
     booked, cleanup, names = _("booked"), _("cleanup"), _StatusNames()
+    detail = id_link(".detail", "booking_id")
 
     def draw(view) -> list[Block]:
         blocks = []
         for b in view.busy:
             mine = own.get(b.booking_id) if b.own else None
             if mine is not None:
-                label = f"{names[mine.status]} · {mine.purpose}"
-                href = url_for(".detail", booking_id=mine.id)
-                blocks.append(Block("own", b.start, b.end, label, href, mine))
+                status, purpose = mine
+                blocks.append(Block("own", b.start, b.end, f"{names[status]} · {purpose}", detail(b.booking_id)))
             else:
                 blocks.append(Block("busy", b.start, b.end, booked))
             buffer = _buffer_block(b.start, b.end, b.blocked_until, cleanup)
@@ -195,6 +307,7 @@ def public_busy(own: dict[int, Booking], tz: ZoneInfo):
 def managed_busy(bookings: list[Booking], tz: ZoneInfo):
     """Every booking with who, enterprise, purpose and status (managers' calendar)."""
     cleanup, names = _("cleanup"), _StatusNames()
+    detail = id_link(".detail", "booking_id")
 
     def draw(view) -> list[Block]:
         day_start, day_end = local_midnight(view.day, tz), local_midnight(view.day + timedelta(days=1), tz)
@@ -206,8 +319,7 @@ def managed_busy(bookings: list[Booking], tz: ZoneInfo):
             end = max(min(booking.end_at, day_end), day_start).astimezone(tz)
             who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
             label = f"{names[booking.status]} · {who} · {booking.purpose}"
-            href = url_for(".detail", booking_id=booking.id)
-            blocks.append(Block("booking " + booking.status, start, end, label, href, booking))
+            blocks.append(Block("booking " + booking.status, start, end, label, detail(booking.id)))
             buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz), cleanup)
             if buffer:
                 blocks.append(buffer)
