@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context, request
-from flask_babel import Domain, get_locale
+from flask_babel import Domain, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.edge.links import public_url, webcal
@@ -98,8 +100,21 @@ class RequestDomain(Domain):
         return translations
 
 
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    """Templates' ``_()``: Jinja's new-style ``gettext`` (Flask-Babel's catalogue, the result
+    marked safe and formatted with its variables), reached without Jinja's alias indirection and
+    not formatting a word that has no ``%`` in it (``Markup % {}`` escapes nothing, at ~10 us)."""
+    rv = get_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables if variables or "%" in rv else rv
+
+
 def register(app: Flask) -> None:
     from bwq_lab.extensions import babel
+
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
 
     # Flask-Babel's Babel makes its default domain on first use (a cached property); ours is set first
     if not isinstance(vars(babel).get("domain_instance"), RequestDomain):

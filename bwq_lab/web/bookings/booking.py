@@ -42,7 +42,6 @@ from bwq_lab.web.forms.bookings import (
     MoveForm,
     ReasonForm,
     aware,
-    duration_choices,
     input_step,
 )
 from bwq_lab.web.forms.staff import offer_staff
@@ -130,7 +129,7 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
     viewer = signed_in_user() if current_user.is_authenticated else None
     instrument, views = ops.availability(instrument.id, viewer, local_midnight(monday, tz), now, tz=zone())
     own: dict[int, tuple[str, str]] = {}
-    if viewer is not None:
+    if viewer is not None and any(b.own for view in views for b in view.busy):
         lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
         own = ops.own_on_instrument(viewer, instrument.id, lo - ops.MAX_SPAN, hi)
     free_link = link_pattern(
@@ -179,7 +178,7 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
         step=input_step(policy),
         slots=slots,
         slot_duration=slot_duration,
-        durations=duration_choices(policy, locale_code()),
+        durations=form.duration.choices,  # the same choices as the form's (duration_choices)
         edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id) if manager else None,
     )
 

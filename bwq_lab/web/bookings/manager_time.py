@@ -71,8 +71,9 @@ def calendar(instrument_id: int):
     manager, detail, names = signed_in_user(), id_link(".detail", "booking_id"), {}
     rows = []
     for b in bookings:
-        actions = ops.allowed_actions(b, manager, now)
         start, end = b.start_at.astimezone(tz), b.end_at.astimezone(tz)
+        # checking in is offered on the booking's own day only
+        check_in = start.date() == today and ops.allowed_actions(b, manager, now)["check_in"]
         if b.status not in names:
             names[b.status] = status_name("booking", b.status)
         rows.append(
@@ -83,7 +84,7 @@ def calendar(instrument_id: int):
                 "status": names[b.status],
                 "badge": STATUS_BADGES.get(b.status, ""),
                 "today": start.date() == today,
-                "check_in": actions["check_in"] and start.date() == today,
+                "check_in": check_in,
                 "check_out": b.status == "in_use",
                 "record": b.status == "approved" and b.end_at <= now,
                 "used_from": start.replace(tzinfo=None),
@@ -95,8 +96,9 @@ def calendar(instrument_id: int):
         instrument=instrument,
         week=week,
         rows=rows,
-        action_form=ActionForm(),
-        checkout_form=CheckOutForm(),
+        # the forms give the rows' buttons their CSRF token: made only when a row has a button
+        action_form=ActionForm() if any(row["check_in"] for row in rows) else None,
+        checkout_form=CheckOutForm() if any(row["check_out"] or row["record"] for row in rows) else None,
         edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id),
     )
 
