@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -37,6 +37,9 @@ class Block:
     top: float = 0.0
     height: float = 0.0
     data: dict = field(default_factory=dict)
+    # minutes from the day's local midnight, clipped to the day (set by build_week)
+    start_minute: float = 0.0
+    end_minute: float = 0.0
 
 
 @dataclass
@@ -145,10 +148,9 @@ def build_week(
     earliest_local, now_local = earliest.astimezone(tz), now.astimezone(tz)
     cell_minutes = _cell_minutes(grid_minutes)
     maintenance, closed = _("Maintenance"), _("Closed")
-    days, midnights = [], []
+    days = []
     for view in views:
         midnight = datetime.combine(view.day, time(0), tzinfo=tz)
-        midnights.append(midnight)
         opening = [Block("open", s, e) for s, e in view.opening]
         blocks = list(busy_blocks(view))
         for b in view.blackouts:
@@ -171,27 +173,25 @@ def build_week(
                 start = ceil_from(s, anchor, grid_minutes).astimezone(tz)
             if start < e and start <= latest:
                 data = _cell_data(start)
-                data["span"] = f"{round(_minutes_into(midnight, start))}-{round(_minutes_into(midnight, e))}"
+                free = Block("free", start, e, href=free_href(view.day, start), data=data)
+                free.start_minute, free.end_minute = _minutes_into(midnight, start), _minutes_into(midnight, e)
+                data["span"] = f"{round(free.start_minute)}-{round(free.end_minute)}"
                 data["grid"] = cell_minutes
                 data["offset"] = 0  # the stretch starts on a grid line
-                spans.append(Block("free", start, e, href=free_href(view.day, start), data=data))
+                spans.append(free)
+        for b in (*opening, *blocks):
+            b.start_minute, b.end_minute = _minutes_into(midnight, b.start), _minutes_into(midnight, b.end)
         days.append(Day(view.day, view.day == today, opening, blocks, spans))
 
-    minutes = [
-        _minutes_into(midnight, x)
-        for d, midnight in zip(days, midnights, strict=True)
-        for b in (*d.opening, *d.blocks)
-        for x in (b.start, b.end)
-    ]
+    minutes = [m for d in days for b in (*d.opening, *d.blocks) for m in (b.start_minute, b.end_minute)]
     first_hour = int(min(minutes) // 60) if minutes else 8
     last_hour = int(-(-max(minutes) // 60)) if minutes else 18
     if last_hour <= first_hour:
         first_hour, last_hour = 8, 18
     lo, span = first_hour * 60, (last_hour - first_hour) * 60
-    for d, midnight in zip(days, midnights, strict=True):
+    for d in days:
         for b in (*d.opening, *d.blocks, *d.free_spans):
-            top = _minutes_into(midnight, b.start) - lo
-            bottom = _minutes_into(midnight, b.end) - lo
+            top, bottom = b.start_minute - lo, b.end_minute - lo
             b.top = round(max(top, 0) / span * 100, 3)
             b.height = round(max(min(bottom, span) - max(top, 0), 0) / span * 100, 3)
         d.blocks = [b for b in d.blocks if b.end > b.start]
@@ -308,19 +308,25 @@ def managed_busy(bookings: list[Booking], tz: ZoneInfo):
     """Every booking with who, enterprise, purpose and status (managers' calendar)."""
     cleanup, names = _("cleanup"), _StatusNames()
     detail = id_link(".detail", "booking_id")
+    rows = []  # what the days draw, read from the ORM objects once (not once per day)
+    for booking in bookings:
+        who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
+        label = f"{names[booking.status]} · {who} · {booking.purpose}"
+        kind = "booking " + booking.status
+        rows.append((booking.start_at, booking.end_at, booking.blocked_until, kind, label, detail(booking.id), booking))
 
     def draw(view) -> list[Block]:
         day_start, day_end = local_midnight(view.day, tz), local_midnight(view.day + timedelta(days=1), tz)
+        # compared as UTC instants, like the bookings' own (no time zone arithmetic per comparison)
+        utc_start, utc_end = day_start.astimezone(UTC), day_end.astimezone(UTC)
         blocks = []
-        for booking in bookings:
-            if not (booking.start_at < day_end and booking.blocked_until > day_start):
+        for start_at, end_at, blocked_until, kind, label, href, booking in rows:
+            if not (start_at < utc_end and blocked_until > utc_start):
                 continue
-            start = max(booking.start_at, day_start).astimezone(tz)
-            end = max(min(booking.end_at, day_end), day_start).astimezone(tz)
-            who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
-            label = f"{names[booking.status]} · {who} · {booking.purpose}"
-            blocks.append(Block("booking " + booking.status, start, end, label, detail(booking.id)))
-            buffer = _buffer_block(start, end, min(booking.blocked_until, day_end).astimezone(tz), cleanup)
+            start = max(start_at, day_start).astimezone(tz)
+            end = max(min(end_at, day_end), day_start).astimezone(tz)
+            blocks.append(Block(kind, start, end, label, href, booking))
+            buffer = _buffer_block(start, end, min(blocked_until, day_end).astimezone(tz), cleanup)
             if buffer:
                 blocks.append(buffer)
         return blocks
