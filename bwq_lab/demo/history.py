@@ -27,7 +27,7 @@ from bwq_lab.domain.catalogue import SERVICE_RECORD_KINDS
 from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, Instrument, LabService, OutboxMessage, Provider, Staff, User
 from bwq_lab.operations import orders as order_ops
-from bwq_lab.operations import service_records
+from bwq_lab.operations import rollup, service_records
 from bwq_lab.operations.bookings import lifecycle as booking_ops
 from bwq_lab.operations.bookings.create import create_booking
 from bwq_lab.operations.transactions import begin_write
@@ -82,14 +82,16 @@ def seed_history(now: datetime, tz: ZoneInfo, results_folder: str, *, seed: int 
     rng = random.Random(seed)
     result = HistoryResult()
     begin_write()  # one write transaction for the whole history (SQLite), savepoints per attempt
-    providers = list(db.session.execute(select(Provider).order_by(Provider.id)).scalars())
-    staff = _staff(rng, providers, result)
-    labs = _lab_accounts(providers)
-    customers = _customers(rng)
-    days = _days(rng, now, tz, int(DAYS))
-    _sessions(rng, now, tz, days, labs, staff, customers, result, int(SESSIONS * scale))
-    _batches(rng, now, tz, days, labs, staff, customers, results_folder, result, int(BATCHES * scale))
-    _records(rng, now, tz, days, labs, staff, customers, result, int(RECORDS * scale))
+    # the figures' rollup is rebuilt once at the end: refreshing it per change tripled the history's time
+    with rollup.deferred(db.session, tz=tz):
+        providers = list(db.session.execute(select(Provider).order_by(Provider.id)).scalars())
+        staff = _staff(rng, providers, result)
+        labs = _lab_accounts(providers)
+        customers = _customers(rng)
+        days = _days(rng, now, tz, int(DAYS))
+        _sessions(rng, now, tz, days, labs, staff, customers, result, int(SESSIONS * scale))
+        _batches(rng, now, tz, days, labs, staff, customers, results_folder, result, int(BATCHES * scale))
+        _records(rng, now, tz, days, labs, staff, customers, result, int(RECORDS * scale))
     # the catalogue existed through the whole year: utilisation counts an instrument's opening
     # hours from its creation, and the demo's rows were created today
     opened = now - timedelta(days=DAYS + 30)

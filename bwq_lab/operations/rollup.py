@@ -18,7 +18,9 @@ The write paths name their keys through the session, whatever they are:
   new keys after it. INSERT statements of sessions or batches (the lean booking create path, which
   runs its INSERTs on the session's connection) add pending or approved bookings and undelivered
   orders only, which count nothing (tested).
-Writes that bypass the session (a raw connection, a bulk load) are followed by :func:`rebuild`.
+Writes that bypass the session (a raw connection, a bulk load) are followed by :func:`rebuild`;
+a bulk load through the operations in one transaction (the demo history) runs inside
+:func:`deferred`, which names no keys and rebuilds once at the end.
 
 Concurrency: SQLite writers hold the database's write lock from the start of the transaction. On
 PostgreSQL two transactions refreshing one key take turns on an advisory lock per (provider, day):
@@ -32,7 +34,8 @@ The local day is the app's ``TIMEZONE``, registered per engine by the app factor
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -305,6 +308,22 @@ for _model, _names in _KEY_COLUMNS.items():
         event.listen(getattr(_model, _name), "set", lambda *a: None, active_history=True)
 
 _PENDING = "bwq_rollup_keys"
+_DEFERRED = "bwq_rollup_deferred"
+
+
+@contextmanager
+def deferred(session: Session, *, tz: ZoneInfo | None = None) -> Iterator[None]:
+    """Name no keys while the block writes, then rebuild once: for a bulk load made through the
+    operations in one transaction (the demo history), where refreshing key by key would cost more
+    than the load itself. An exception leaves the rollup to the transaction's rollback."""
+    session.info[_DEFERRED] = True
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info.pop(_DEFERRED, None)
+        session.info.pop(_PENDING, None)
+    rebuild(session, tz=tz)
 
 
 def _local_day(instant: datetime, tz: ZoneInfo) -> date:
@@ -363,6 +382,8 @@ def _tracked(objects) -> list:
 
 @event.listens_for(Session, "before_flush")
 def _old_keys(session: Session, _context, _instances) -> None:
+    if session.info.get(_DEFERRED):
+        return
     pending: set = session.info.setdefault(_PENDING, set())
     tz = zone_of(session)
     with session.no_autoflush:
@@ -375,6 +396,8 @@ def _old_keys(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _new_keys_and_refresh(session: Session, _context) -> None:
+    if session.info.get(_DEFERRED):
+        return
     pending: set = session.info.pop(_PENDING, set())
     tz = zone_of(session)
     for obj in _tracked(session.new):
@@ -411,7 +434,7 @@ def _bulk(state) -> object:
     """UPDATE / DELETE of sessions, batches or service records, and any change of a record's
     staff rows, through the session: refresh the keys of the rows they touch, before and after."""
     statement = state.statement
-    if not (state.is_update or state.is_delete or state.is_insert):
+    if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get(_DEFERRED):
         return None
     table = getattr(statement, "table", None)
     name = getattr(table, "name", None)

@@ -57,12 +57,16 @@ def test_the_hand_made_world_is_in_the_rollup(ctx, world):
     assert_rollup_is_exact()
 
 
-def test_the_demo_history_made_through_the_operations_keeps_it_exact(ctx, tmp_path):
+def test_the_demo_history_made_through_the_operations_keeps_it_exact(ctx, tmp_path, monkeypatch):
+    """The history's sessions (booked, approved, checked in and out, no-shows, cancellations),
+    batches (accepted, delivered) and records go through the operations; ``seed-demo`` defers the
+    rollup and rebuilds it once, here every change keeps it (``deferred`` switched off)."""
+    import contextlib
     from datetime import datetime
 
     from sqlalchemy import select
 
-    from bwq_lab.demo import seed_demo
+    from bwq_lab.demo import history, seed_demo
     from bwq_lab.demo.history import seed_history
     from bwq_lab.extensions import db
     from bwq_lab.models import ServiceRecord, Staff, User
@@ -71,7 +75,9 @@ def test_the_demo_history_made_through_the_operations_keeps_it_exact(ctx, tmp_pa
 
     seed_demo()
     db.session.commit()
+    monkeypatch.setattr(history.rollup, "deferred", lambda session, tz=None: contextlib.nullcontext())
     result = seed_history(FIXED_NOW, TZ, str(tmp_path), scale=0.12)
+    monkeypatch.undo()
     db.session.commit()
     assert result.sessions and result.no_shows and result.cancelled and result.batches and result.records
     assert_rollup_is_exact()
@@ -244,6 +250,23 @@ def test_the_lean_create_path_inserts_only_bookings_that_count_nothing():
     for required, by_manager in product((True, False), repeat=2):
         policy = type("Policy", (), {"approval_required": required})()
         assert initial_status(policy, by_manager=by_manager) not in COUNTED_SESSIONS
+
+
+def test_a_deferred_bulk_load_rebuilds_once_at_the_end(ctx, world):
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking
+    from bwq_lab.operations import rollup
+
+    before = _rollup()
+    with rollup.deferred(db.session, tz=TZ):
+        booking = db.session.execute(select(Booking).where(Booking.status == "completed").limit(1)).scalar_one()
+        booking.start_at += timedelta(days=3)
+        db.session.flush()
+        assert _rollup() == before  # nothing kept while deferred
+    assert _rollup() != before
+    assert_rollup_is_exact()
 
 
 def test_rebuild_rollup_command_rebuilds_from_scratch(app, world):
