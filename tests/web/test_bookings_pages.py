@@ -565,3 +565,31 @@ def test_book_page_says_when_a_qualification_is_missing(
         )
         db.session.commit()
     assert notice not in client.get(f"/instruments/{instrument_id}/book").get_data(as_text=True)
+
+
+def test_week_grid_escapes_what_people_typed(world, browser, book, within):
+    """The week grid's blocks are written as text by the presenter (not by Jinja): a purpose and a
+    maintenance reason with markup come out escaped on the booking page and the managers' calendar."""
+    payload = '<img src=x onerror="alert(1)">'
+
+    def add_window():
+        db.session.add(
+            MaintenanceWindow(
+                instrument_id=world.instrument_id,
+                start_at=local("2026-12-03 13:30"),
+                end_at=local("2026-12-03 15:00"),
+                reason=f"pump {payload}",
+            )
+        )
+        db.session.commit()
+
+    within(add_window)
+    book(world.alice, world.instrument_id, "2026-12-04 09:00", "2026-12-04 10:00", purpose=f"XRD {payload}")
+    escaped = "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
+    own = browser(world.alice).get(f"/instruments/{world.instrument_id}/book?week=2026-12-02").get_data(as_text=True)
+    manager = browser(world.manager).get(f"/manage/instruments/{world.instrument_id}/calendar?week=2026-12-02")
+    assert manager.status_code == 200
+    for page in (own, manager.get_data(as_text=True)):
+        assert payload not in page
+        assert f"pump {escaped}" in page
+    assert f"XRD {escaped}" in manager.get_data(as_text=True)
