@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from bwq_lab import clock
 from bwq_lab.edge.access import role_required
@@ -138,8 +139,10 @@ def assign_form(provider: Provider) -> AssignManagerForm:
     english = locale_code() == "en"
     instruments = ops.search_instruments(provider_id=provider.id, per_page=ops.MAX_PER_PAGE).items
     services = ops.search_services(provider_id=provider.id, per_page=ops.MAX_PER_PAGE).items
-    form.instrument_ids.choices = [(i.id, (i.name_en or i.name) if english else i.name) for i in instruments]
-    form.service_ids.choices = [(s.id, (s.name_en or s.name) if english else s.name) for s in services]
+    form.instrument_ids.choices = [
+        SelectChoice(i.id, (i.name_en or i.name) if english else i.name) for i in instruments
+    ]
+    form.service_ids.choices = [SelectChoice(s.id, (s.name_en or s.name) if english else s.name) for s in services]
     return form
 
 

@@ -5,7 +5,8 @@ publishing and editing them (managers for their provider, province administrator
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -45,41 +46,55 @@ def public_service(service_id: int) -> LabService:
     return _public(LabService, service_id, "catalogue.no_such_service")
 
 
-def managed_instruments(actor: User) -> list[Instrument]:
-    """Every instrument the manager may edit, retired ones included."""
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between an instrument and a lab service here: the model, its stored values,
+    the manager's list of them and the codes of refusal. Everything else is one code path."""
+
+    model: type
+    values: Callable[[Mapping[str, Any]], dict[str, Any]]
+    managed: str  # the User relationship listing what a (not all-managing) manager keeps
+    missing: str
+    not_yours: str
+    manages: Callable[[User, Any], bool]  # the User's own test: may this manager edit it?
+
+
+_INSTRUMENT = _Kind(
+    Instrument,
+    instrument_values,
+    "instruments",
+    "catalogue.no_such_instrument",
+    "catalogue.not_your_instrument",
+    User.manages_instrument,
+)
+_SERVICE = _Kind(
+    LabService,
+    service_values,
+    "services",
+    "catalogue.no_such_service",
+    "catalogue.not_your_service",
+    User.manages_service,
+)
+
+
+def _managed(kind: _Kind, actor: User) -> list:
+    """Every item of the kind the manager may edit, retired ones included."""
     if not actor.is_manager or actor.provider_id is None:
         return []
-    query = select(Instrument).where(Instrument.provider_id == actor.provider_id)
+    model = kind.model
+    query = select(model).where(model.provider_id == actor.provider_id)
     if not actor.manages_all:
-        query = query.where(Instrument.managers.any(User.id == actor.id))
-    return list(db.session.execute(query.order_by(Instrument.name, Instrument.id)).scalars())
+        query = query.where(model.managers.any(User.id == actor.id))
+    return list(db.session.execute(query.order_by(model.name, model.id)).scalars())
 
 
-def managed_services(actor: User) -> list[LabService]:
-    if not actor.is_manager or actor.provider_id is None:
-        return []
-    query = select(LabService).where(LabService.provider_id == actor.provider_id)
-    if not actor.manages_all:
-        query = query.where(LabService.managers.any(User.id == actor.id))
-    return list(db.session.execute(query.order_by(LabService.name, LabService.id)).scalars())
-
-
-def instrument_for_editing(actor: User, instrument_id: int) -> Instrument:
-    instrument = db.session.get(Instrument, instrument_id)
-    if instrument is None:
-        raise not_found("catalogue.no_such_instrument")
-    if not (actor.is_province_admin or actor.manages_instrument(instrument)):
-        raise forbidden("catalogue.not_your_instrument")
-    return instrument
-
-
-def service_for_editing(actor: User, service_id: int) -> LabService:
-    service = db.session.get(LabService, service_id)
-    if service is None:
-        raise not_found("catalogue.no_such_service")
-    if not (actor.is_province_admin or actor.manages_service(service)):
-        raise forbidden("catalogue.not_your_service")
-    return service
+def _for_editing(kind: _Kind, actor: User, item_id: int):
+    item = db.session.get(kind.model, item_id)
+    if item is None:
+        raise not_found(kind.missing)
+    if not (actor.is_province_admin or kind.manages(actor, item)):
+        raise forbidden(kind.not_yours)
+    return item
 
 
 def _provider_for_new_item(actor: User, data: Mapping[str, Any]) -> int:
@@ -93,37 +108,50 @@ def _provider_for_new_item(actor: User, data: Mapping[str, Any]) -> int:
     raise forbidden("catalogue.managers_publish")
 
 
-def create_instrument(actor: User, data: Mapping[str, Any]) -> Instrument:
-    provider_id = _provider_for_new_item(actor, data)
-    instrument = Instrument(provider_id=provider_id, **instrument_values(data))
-    db.session.add(instrument)
+def _create(kind: _Kind, actor: User, data: Mapping[str, Any]):
+    item = kind.model(provider_id=_provider_for_new_item(actor, data), **kind.values(data))
+    db.session.add(item)
     if actor.is_manager and not actor.manages_all:
-        actor.instruments.append(instrument)  # a manager keeps what they publish
+        getattr(actor, kind.managed).append(item)  # a manager keeps what they publish
     db.session.flush()
-    return instrument
+    return item
+
+
+def _update(kind: _Kind, actor: User, item_id: int, data: Mapping[str, Any]):
+    item = _for_editing(kind, actor, item_id)
+    for key, value in kind.values(data).items():
+        setattr(item, key, value)
+    db.session.flush()
+    return item
+
+
+def managed_instruments(actor: User) -> list[Instrument]:
+    return _managed(_INSTRUMENT, actor)
+
+
+def managed_services(actor: User) -> list[LabService]:
+    return _managed(_SERVICE, actor)
+
+
+def instrument_for_editing(actor: User, instrument_id: int) -> Instrument:
+    return _for_editing(_INSTRUMENT, actor, instrument_id)
+
+
+def service_for_editing(actor: User, service_id: int) -> LabService:
+    return _for_editing(_SERVICE, actor, service_id)
+
+
+def create_instrument(actor: User, data: Mapping[str, Any]) -> Instrument:
+    return _create(_INSTRUMENT, actor, data)
 
 
 def update_instrument(actor: User, instrument_id: int, data: Mapping[str, Any]) -> Instrument:
-    instrument = instrument_for_editing(actor, instrument_id)
-    for key, value in instrument_values(data).items():
-        setattr(instrument, key, value)
-    db.session.flush()
-    return instrument
+    return _update(_INSTRUMENT, actor, instrument_id, data)
 
 
 def create_service(actor: User, data: Mapping[str, Any]) -> LabService:
-    provider_id = _provider_for_new_item(actor, data)
-    service = LabService(provider_id=provider_id, **service_values(data))
-    db.session.add(service)
-    if actor.is_manager and not actor.manages_all:
-        actor.services.append(service)
-    db.session.flush()
-    return service
+    return _create(_SERVICE, actor, data)
 
 
 def update_service(actor: User, service_id: int, data: Mapping[str, Any]) -> LabService:
-    service = service_for_editing(actor, service_id)
-    for key, value in service_values(data).items():
-        setattr(service, key, value)
-    db.session.flush()
-    return service
+    return _update(_SERVICE, actor, service_id, data)

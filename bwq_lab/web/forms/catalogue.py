@@ -44,8 +44,8 @@ PHOTO_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
-def choices(vocabulary: dict[str, tuple[str, str]], locale: str) -> list[tuple[str, str]]:
-    return [(code, vocab.label(vocabulary, code, locale)) for code in vocabulary]
+def choices(vocabulary: dict[str, tuple[str, str]], locale: str) -> list[SelectChoice]:
+    return [SelectChoice(code, vocab.label(vocabulary, code, locale)) for code in vocabulary]
 
 
 class YuanField(StringField):
@@ -237,8 +237,8 @@ class InstrumentForm(CatalogueForm):
         _l("Inside the free-cancellation window"),
         default="refuse",
         choices=[
-            ("refuse", _l("Users cannot cancel; they ask a manager")),
-            ("allow", _l("Users may still cancel; it is counted as late")),
+            SelectChoice("refuse", _l("Users cannot cancel; they ask a manager")),
+            SelectChoice("allow", _l("Users may still cancel; it is counted as late")),
         ],
     )
     submit = SubmitField(_l("Save"))
@@ -246,7 +246,7 @@ class InstrumentForm(CatalogueForm):
     def localize(self, locale: str, slot_choices: Iterable[int]) -> InstrumentForm:
         self.category.choices = choices(vocab.INSTRUMENT_CATEGORIES, locale)
         self.status.choices = choices(vocab.INSTRUMENT_STATUSES, locale)
-        self.slot_minutes.choices = [(n, _l("%(n)s minutes", n=n)) for n in slot_choices]
+        self.slot_minutes.choices = [SelectChoice(n, _l("%(n)s minutes", n=n)) for n in slot_choices]
         return self
 
     def values(self) -> dict:
@@ -310,8 +310,8 @@ class ServiceForm(CatalogueForm):
         self.kind.choices = choices(vocab.SERVICE_KINDS, locale)
         self.unit.choices = choices(vocab.SERVICE_UNITS, locale)
         self.status.choices = [
-            ("active", vocab.label(vocab.INSTRUMENT_STATUSES, "active", locale)),
-            ("retired", vocab.label(vocab.INSTRUMENT_STATUSES, "retired", locale)),
+            SelectChoice("active", vocab.label(vocab.INSTRUMENT_STATUSES, "active", locale)),
+            SelectChoice("retired", vocab.label(vocab.INSTRUMENT_STATUSES, "retired", locale)),
         ]
         return self
 
@@ -339,11 +339,14 @@ class ProviderForm(CatalogueForm):
     def localize(self, locale: str, cities) -> ProviderForm:
         english = locale.startswith("en")
         self.kind.choices = choices(vocab.PROVIDER_KINDS, locale)
-        self.city_id.choices = [("", "—")] + [(c.id, c.name_en if english else c.name) for c in cities]
-        counties: dict = {"": [("", "—")]}
-        for c in cities:
-            counties[c.name_en if english else c.name] = [(k.id, k.name_en if english else k.name) for k in c.children]
-        self.county_id.choices = counties
+        self.city_id.choices = [SelectChoice("", "—")] + [
+            SelectChoice(c.id, c.name_en if english else c.name) for c in cities
+        ]
+        self.county_id.choices = [SelectChoice("", "—")] + [
+            SelectChoice(k.id, k.name_en if english else k.name, optgroup=c.name_en if english else c.name)
+            for c in cities
+            for k in c.children
+        ]
         return self
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -46,7 +47,7 @@ class StaffForm(CatalogueForm):
     submit = SubmitField(_l("Save"))
 
     def localize(self, users) -> StaffForm:
-        self.user_id.choices = [("", "—")] + [(u.id, f"{u.name} <{u.email}>") for u in users]
+        self.user_id.choices = [SelectChoice("", "—")] + [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in users]
         return self
 
 
@@ -90,7 +91,7 @@ class RecordForm(CatalogueForm):
 
     def localize(self, locale: str, staff) -> RecordForm:
         self.kind.choices = choices(vocab.SERVICE_RECORD_KINDS, locale)
-        self.staff_ids.choices = [(s.id, s.name + (f" · {s.title}" if s.title else "")) for s in staff]
+        self.staff_ids.choices = [SelectChoice(s.id, s.name + (f" · {s.title}" if s.title else "")) for s in staff]
         return self
 
     def values(self) -> dict:
@@ -116,5 +117,5 @@ class RecordFilterForm(CatalogueForm):
     enterprise = StringField(_l("Enterprise"), validators=[Optional(), Length(max=160)])
 
     def localize(self, locale: str) -> RecordFilterForm:
-        self.kind.choices = [("", _l("Any"))] + choices(vocab.SERVICE_RECORD_KINDS, locale)
+        self.kind.choices = [SelectChoice("", _l("Any"))] + choices(vocab.SERVICE_RECORD_KINDS, locale)
         return self

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
 
@@ -24,6 +24,8 @@ def staff_select(label) -> SelectField:
 
 def offer_staff(field: SelectField, staff: Iterable, default_id: int | None = None) -> None:
     """The provider's staff as the choices; ``default_id`` chosen unless the form sent one."""
-    field.choices = [("", "—")] + [(s.id, s.name + (f" · {s.title}" if s.title else "")) for s in staff]
+    field.choices = [SelectChoice("", "—")] + [
+        SelectChoice(s.id, s.name + (f" · {s.title}" if s.title else "")) for s in staff
+    ]
     if field.data is None and not field.raw_data:
         field.data = default_id
