@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from bwq_lab.extensions import db
 from bwq_lab.models import JobRun, SchedulerLease
+from bwq_lab.operations.paging import Page, paged
 
 OUTCOMES = ("running", "ok", "failed")
 
 
-@dataclass
-class RunsPage:
-    items: list[JobRun]
-    total: int
-    page: int
-    per_page: int
-
-
-def recent_runs(*, job: str | None = None, outcome: str | None = None, page: int = 1, per_page: int = 50) -> RunsPage:
+def recent_runs(*, job: str | None = None, outcome: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     """Newest first; ``job`` and ``outcome`` narrow the list (an unknown value finds nothing)."""
     conditions = []
     if job:
         conditions.append(JobRun.job == job)
     if outcome:
         conditions.append(JobRun.outcome == outcome)
-    page = max(1, page)
-    total = db.session.execute(select(func.count(JobRun.id)).where(*conditions)).scalar_one()
-    items = (
-        db.session.execute(
-            select(JobRun).where(*conditions).order_by(JobRun.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        )
-        .scalars()
-        .all()
-    )
-    return RunsPage(list(items), total, page, per_page)
+    return paged(select(JobRun).where(*conditions), (JobRun.id.desc(),), page=max(1, page), per_page=per_page)
 
 
 def last_runs(names: list[str]) -> dict[str, JobRun]:

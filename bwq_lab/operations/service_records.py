@@ -26,8 +26,9 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, ServiceRecord, User
 from bwq_lab.models.reports import service_record_staff
 from bwq_lab.operations import audit
+from bwq_lab.operations.paging import Page, paged
 from bwq_lab.operations.regions import ADMIN_ROLES, overseen_providers, oversees
-from bwq_lab.operations.staff import Page, paged, provider_staff_ids
+from bwq_lab.operations.staff import provider_staff_ids
 from bwq_lab.refusals import Problem, Refusal
 
 #: the values a record is made of (``enterprise_id`` and ``staff_ids`` are resolved and checked)

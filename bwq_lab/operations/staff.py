@@ -14,32 +14,17 @@ them from the pickers).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bwq_lab.domain.records import StaffInput, check_staff
 from bwq_lab.extensions import db
 from bwq_lab.models import Staff, User
 from bwq_lab.operations import audit
+from bwq_lab.operations.paging import Page, paged
 from bwq_lab.operations.regions import ADMIN_ROLES, overseen_providers, oversees
 from bwq_lab.refusals import Problem, Refusal
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-
-def paged(query, order_by: tuple, *, page: int, per_page: int) -> Page:
-    """One page of ``query`` in ``order_by`` order, with the total count."""
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = db.session.execute(query.order_by(*order_by).limit(per_page).offset((page - 1) * per_page)).scalars()
-    return Page(list(items), total, page, per_page)
 
 
 def not_found() -> Refusal:

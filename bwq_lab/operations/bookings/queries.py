@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
@@ -13,6 +12,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Booking, BookingEvent, Enterprise, Instrument, User
 from bwq_lab.models.user import managed_instruments
 from bwq_lab.operations.bookings.rule_inputs import MAX_BUFFER, MAX_SPAN, qualified_until
+from bwq_lab.operations.paging import Page, paged
 from bwq_lab.operations.regions import overseen_providers, oversees
 from bwq_lab.refusals import forbidden, not_found, refuse
 
@@ -62,14 +62,6 @@ def get_booking(actor: User, booking_id: int, *, for_update: bool = False, with_
     return booking
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-
 def managed_instrument_ids_query(manager: User):
     """Ids of the instruments a manager manages, as a subquery."""
     if manager.manages_all:
@@ -113,28 +105,12 @@ def list_bookings(
         query = query.where(Booking.start_at >= start_from)
     if start_to is not None:
         query = query.where(Booking.start_at < start_to)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        db.session.execute(
-            query.options(
-                joinedload(Booking.instrument),
-                joinedload(Booking.user),
-                joinedload(Booking.enterprise),
-            )
-            .order_by(
-                *(
-                    (Booking.start_at.asc(), Booking.id.asc())
-                    if nearest_first
-                    else (Booking.start_at.desc(), Booking.id.desc())
-                )
-            )
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .all()
+    return paged(
+        query.options(joinedload(Booking.instrument), joinedload(Booking.user), joinedload(Booking.enterprise)),
+        (Booking.start_at.asc(), Booking.id.asc()) if nearest_first else (Booking.start_at.desc(), Booking.id.desc()),
+        page=page,
+        per_page=per_page,
     )
-    return Page(list(items), total, page, per_page)
 
 
 # Statements built once (a week page's reads): building and cache-keying a select costs about as

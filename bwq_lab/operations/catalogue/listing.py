@@ -5,25 +5,17 @@ results, and the word filters every listing shares (a word in any column, or a l
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, or_
 
 from bwq_lab.domain import catalogue as vocab
 from bwq_lab.extensions import db
+from bwq_lab.operations.paging import Page
 
 MAX_PER_PAGE = 100
 
 
 PUBLIC_INSTRUMENT_STATUSES = ("active", "maintenance")
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int  # (the page count is the pager's: templates/macros/forms.html)
 
 
 def page_args(page: int | None, per_page: int | None) -> tuple[int, int]:

@@ -8,16 +8,16 @@ an enterprise, the user who placed it. The lab side is the service's managers. A
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bwq_lab.domain.orders import OrderStatus
 from bwq_lab.extensions import db
 from bwq_lab.models import LabService, ServiceOrder, ServiceOrderEvent, User
 from bwq_lab.models.user import managed_services
+from bwq_lab.operations.paging import Page, paged
 from bwq_lab.refusals import Problem, Refusal
 
 
@@ -73,14 +73,6 @@ def managed_service_ids(manager: User):
     return select(managed_services.c.service_id).where(managed_services.c.user_id == manager.id)
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-
 def list_orders(
     actor: User,
     *,
@@ -112,18 +104,12 @@ def list_orders(
         query = query.where(ServiceOrder.created_at >= created_from)
     if created_to is not None:
         query = query.where(ServiceOrder.created_at < created_to)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        db.session.execute(
-            query.options(joinedload(ServiceOrder.service), joinedload(ServiceOrder.user))
-            .order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .all()
+    return paged(
+        query.options(joinedload(ServiceOrder.service), joinedload(ServiceOrder.user)),
+        (ServiceOrder.created_at.desc(), ServiceOrder.id.desc()),
+        page=page,
+        per_page=per_page,
     )
-    return Page(list(items), total, page, per_page)
 
 
 def board(manager: User) -> dict[OrderStatus, list[ServiceOrder]]:
