@@ -11,6 +11,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from bwq_lab.domain import catalogue as vocab
+from bwq_lab.edge.form_html import form_field, widget_html
 from bwq_lab.edge.links import public_url, webcal
 
 
@@ -124,6 +125,8 @@ def register(app: Flask) -> None:
         return lambda code: vocab.label(vocabulary, code, locale_code())
 
     app.jinja_env.globals.update(
+        form_field=form_field,
+        form_widget=widget_html,
         locale_code=locale_code,
         display=display,
         url_with=url_with,

@@ -4,10 +4,12 @@ are put back next to the fields (or listed above the form)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -57,16 +59,25 @@ def input_step(policy: BookingPolicy) -> int:
 
 def duration_choices(policy: BookingPolicy, locale: str) -> list[tuple[int, str]]:
     """Durations on the slot grid from the shortest to the longest booking allowed: every grid
-    step up to 8 hours, then whole hours up to a day, then whole days (so the list stays short)."""
-    grid = policy.grid_minutes if policy.grid_minutes > 1 else 15
-    shortest = max(grid, -(-policy.min_minutes // grid) * grid)
+    step up to 8 hours, then whole hours up to a day, then whole days (so the list stays short).
+    Remembered per process for each grid, bounds and language (the booking page asks on every
+    request; each label is a catalogue lookup); a new list each call, the form may change it.
+    The labels are in the request's language, which is also what the cache is keyed by."""
+    language = str(get_locale() or locale)
+    return list(_duration_choices(policy.grid_minutes, policy.min_minutes, policy.max_minutes, language))
+
+
+@functools.lru_cache(maxsize=512)
+def _duration_choices(grid_minutes: int, min_minutes: int, max_minutes: int, locale: str) -> tuple:
+    grid = grid_minutes if grid_minutes > 1 else 15
+    shortest = max(grid, -(-min_minutes // grid) * grid)
     values, minutes = [], shortest
-    while minutes <= policy.max_minutes and len(values) < 100:
+    while minutes <= max_minutes and len(values) < 100:
         values.append(minutes)
         step = grid if minutes < 8 * 60 else (60 if minutes < 24 * 60 else 24 * 60)
         minutes += -(-step // grid) * grid  # rounded up to whole grid steps
     values = values or [shortest]
-    return [(m, format_duration(m)) for m in values]
+    return tuple((m, format_duration(m)) for m in values)
 
 
 class BookingForm(ProblemsMixin, FlaskForm):

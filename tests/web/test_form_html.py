@@ -1,0 +1,92 @@
+"""``form_field`` / ``form_widget`` (edge/form_html.py) write the same HTML as the ``field`` macro
+around WTForms' own widgets: names, ids, flags, the selected option, escaped values, the errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import render_template_string
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, Form, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from bwq_lab.domain.booking_rules import BookingPolicy
+from bwq_lab.edge.form_html import form_field, widget_html
+from bwq_lab.web.forms.bookings import BookingForm, duration_choices
+
+MACRO = '{% from "macros/forms.html" import field %}{{ field(f, **kw) }}'
+
+
+def _squeeze(html: str) -> str:
+    return re.sub(r"\s+", " ", str(html)).strip()
+
+
+class _Other(Form):
+    """Widgets written by WTForms itself inside the frame."""
+
+    agree = BooleanField("I <agree>")
+    secret = PasswordField("Secret", validators=[InputRequired()])
+    colour = RadioField("Colour", choices=[("r", "Red"), ("g", "Green")])
+    size = SelectField("Size", choices=["s", "m"])  # plain strings: WTForms renders it
+    note = StringField("Note", validators=[Length(min=2, max=5)])
+
+
+POSTS = [
+    {},  # a fresh form
+    {
+        "date": "2027-01-05",
+        "start": "10:30",
+        "duration": "90",
+        "purpose": 'a "quoted" <script>alert(1)</script> & more',
+        "project_code": "<b>R&D</b>",
+        "on_behalf_email": "x@example.com",
+        "override_reason": "it's </textarea> urgent",
+    },
+    {"date": "not a date", "start": "25:99", "duration": "7", "purpose": "", "check": "1"},
+]
+
+
+@pytest.mark.parametrize("data", POSTS)
+def test_the_booking_form_is_written_as_the_macro_writes_it(app, data):
+    policy = BookingPolicy(slot_minutes=30, min_minutes=30, max_minutes=600)
+    with app.test_request_context("/", method="POST", data=data, headers={"Accept-Language": "en"}):
+        form = BookingForm(formdata=MultiDict(data) if data else None, meta={"csrf": False})
+        form.localize(policy, "en")
+        if data:
+            assert not form.validate() or data is POSTS[1]
+        for f in form:
+            kw = {"step": 1800} if f.name == "start" else {"rows": 3} if f.type == "TextAreaField" else {}
+            if f.name == "on_behalf_email":
+                kw = {"type": "email"}
+            assert widget_html(f, **kw) == f(**kw), f.name
+            assert _squeeze(form_field(f, **kw)) == _squeeze(render_template_string(MACRO, f=f, kw=kw)), f.name
+        submit = widget_html(form.check, **{"class": "button secondary"})
+        assert submit == form.check(**{"class": "button secondary"})
+        if data is POSTS[1]:
+            page = str(form_field(form.purpose, rows=3))
+            assert "<script>" not in page and "&lt;script&gt;" in page
+            assert 'selected value="90"' in str(form_field(form.duration))
+        if data is POSTS[2]:
+            assert 'class="field has-error"' in str(form_field(form.purpose))
+            assert 'role="alert"' in str(form_field(form.date))
+
+
+def test_other_widgets_fall_back_to_wtforms_inside_the_same_frame(app):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        form = _Other(MultiDict({"agree": "y", "secret": "", "colour": "g", "size": "m", "note": "x"}))
+        form.validate()
+        for f in form:
+            assert widget_html(f) == f(), f.name
+            assert _squeeze(form_field(f)) == _squeeze(render_template_string(MACRO, f=f, kw={})), f.name
+        assert "has-error" in str(form_field(form.note))
+
+
+def test_duration_choices_are_a_fresh_list_per_form_in_the_request_language(app):
+    policy = BookingPolicy(slot_minutes=30, min_minutes=30, max_minutes=120)
+    for language, words in (("en", "1 hour 30 minutes"), ("zh", "1 小时 30 分钟"), ("en", "1 hour 30 minutes")):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            first = duration_choices(policy, language)
+            assert first[2] == (90, words)
+            first.append((999, "changed"))
+            assert [m for m, _ in duration_choices(policy, language)] == [30, 60, 90, 120]
