@@ -12,7 +12,7 @@ rendered by WTForms itself inside the same frame."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
-from wtforms import widgets
+from wtforms import SelectChoice, widgets
 from wtforms.fields import SelectField
 
 
@@ -49,6 +49,22 @@ _INPUTS = (
 )
 
 
+def _plain_choices(choices) -> list[tuple] | None:
+    """``(value, label)`` pairs of a list of 2-tuples or of ``SelectChoice`` without attributes
+    or groups; None for anything else (WTForms renders it)."""
+    if not isinstance(choices, list):
+        return None
+    pairs = []
+    for choice in choices:
+        if type(choice) is tuple and len(choice) == 2:
+            pairs.append(choice)
+        elif type(choice) is SelectChoice and not choice.render_kw and choice.optgroup is None:
+            pairs.append((choice.value, choice.label))
+        else:
+            return None
+    return pairs
+
+
 def widget_html(field, **kwargs) -> Markup:
     """``field(**kwargs)``, the same HTML; plain inputs, text areas and single selects with a
     list of ``(value, label)`` choices are written here, anything else by WTForms."""
@@ -70,13 +86,13 @@ def widget_html(field, **kwargs) -> Markup:
             f"<textarea {_attributes({'name': field.name, **params})}>\r\n{escape(field._value())}</textarea>"
         )
     if kind is widgets.Select and type(field) is SelectField and not widget.multiple:
-        choices = field.choices
-        if isinstance(choices, list) and all(type(c) is tuple and len(c) == 2 for c in choices):
+        pairs = _plain_choices(field.choices)
+        if pairs is not None:
             params = {"id": field.id, **kwargs}
             _validation_attributes(field, widget, params)
             coerce, data = field.coerce, field.data
             options = []
-            for value, label in choices:
+            for value, label in pairs:
                 shown = str(value) if isinstance(value, bool) else value
                 selected = "selected " if coerce(value) == data else ""
                 options.append(f'<option {selected}value="{escape(shown)}">{escape(label or value)}</option>')

@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, Form, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from bwq_lab.domain.booking_rules import BookingPolicy
@@ -29,6 +29,8 @@ class _Other(Form):
     secret = PasswordField("Secret", validators=[InputRequired()])
     colour = RadioField("Colour", choices=[("r", "Red"), ("g", "Green")])
     size = SelectField("Size", choices=["s", "m"])  # plain strings: WTForms renders it
+    shade = SelectField("Shade", choices=[SelectChoice("d", "Dark <b>"), SelectChoice("l", "Light")])
+    grouped = SelectField("Grouped", choices=[SelectChoice("a", "A", optgroup="G"), SelectChoice("b", "B")])
     note = StringField("Note", validators=[Length(min=2, max=5)])
 
 
@@ -74,7 +76,11 @@ def test_the_booking_form_is_written_as_the_macro_writes_it(app, data):
 
 def test_other_widgets_fall_back_to_wtforms_inside_the_same_frame(app):
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        form = _Other(MultiDict({"agree": "y", "secret": "", "colour": "g", "size": "m", "note": "x"}))
+        form = _Other(
+            MultiDict(
+                {"agree": "y", "secret": "", "colour": "g", "size": "m", "note": "x", "shade": "l", "grouped": "b"}
+            )
+        )
         form.validate()
         for f in form:
             assert widget_html(f) == f(), f.name
