@@ -15,11 +15,11 @@ from datetime import datetime
 
 from flask import g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 
 from bwq_lab.edge.throttle import client_ip
 from bwq_lab.extensions import db
-from bwq_lab.models import User, UserSession
+from bwq_lab.models import Notice, User, UserSession
 
 
 def rotate_csrf() -> None:
@@ -66,9 +66,14 @@ def revoke_all_sessions(user: User, now: datetime) -> int:
 
 
 # Built once: every signed-in request runs it (building and cache-keying the select cost more
-# than running it).
+# than running it). It also says whether the user has unread notices, which every page shows:
+# most have none, and a page then needs no statement of its own for them.
 _SESSION_USER = (
-    select(User, UserSession.id)
+    select(
+        User,
+        UserSession.id,
+        exists().where(Notice.user_id == User.id, Notice.read_at.is_(None)).label("unread_notices"),
+    )
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         User.id == bindparam("user_id"),
@@ -95,9 +100,10 @@ def load_session_user(user_id: str) -> User | None:
     row = db.session.execute(_SESSION_USER, {"user_id": int(uid), "digest": UserSession.digest_of(key)}).first()
     if row is None:
         return None
-    user, session_id = row
+    user, session_id, unread_notices = row
     if user.session_version != int(version):
         return None
     user.session_key = key
+    user.unread_notices_as_loaded = bool(unread_notices)
     g.user_session_id = session_id
     return user

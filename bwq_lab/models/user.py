@@ -72,6 +72,9 @@ class User(UserMixin, db.Model):
     # (bool) not a column: whether the user's enterprise may book (rule_inputs.enterprise_verified),
     # when a loader read it with the user (the API's token lookup); None: not read, ask the database
     enterprise_verified_as_loaded = None
+    # (bool) not a column: whether the user had unread notices when the browser session's loader
+    # read the user (edge.sessions, the same statement); None: not read, ask the database
+    unread_notices_as_loaded = None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}:{self.session_key or ''}"

@@ -24,7 +24,11 @@ def _notice_helpers(state) -> None:
     from bwq_lab.edge.messages.notices import notice_text
 
     def my_notices():
-        return notices.unread(current_user) if current_user.is_authenticated else []
+        if not current_user.is_authenticated:
+            return []
+        if request.method in ("GET", "HEAD") and current_user.unread_notices_as_loaded is False:
+            return []  # the session's loader read that there are none, and a GET writes none
+        return notices.unread(current_user)
 
     state.app.jinja_env.globals.update(my_notices=my_notices, notice_text=notice_text)
 
