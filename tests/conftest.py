@@ -367,6 +367,16 @@ def frozen_clock(app):
     app.config.pop("FIXED_NOW", None)
 
 
+@pytest.fixture
+def one_rate_window(app):
+    """Pin the app's clock to this moment: the rate limits count in fixed windows (15 minutes for
+    the logins), and a test that fills a counter must not see it emptied by a window that ends
+    while it runs (a loaded machine made one such test straddle 08:15:00 and fail)."""
+    app.config["FIXED_NOW"] = datetime.now(UTC)
+    yield app.config["FIXED_NOW"]
+    app.config.pop("FIXED_NOW", None)
+
+
 def local(text: str) -> datetime:
     """'2026-12-02 10:00' in Asia/Shanghai as an aware datetime."""
     from zoneinfo import ZoneInfo

@@ -13,6 +13,8 @@ from bwq_lab.extensions import db
 from bwq_lab.models import ApiToken, AuditEvent, RateCounter, User, UserSession
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("one_rate_window")  # counters must not roll over mid-test
+
 
 @pytest.fixture
 def person(app, create_user, token_for):

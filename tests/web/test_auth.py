@@ -15,6 +15,8 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Enterprise, User
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("one_rate_window")  # counters must not roll over mid-test
+
 
 def register(app, client, post_form, values: dict):
     """Register as a browser does: the form, then the link from the e-mail, then its button."""
