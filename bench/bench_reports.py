@@ -243,15 +243,11 @@ def _floor_query(dialect: str, by: str, distinct: bool = False):
 
 def _rollup_floor_query(dialect: str, by: str):
     """A reference beside the floors: one bare COUNT(*) per city or local month over the rollup's
-    keys of the year (what reading the rollup costs at all)."""
+    keys of the year (what reading the rollup costs at all: its rows carry their city and month)."""
     from sqlalchemy import text
 
-    if by == "city":
-        key, join = "p.city_id", "JOIN providers p ON p.id = s.provider_id"
-    else:
-        key = "to_char(s.day, 'YYYY-MM')" if dialect == "postgresql" else "strftime('%Y-%m', s.day)"
-        join = ""
-    return text(f"SELECT {key} AS k, count(*) FROM service_days s {join} "  # noqa: S608 - constant SQL
+    key = "s.city_id" if by == "city" else "s.month"
+    return text(f"SELECT {key} AS k, count(*) FROM service_days s "  # noqa: S608 - constant SQL
                 "WHERE s.day >= :first AND s.day <= :last GROUP BY k")  # fmt: skip
 
 

@@ -5,19 +5,40 @@ hashing every session, batch and service record with its local day computed per 
 Derived data only: ``operations.rollup.rebuild`` makes both tables again from the source rows
 (``flask --app app bwq rebuild-rollup``). No foreign keys: a key's rows are deleted and
 re-inserted from the sources whenever one of its source rows changes.
+
+Each row also carries what the figures group and scope by (:class:`Grouped`): the local ``month``
+of its day, its provider's city, county and kind, its enterprise's category. So a summary by any
+of them is one scan of one table, no join and no date function per row. They are copies, kept by
+the same write paths: a provider moved to another city or county (or of another kind), an
+enterprise of another category, has its rows' copies updated in the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Float, Index
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Date, Float, Index, String
+from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
 
 from bwq_lab.extensions import db
 
 
-class ServiceDay(db.Model):
+@declarative_mixin
+class Grouped:
+    """The key (enterprise, provider, local day) and the copies of what the figures group by."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column()  # None: internal users' sessions and batches
+    provider_id: Mapped[int] = mapped_column()
+    day: Mapped[date] = mapped_column(Date)  # the local day (TIMEZONE)
+    month: Mapped[str] = mapped_column(String(7))  # "YYYY-MM" of ``day``
+    city_id: Mapped[int] = mapped_column()  # the provider's
+    county_id: Mapped[int] = mapped_column()  # the provider's region (its county)
+    provider_kind: Mapped[str] = mapped_column(String(30))
+    enterprise_category: Mapped[str | None] = mapped_column(String(30))  # None without an enterprise
+
+
+class ServiceDay(Grouped, db.Model):
     """One (enterprise, provider, local day) with any counted row: completed or no-show sessions
     at their local start, batches at their first delivery, service records on their day, and the
     sums the figures need. ``services`` > 0 (a completed session, a batch or a record) makes it a
@@ -28,12 +49,10 @@ class ServiceDay(db.Model):
         Index("ix_service_days_key", "provider_id", "day", "enterprise_id"),
         Index("ix_service_days_day", "day"),
         Index("ix_service_days_enterprise_day", "enterprise_id", "day"),
+        Index("ix_service_days_city_day", "city_id", "day"),
+        Index("ix_service_days_county_day", "county_id", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int | None] = mapped_column()  # None: internal users' sessions and batches
-    provider_id: Mapped[int] = mapped_column()
-    day: Mapped[date] = mapped_column(Date)  # the local day (TIMEZONE)
     services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
     sessions: Mapped[int] = mapped_column(default=0)  # completed
     no_shows: Mapped[int] = mapped_column(default=0)
@@ -54,7 +73,7 @@ class ServiceDay(db.Model):
     results: Mapped[int] = mapped_column(default=0)
 
 
-class ServiceDayStaff(db.Model):
+class ServiceDayStaff(Grouped, db.Model):
     """A staff member who delivered a service of the key (enterprise, provider, local day): the
     staff of completed sessions, of batches and of service records, once per key."""
 
@@ -62,10 +81,8 @@ class ServiceDayStaff(db.Model):
     __table_args__ = (
         Index("ix_service_day_staff_key", "provider_id", "day", "enterprise_id"),
         Index("ix_service_day_staff_day", "day"),
+        Index("ix_service_day_staff_city_day", "city_id", "day"),
+        Index("ix_service_day_staff_county_day", "county_id", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int | None] = mapped_column()
-    provider_id: Mapped[int] = mapped_column()
-    day: Mapped[date] = mapped_column(Date)
     staff_id: Mapped[int] = mapped_column()

@@ -39,10 +39,24 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, bindparam, case, delete, event, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, attributes
 
-from bwq_lab.models import Booking, Instrument, ServiceOrder, ServiceRecord
+from bwq_lab.models import Booking, Enterprise, Instrument, Provider, ServiceOrder, ServiceRecord
 from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
 from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
 from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
@@ -212,14 +226,65 @@ _SUMS = (
 _KEY = ("enterprise_id", "provider_id", "day")
 
 
+#: the copies of what the figures group and scope by, from the key's provider and enterprise
+_COPIES = ("month", "city_id", "county_id", "provider_kind", "enterprise_category")
+
+
+def _with_copies(rows, calendar: LocalCalendar):
+    """``rows`` (a subquery with the key's columns) and the copies of its provider's and
+    enterprise's attributes and of its local month (``models.rollup.Grouped``)."""
+    return (
+        select(
+            calendar.month_of_day(rows.c.day).label("month"),
+            Provider.city_id,
+            Provider.region_id.label("county_id"),
+            Provider.kind.label("provider_kind"),
+            Enterprise.category.label("enterprise_category"),
+        )
+        .select_from(rows)
+        .join(Provider, Provider.id == rows.c.provider_id)
+        .outerjoin(Enterprise, Enterprise.id == rows.c.enterprise_id)
+    )
+
+
 def _fill(session: Session, dialect: str, calendar: LocalCalendar, key: Key | None) -> None:
     counted, staffed = _sources(dialect, calendar, key)
     keys = [counted.c[name] for name in _KEY]
-    sums = select(*keys, *(func.sum(counted.c[name]).label(name) for name in _SUMS)).group_by(*keys)
+    sums = select(*keys, *(func.sum(counted.c[name]).label(name) for name in _SUMS)).group_by(*keys).subquery("sums")
     connection = session.connection()
-    connection.execute(insert(ServiceDay).from_select([*_KEY, *_SUMS], sums))
-    people = select(*(staffed.c[name] for name in (*_KEY, "staff_id"))).distinct()
-    connection.execute(insert(ServiceDayStaff).from_select([*_KEY, "staff_id"], people))
+    # in the order of their day: a year's rows are then read from consecutive pages (SQLite reads a
+    # period through ix_service_days_day; the write paths append recent days at the end anyway)
+    rows = _with_copies(sums, calendar).add_columns(*(sums.c[name] for name in (*_KEY, *_SUMS)))
+    rows = rows.order_by(sums.c.day, sums.c.provider_id)
+    connection.execute(insert(ServiceDay).from_select([*_COPIES, *_KEY, *_SUMS], rows))
+    people = select(*(staffed.c[name] for name in (*_KEY, "staff_id"))).distinct().subquery("people")
+    rows = _with_copies(people, calendar).add_columns(*(people.c[name] for name in (*_KEY, "staff_id")))
+    rows = rows.order_by(people.c.day, people.c.provider_id)
+    connection.execute(insert(ServiceDayStaff).from_select([*_COPIES, *_KEY, "staff_id"], rows))
+
+
+def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterprises: Iterable[int] = ()) -> None:
+    """Copy the city, county and kind of ``providers`` and the category of ``enterprises`` into
+    their rollup rows again (after they changed: a provider moved to another city)."""
+    connection = session.connection()
+    providers, enterprises = sorted(set(providers)), sorted(set(enterprises))
+    for table in (ServiceDay, ServiceDayStaff):
+        if providers:
+            of = select(Provider).where(Provider.id == table.provider_id)
+            connection.execute(
+                update(table)
+                .where(table.provider_id.in_(providers))
+                .values(
+                    city_id=of.with_only_columns(Provider.city_id).scalar_subquery(),
+                    county_id=of.with_only_columns(Provider.region_id).scalar_subquery(),
+                    provider_kind=of.with_only_columns(Provider.kind).scalar_subquery(),
+                )
+            )
+        if enterprises:
+            category = select(Enterprise.category).where(Enterprise.id == table.enterprise_id).scalar_subquery()
+            connection.execute(
+                update(table).where(table.enterprise_id.in_(enterprises)).values(enterprise_category=category)
+            )
 
 
 def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None) -> int:
@@ -306,6 +371,9 @@ _KEY_COLUMNS = {
 for _model, _names in _KEY_COLUMNS.items():
     for _name in _names:
         event.listen(getattr(_model, _name), "set", lambda *a: None, active_history=True)
+
+#: the provider's and enterprise's attributes the rollup keeps copies of (``copy_attributes``)
+_COPIED = {Provider: ("city_id", "region_id", "kind"), Enterprise: ("category",)}
 
 _PENDING = "bwq_rollup_keys"
 _DEFERRED = "bwq_rollup_deferred"
@@ -407,6 +475,13 @@ def _new_keys_and_refresh(session: Session, _context) -> None:
             pending.add(_key_of(session, type(obj), _values(obj, old=False), tz))
     pending.discard(None)
     refresh(session, {k for k in pending if k[1] is not None}, tz=tz)
+    moved = {model: [] for model in _COPIED}
+    for obj in session.dirty:
+        names = _COPIED.get(type(obj))
+        if names and any(attributes.instance_state(obj).attrs[n].history.has_changes() for n in names):
+            moved[type(obj)].append(obj.id)
+    if moved[Provider] or moved[Enterprise]:
+        copy_attributes(session, providers=moved[Provider], enterprises=moved[Enterprise])
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -441,6 +516,16 @@ def _bulk(state) -> object:
     session = state.session
     if name == "service_record_staff":
         model, ids = ServiceRecord, _staff_record_ids(session, state)
+    elif name in ("providers", "enterprises") and state.is_update:
+        model = Provider if name == "providers" else Enterprise
+        where = statement.whereclause
+        query = select(model.id) if where is None else select(model.id).where(where)
+        ids = set(session.connection().execute(query).scalars())
+        result = state.invoke_statement()
+        if result.returns_rows:
+            result = result.freeze()()
+        copy_attributes(session, **{name: ids})
+        return result
     elif name in _TABLES and not state.is_insert:
         model = _TABLES[name]
         where = statement.whereclause

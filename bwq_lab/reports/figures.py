@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, text, union_all
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, text, tuple_, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -500,34 +500,53 @@ def _count_people(session: Session, pairs: Select, with_total: bool) -> dict:
     return {key: row.staff for key, row in found.items()}
 
 
-def _median_approval(session: Session, frame: Frame) -> dict:
+def _median_approval(session: Session, frame: Frame, with_total: bool = False) -> dict:
     """Median minutes from a booking request to its decision, over the decisions taken in the
-    period that a person took later than the request (not the bookings created approved)."""
+    period that a person took later than the request (not the bookings created approved); per
+    group, and with ``with_total`` also over all of them (``TOTAL``), in one statement."""
     waited = minutes_between(frame.dialect, Booking.created_at, Booking.decided_at)
     raw = group_key(frame, "approvals")
     key = raw.label("group_key")
+    keyed = raw is not NO_KEY
+    both = with_total and keyed
     if frame.dialect == "postgresql":
-        query = based(frame, "approvals", key, func.percentile_cont(0.5).within_group(waited)).where(
-            *in_period(frame, "approvals")
+        median = func.percentile_cont(0.5).within_group(waited).label("m")
+        if both:  # the groups and the total in one pass (no bound parameter in ``raw``: safe to repeat)
+            whole = func.grouping(raw).label("whole")
+            query = based(frame, "approvals", key, whole, median).where(*in_period(frame, "approvals"))
+            rows = session.execute(query.group_by(func.grouping_sets(tuple_(raw), tuple_())))
+            return {TOTAL if row.whole else row.group_key: float(row.m) for row in rows if row.m is not None}
+        query = based(frame, "approvals", key, median).where(*in_period(frame, "approvals"))
+        return {
+            row.group_key: float(row.m) for row in session.execute(grouped(query, keyed=keyed)) if row.m is not None
+        }
+    # SQLite (no percentile function): the middle row(s) of each group, and of all of them, by
+    # ordered windows over the decisions, read once
+    decisions = based(frame, "approvals", key, waited.label("minutes")).where(*in_period(frame, "approvals"))
+    decisions = decisions.cte("decisions").prefix_with("MATERIALIZED") if both else decisions.cte("decisions")
+    middles = []
+    for whole in (False, True) if both else (not keyed,):
+        by = None if whole else decisions.c.group_key
+        ranked = select(
+            decisions.c.group_key,
+            decisions.c.minutes,
+            func.row_number().over(partition_by=by, order_by=decisions.c.minutes).label("n"),
+            func.count().over(partition_by=by).label("size"),
+        ).subquery()
+        middle = or_(ranked.c.n == (ranked.c.size + 1) // 2, ranked.c.n == (ranked.c.size + 2) // 2)
+        flag = literal_column("1" if whole else "0").label("whole")
+        group = NO_KEY if whole else ranked.c.group_key
+        middles.append(
+            select(flag, group.label("group_key"), func.avg(ranked.c.minutes).label("m"))
+            .where(middle)
+            .group_by(*([] if whole else [ranked.c.group_key]))
         )
-        rows = session.execute(grouped(query, keyed=raw is not NO_KEY))
-        return {k: float(v) for k, v in rows if v is not None}
-    # SQLite: the middle row(s) of each group by an ordered window (no percentile function)
-    inner = (
-        based(
-            frame,
-            "approvals",
-            key,
-            waited.label("minutes"),
-            func.row_number().over(partition_by=None if raw is NO_KEY else raw, order_by=waited).label("n"),
-            func.count().over(partition_by=None if raw is NO_KEY else raw).label("size"),
-        )
-        .where(*in_period(frame, "approvals"))
-        .subquery("ranked")
-    )
-    middle = or_(inner.c.n == (inner.c.size + 1) // 2, inner.c.n == (inner.c.size + 2) // 2)
-    query = select(inner.c.group_key, func.avg(inner.c.minutes)).where(middle).group_by(inner.c.group_key)
-    return {k: float(v) for k, v in session.execute(query) if v is not None}
+    query = union_all(*middles) if len(middles) > 1 else middles[0]
+    found = {}
+    for row in session.execute(query):
+        if row.m is not None:
+            found[TOTAL if row.whole and keyed else row.group_key] = float(row.m)
+    return found
 
 
 def _opening_minutes(session: Session, frame: Frame) -> dict:
@@ -577,35 +596,38 @@ ROLLUP_GROUPINGS: frozenset[str | None] = frozenset(
 
 
 def rolled(frame: Frame, model, *columns) -> Select:
-    """``SELECT columns FROM <the rollup table> [JOIN what the scope and grouping need] WHERE
-    <inside the scope and the period>``; ``group_key`` is :func:`rolled_key`."""
-    query = select(*columns).select_from(model)
-    if frame.scope.level in ("city", "county") or frame.group_by in _PROVIDER_COLUMN:
-        query = query.join(Provider, Provider.id == model.provider_id)
-    if frame.group_by == "enterprise_category":
-        query = query.outerjoin(Enterprise, Enterprise.id == model.enterprise_id)
+    """``SELECT columns FROM <the rollup table> WHERE <inside the scope and the period>``: one
+    table, no join (the rows carry their provider's city, county and kind, their enterprise's
+    category and their month); ``group_key`` is :func:`rolled_key`."""
     scope = frame.scope
     where = {
         "province": [],
-        "city": [Provider.city_id == scope.id],
-        "county": [Provider.region_id == scope.id],
+        "city": [model.city_id == scope.id],
+        "county": [model.county_id == scope.id],
         "provider": [model.provider_id == scope.id],
         "enterprise": [model.enterprise_id == scope.id],
     }[scope.level]
-    return query.where(*where, model.day >= frame.first_day, model.day <= frame.last_day)
+    return select(*columns).select_from(model).where(*where, model.day >= frame.first_day, model.day <= frame.last_day)
+
+
+#: the rollup's column each of ROLLUP_GROUPINGS groups by
+_ROLLED_KEY = {
+    "provider": "provider_id",
+    "provider_kind": "provider_kind",
+    "city": "city_id",
+    "county": "county_id",
+    "enterprise_category": "enterprise_category",
+    "month": "month",
+}
 
 
 def rolled_key(frame: Frame, model):
-    by = frame.group_by
-    if by is None:
+    if frame.group_by is None:
         return NO_KEY
-    if by == "provider":
-        return model.provider_id
-    if by in _PROVIDER_COLUMN:
-        return _PROVIDER_COLUMN[by]
-    if by == "enterprise_category":
-        return Enterprise.category
-    return frame.calendar.month_of_day(model.day)
+    column = getattr(model, _ROLLED_KEY[frame.group_by])
+    if frame.group_by == "month" and frame.dialect == "postgresql":
+        return column.collate("C")  # sorted byte by byte: the locale's collation is slower, same order
+    return column
 
 
 #: the rollup's sums behind each kind of row's raw numbers (``_RAW_FIELDS``), and what says a
@@ -646,17 +668,59 @@ _ROLLED = {
 }
 
 
-def _rolled_sums(session: Session, frame: Frame) -> dict:
-    """``{group key: row of every rollup sum}`` in one pass over the rollup's keys."""
+def _rolled_sums(session: Session, frame: Frame, with_total: bool = False, distinct: bool = True) -> dict:
+    """``{group key: row}`` of every rollup sum, 家次 (``visits``: the keys with a service and an
+    enterprise, each one distinct (enterprise, provider, day)) and, with ``distinct``, the distinct
+    enterprises and providers served; with ``with_total`` also ``{TOTAL: row}`` of the distinct
+    counts over all groups (the sums add up over the groups). SQLite reads the rollup once for all
+    of it (reading rows is its cost); PostgreSQL hashes the sums in one pass and sorts the distinct
+    counts of the groups and the total in another (``GROUPING SETS``): together they take half
+    the time of one pass doing both (bench, docs/indicators.md)."""
     names = sorted({column for fields, _present in _ROLLED.values() for column in fields.values()})
-    raw = rolled_key(frame, ServiceDay)
-    query = rolled(
-        frame,
-        ServiceDay,
-        raw.label("group_key"),
+    served = ServiceDay.services > 0
+    columns = [
         *(func.sum(getattr(ServiceDay, name)).label(name) for name in names),
-    )
-    return {row.group_key: row for row in session.execute(grouped(query, keyed=raw is not NO_KEY))}
+        _sum_if(and_(served, ServiceDay.enterprise_id.is_not(None)), 1).label("visits"),
+    ]
+    if not distinct:
+        return _per_group(session, frame, ServiceDay, columns)
+    if frame.dialect == "postgresql":
+        counted = [
+            func.count(ServiceDay.enterprise_id.distinct()).label("enterprises"),
+            func.count(ServiceDay.provider_id.distinct()).label("providers"),
+        ]
+        sums = _per_group(session, frame, ServiceDay, columns)
+        people = _per_group(session, frame, ServiceDay, counted, with_total=with_total, where=[served])
+        nobody = dict.fromkeys(("enterprises", "providers"), 0)
+        return {
+            key: _Row({**nobody, **(people[key]._mapping if key in people else {}), **(row._mapping if row else {})})
+            for key in sums.keys() | people.keys()
+            for row in [sums.get(key)]
+        }
+    counted = [
+        func.count(case((served, ServiceDay.enterprise_id)).distinct()).label("enterprises"),
+        func.count(case((served, ServiceDay.provider_id)).distinct()).label("providers"),
+    ]
+    found = _per_group(session, frame, ServiceDay, columns + counted)
+    if with_total:
+        found[TOTAL] = session.execute(rolled(frame, ServiceDay, *counted)).one()
+    return found
+
+
+def _per_group(session: Session, frame: Frame, model, columns: list, *, with_total: bool = False, where=()) -> dict:
+    """``{group key: row of columns}`` over the rollup table ``model`` in the frame (``{0: row}``
+    without a grouping), and with ``with_total`` ``{TOTAL: row}`` over all of it in the same
+    statement (PostgreSQL's ``GROUPING SETS``: the caller's SQLite path counts its total apart)."""
+    raw = rolled_key(frame, model)
+    if raw is NO_KEY:
+        return {0: session.execute(rolled(frame, model, *columns).where(*where)).one()}
+    if with_total:
+        whole = func.grouping(raw).label("whole")
+        query = rolled(frame, model, raw.label("group_key"), whole, *columns).where(*where)
+        rows = session.execute(query.group_by(func.grouping_sets(tuple_(raw), tuple_())))
+        return {TOTAL if row.whole else row.group_key: row for row in rows}
+    query = grouped(rolled(frame, model, raw.label("group_key"), *columns).where(*where))
+    return {row.group_key: row for row in session.execute(query)}
 
 
 def _rolled_part(sums: dict, source: str) -> dict:
@@ -665,7 +729,7 @@ def _rolled_part(sums: dict, source: str) -> dict:
     return {
         key: _Row({name: getattr(row, column) for name, column in fields.items()})
         for key, row in sums.items()
-        if any(getattr(row, column) for column in present)
+        if key != TOTAL and any(getattr(row, column) for column in present)
     }
 
 
@@ -673,24 +737,21 @@ class _Row(dict):
     __getattr__ = dict.__getitem__
 
 
-def _rolled_participation(session: Session, frame: Frame, with_total: bool = False) -> dict:
-    """Per group: 家次 (the rollup's keys with a service and an enterprise: each key is one
-    distinct (enterprise, provider, day)), distinct enterprises and providers."""
-    visits = rolled(
-        frame,
-        ServiceDay,
-        rolled_key(frame, ServiceDay).label("group_key"),
-        ServiceDay.enterprise_id,
-        ServiceDay.provider_id,
-    ).where(ServiceDay.services > 0)
-    return _count_visits(session, visits, with_total)
-
-
 def _rolled_staff(session: Session, frame: Frame, with_total: bool = False) -> dict:
-    pairs = rolled(
-        frame, ServiceDayStaff, rolled_key(frame, ServiceDayStaff).label("group_key"), ServiceDayStaff.staff_id
-    )
-    return _count_people(session, grouped(pairs, "staff_id"), with_total)
+    """Distinct staff per group (and in total) over the rollup's staff of each key: the (group,
+    staff) pairs hashed first, then counted (PostgreSQL: cheaper than sorting for a DISTINCT)."""
+    raw = rolled_key(frame, ServiceDayStaff)
+    everyone = rolled(frame, ServiceDayStaff, func.count(ServiceDayStaff.staff_id.distinct()))
+    if raw is NO_KEY:
+        return {0: session.execute(everyone).scalar_one()}
+    pairs = grouped(rolled(frame, ServiceDayStaff, raw.label("group_key"), ServiceDayStaff.staff_id), "staff_id")
+    pairs = pairs.subquery("pairs")
+    per_group = select(literal_column("0").label("whole"), pairs.c.group_key, func.count().label("staff"))
+    query = per_group.group_by(pairs.c.group_key)
+    if with_total:
+        whole = everyone.with_only_columns(literal_column("1"), literal_column("NULL"), *everyone.selected_columns)
+        query = union_all(query, whole)
+    return {TOTAL if row.whole else row.group_key: row.staff for row in session.execute(query)}
 
 
 # ------------------------------------------------------------------------------------ assembly
@@ -740,14 +801,16 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
         return count() if part in needed and applies(frame, source or part) else None
 
     if frame.group_by in ROLLUP_GROUPINGS:  # every service row's key: the rollup answers
-        sums = _rolled_sums(session, frame) if needed & {"sessions", "batches", "records"} else {}
+        counts = needed & {"sessions", "batches", "records", "participation"}
+        distinct = "participation" in needed
+        sums = _rolled_sums(session, frame, with_total and distinct, distinct) if counts else {}
         return {
             "sessions": run("sessions", lambda: _rolled_part(sums, "sessions")),
             "batches": run("batches", lambda: _rolled_part(sums, "batches")),
             "records": run("records", lambda: _rolled_part(sums, "records")),
-            "participation": _rolled_participation(session, frame, with_total) if "participation" in needed else {},
+            "participation": sums if distinct else {},
             "staff": _rolled_staff(session, frame, with_total) if "staff" in needed else {},
-            "approvals": run("approvals", lambda: _median_approval(session, frame)),
+            "approvals": run("approvals", lambda: _median_approval(session, frame, with_total)),
             "opening": run("opening", lambda: _opening_minutes(session, frame)),
             "serves": True,
         }
@@ -757,7 +820,7 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
         "records": run("records", lambda: _records(session, frame)),
         "participation": _participation(session, frame, with_total) if "participation" in needed else {},
         "staff": _staff(session, frame, with_total) if "staff" in needed else {},
-        "approvals": run("approvals", lambda: _median_approval(session, frame)),
+        "approvals": run("approvals", lambda: _median_approval(session, frame, with_total)),
         "opening": run("opening", lambda: _opening_minutes(session, frame)),
         "serves": any(applies(frame, source) for source in SERVICES),
     }
@@ -854,7 +917,7 @@ def _distinct_totals(session: Session, whole: Frame, parts: dict, needed: frozen
         "enterprises": participation.enterprises if participation else 0,
         "providers": participation.providers if participation else 0,
         "staff": parts["staff"].get(TOTAL, 0),
-        "median": _median_approval(session, whole).get(0) if "approvals" in needed else None,
+        "median": parts["approvals"].get(TOTAL) if parts["approvals"] is not None else None,
         "opening": (
             _opening_minutes(session, whole).get(0, 0) if "opening" in needed and applies(whole, "opening") else None
         ),
@@ -870,11 +933,14 @@ def summary(
     group_by: str | None = None,
     tz: ZoneInfo,
     figures: Iterable[str] | None = None,
+    with_totals: bool = True,
 ) -> Summary:
     """Every figure over whole local days ``first_day..last_day`` (inclusive, any length) inside
     ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
     unknown grouping or a reversed period. ``figures`` (keys of FIGURES) counts only those, and
-    only what they are made of (e.g. the goal figures need no opening hours or median)."""
+    only what they are made of (e.g. the goal figures need no opening hours or median).
+    ``with_totals=False``: the groups only (a ranking), the totals left None where they would need a
+    count of their own (groupings that are not a partition)."""
     wanted = tuple(FIGURES) if figures is None else tuple(name for name in FIGURES if name in set(figures))
     unknown = set(figures or ()) - set(FIGURES)
     if unknown:
@@ -898,7 +964,7 @@ def summary(
         if partition:  # one pass: the totals add the groups up, the distinct ones are counted beside
             totals = finish({**_sum_raws(list(raws.values())), **_distinct_totals(session, whole, parts, needed)})
         else:
-            totals = finish(_raw(_parts(session, whole, needed), 0))
+            totals = finish(_raw(_parts(session, whole, needed), 0)) if with_totals else dict.fromkeys(wanted)
         per_key = {key: finish(raw) for key, raw in raws.items()}
         names = _names(session, group_by, per_key.keys())
         groups = [
@@ -929,8 +995,17 @@ def _names(session: Session, group_by: str, keys: Iterable) -> dict[Any, tuple[s
     model = {"provider": Provider, "city": Region, "county": Region, "instrument": Instrument, "service": LabService}[
         group_by
     ]
-    rows = session.execute(select(model.id, model.name, model.name_en).where(model.id.in_(wanted))) if wanted else []
-    return {row.id: (row.name, row.name_en or row.name) for row in rows}
+    if not wanted:
+        return {}
+    query = select(model.id, model.name, model.name_en)
+    if len(wanted) <= _MANY:
+        query = query.where(model.id.in_(wanted))
+    # else every row: binding thousands of ids (an instrument ranking) costs more than reading them all
+    return {row.id: (row.name, row.name_en or row.name) for row in session.execute(query)}
+
+
+#: more ids than this are named by reading the whole table
+_MANY = 500
 
 
 def _ordered(group_by: str, per_key: dict, names: dict) -> list:

@@ -144,7 +144,8 @@ def _rolled_sums(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
 
 def _rolled_firsts(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
     """How many enterprises, providers and staff had their first service of the year in each
-    month: the first local day of each among the rollup's keys, counted per month."""
+    month: the first local day of each among the rollup's keys (a date: cheaper to compare than
+    the month's text), counted per month."""
     calendar = frame.calendar
     parts = []
     served_keys = ServiceDay.services > 0

@@ -68,7 +68,10 @@ def monthly_report(session: Session, scope: Scope, year: int, *, tz: ZoneInfo, t
     first, last = date(year, 1, 1), date(year, 12, 31)
 
     def grouped(group_by: str, keys: tuple[str, ...] | None = None) -> Summary:
-        return figures.summary(session, scope, first, last, group_by=group_by, tz=tz, figures=keys)
+        # the ranked tables show their groups only: no totals counted for them
+        return figures.summary(
+            session, scope, first, last, group_by=group_by, tz=tz, figures=keys, with_totals=keys is None
+        )
 
     def ranked(groups: list[Group], *figure_keys: str) -> list[Group]:
         def rank(group: Group):

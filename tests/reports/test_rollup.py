@@ -108,7 +108,7 @@ change = st.fixed_dictionaries(
             (
                 "status start move enterprise fee staff use delete bulk_update bulk_delete deliver undeliver "
                 "order_enterprise record_day record_provider record_staff record_staff_rows record_delete "
-                "record_amounts"
+                "record_amounts provider_moves provider_kind enterprise_category bulk_provider_moves"
             ).split()
         ),
         "n": st.integers(0, 50),
@@ -122,7 +122,7 @@ def _apply(world, c) -> None:
     from sqlalchemy import delete, select, update
 
     from bwq_lab.extensions import db
-    from bwq_lab.models import Booking, ServiceOrder, ServiceRecord, Staff
+    from bwq_lab.models import Booking, Enterprise, Provider, ServiceOrder, ServiceRecord, Staff
     from bwq_lab.models.reports import service_record_staff
 
     def pick(model):
@@ -133,6 +133,27 @@ def _apply(world, c) -> None:
     enterprises = [world.ea, world.eb, world.ec, None]
     shift = timedelta(minutes=c["minutes"])
     what = c["what"]
+    places = [(world.hz, world.hz_county), (world.hz, world.hz_county2), (world.nb, world.nb_county)]
+    if what == "provider_moves":  # to another city or county: the rollup's copies follow
+        p = pick(Provider)
+        p.city_id, p.region_id = places[c["n"] % 3]
+        return
+    if what == "provider_kind":
+        pick(Provider).kind = ["university", "institute", "key_lab"][c["n"] % 3]
+        return
+    if what == "enterprise_category":
+        pick(Enterprise).category = ["tech_sme", "high_tech", "incubated"][c["n"] % 3]
+        return
+    if what == "bulk_provider_moves":
+        city_id, county_id = places[c["n"] % 3]
+        db.session.execute(
+            update(Provider)
+            .where(Provider.id % 2 == c["n"] % 2)
+            .values(city_id=city_id, region_id=county_id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire_all()
+        return
     if what in ("status", "start", "move", "enterprise", "fee", "staff", "use", "delete"):
         b = pick(Booking)
         if b is None:
@@ -216,7 +237,7 @@ def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ct
                 db.session.flush()
             assert_rollup_is_exact()
             for scope in scopes:
-                for group_by in (None, "city", "provider", "month", "enterprise_category"):
+                for group_by in (None, "city", "county", "provider", "provider_kind", "month", "enterprise_category"):
                     fast, slow = counted(scope, group_by, False), counted(scope, group_by, True)
                     assert fast.totals == slow.totals, (scope, group_by)
                     assert [(g.key, g.figures) for g in fast.groups] == [(g.key, g.figures) for g in slow.groups]
@@ -237,6 +258,30 @@ def test_the_goals_from_the_rollup_equal_the_goals_counted_from_the_rows(ctx, wo
         monkeypatch.setattr(figures, "ROLLUP_GROUPINGS", frozenset())
         assert fast == goals.cumulative_by_month(db.session, scope, 2026, tz=TZ, until=until), scope
         monkeypatch.undo()
+
+
+def test_a_provider_moved_to_another_city_takes_its_figures_along(ctx, world):
+    """The rollup keeps copies of the provider's city, county and kind and of the enterprise's
+    category: an edit of the provider (or the enterprise) updates them in the same transaction."""
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Enterprise, Provider
+    from bwq_lab.reports import figures
+    from bwq_lab.reports.scope import PROVINCE, Scope
+
+    def by(group_by, scope=PROVINCE):
+        counted = figures.summary(db.session, scope, *NOVEMBER, group_by=group_by, tz=TZ, figures=["sessions"])
+        return {g.key: g.figures["sessions"] for g in counted.groups}
+
+    assert by("city") == {world.hz: 5, world.nb: 1}
+    p1 = db.session.get(Provider, world.p1)
+    p1.city_id, p1.region_id, p1.kind = world.nb, world.nb_county, "key_lab"
+    db.session.get(Enterprise, world.eb).category = "incubated"
+    db.session.flush()
+    assert by("city") == {world.hz: 1, world.nb: 5}
+    assert by("county", Scope("city", world.nb)) == {world.nb_county: 5}
+    assert by("provider_kind") == {"institute": 1, "key_lab": 5}
+    assert by("enterprise_category") == {"tech_sme": 4, "incubated": 1, None: 1}
+    assert_rollup_is_exact()
 
 
 def test_the_lean_create_path_inserts_only_bookings_that_count_nothing():
