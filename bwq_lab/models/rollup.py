@@ -46,11 +46,13 @@ class ServiceDay(Grouped, db.Model):
 
     __tablename__ = "service_days"
     __table_args__ = (
-        Index("ix_service_days_key", "provider_id", "day", "enterprise_id"),
+        # ``services`` in the key's index: a provider's first served day is read from it alone
+        Index("ix_service_days_key", "provider_id", "day", "enterprise_id", "services"),
         Index("ix_service_days_day", "day"),
         Index("ix_service_days_enterprise_day", "enterprise_id", "day"),
         Index("ix_service_days_city_day", "city_id", "day"),
         Index("ix_service_days_county_day", "county_id", "day"),
+        Index("ix_service_days_month_day", "month", "day"),  # SQLite groups by month in its order
     )
 
     services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
@@ -83,6 +85,7 @@ class ServiceDayStaff(Grouped, db.Model):
         Index("ix_service_day_staff_day", "day"),
         Index("ix_service_day_staff_city_day", "city_id", "day"),
         Index("ix_service_day_staff_county_day", "county_id", "day"),
+        Index("ix_service_day_staff_month_day", "month", "day"),
     )
 
     staff_id: Mapped[int] = mapped_column()

@@ -48,9 +48,10 @@ def upgrade():
             batch.create_index(city_index, ["city_id", "day"], unique=False)
             batch.create_index(county_index, ["county_id", "day"], unique=False)
 
-    # The rollup is filled by the newest revision that changed its shape, with the live code's
+    # The rollup is filled by the newest revision that changed its columns, with the live code's
     # rebuild (which writes the newest shape): a later revision changing the rollup's columns
-    # moves this fill to itself (c7d1e3f5a9b2 no longer fills; docs/decisions.md).
+    # moves this fill to itself (c7d1e3f5a9b2 no longer fills; docs/decisions.md). Indexes only
+    # (e5a7c9b1d3f6) need no fill.
     from sqlalchemy.orm import Session
 
     from bwq_lab.operations.rollup import rebuild
