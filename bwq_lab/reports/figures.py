@@ -739,19 +739,14 @@ class _Row(dict):
 
 def _rolled_staff(session: Session, frame: Frame, with_total: bool = False) -> dict:
     """Distinct staff per group (and in total) over the rollup's staff of each key: the (group,
-    staff) pairs hashed first, then counted (PostgreSQL: cheaper than sorting for a DISTINCT)."""
+    staff) pairs hashed first (cheaper than sorting every row for a DISTINCT), counted per group,
+    and the total's distinct staff counted over the pairs, not the rows again."""
     raw = rolled_key(frame, ServiceDayStaff)
-    everyone = rolled(frame, ServiceDayStaff, func.count(ServiceDayStaff.staff_id.distinct()))
     if raw is NO_KEY:
+        everyone = rolled(frame, ServiceDayStaff, func.count(ServiceDayStaff.staff_id.distinct()))
         return {0: session.execute(everyone).scalar_one()}
-    pairs = grouped(rolled(frame, ServiceDayStaff, raw.label("group_key"), ServiceDayStaff.staff_id), "staff_id")
-    pairs = pairs.subquery("pairs")
-    per_group = select(literal_column("0").label("whole"), pairs.c.group_key, func.count().label("staff"))
-    query = per_group.group_by(pairs.c.group_key)
-    if with_total:
-        whole = everyone.with_only_columns(literal_column("1"), literal_column("NULL"), *everyone.selected_columns)
-        query = union_all(query, whole)
-    return {TOTAL if row.whole else row.group_key: row.staff for row in session.execute(query)}
+    pairs = rolled(frame, ServiceDayStaff, raw.label("group_key"), ServiceDayStaff.staff_id)
+    return _count_people(session, grouped(pairs, "staff_id"), with_total)
 
 
 # ------------------------------------------------------------------------------------ assembly
