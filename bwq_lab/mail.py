@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from bwq_lab.extensions import db
+from bwq_lab.models.base import scalar_defaults, utcnow
 from bwq_lab.models.outbox import OutboxMessage
 
 MAX_ATTEMPTS = 5
@@ -76,27 +77,37 @@ def queue_template(
 
 
 _OUTBOX_INSERT = insert(OutboxMessage.__table__)
+#: what an outbox row stores where a templated message says nothing
+_OUTBOX_DEFAULTS = scalar_defaults(OutboxMessage.__table__)
 
 
-def write_template(recipients, template: str, *, attachments: list[dict] | None = None, **context) -> None:
-    """:func:`queue_template` for hot paths: the rows are INSERTed at once with one Core
-    statement on the transaction's connection instead of waiting for the session's next flush
-    (so a booking's commit needs no second flush pass for its e-mail). Same transaction, same
-    guarantee: they exist only if the change commits."""
+def template_rows(recipients, template: str, *, attachments: list[dict] | None = None, **context) -> list[dict]:
+    """The outbox rows of a templated message to ``recipients`` ((e-mail, language) pairs): one
+    per language, every column given (for :func:`write_rows`, or a statement of their own)."""
     by_language: dict[str, list[str]] = {}
     for email, language in recipients:
         if email:
             by_language.setdefault(language or "", []).append(email)
-    rows = [
+    now = utcnow()
+    return [
         {
+            **_OUTBOX_DEFAULTS,
             "recipients": emails,
             "template": template,
             "context": context,
             "language": language or None,
             "attachments": attachments or None,
+            "created_at": now,
         }
         for language, emails in by_language.items()
     ]
+
+
+def write_rows(rows: list[dict]) -> None:
+    """:func:`queue_template` for hot paths: the rows (:func:`template_rows`) are INSERTed at
+    once with one Core statement on the transaction's connection instead of waiting for the
+    session's next flush (so a booking's commit needs no second flush pass for its e-mail). Same
+    transaction, same guarantee: they exist only if the change commits."""
     if rows:
         db.session.connection().execute(_OUTBOX_INSERT, rows)
 

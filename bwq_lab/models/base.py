@@ -1,13 +1,17 @@
-"""Shared column types."""
+"""Shared column types, and objects made "as loaded" from rows read with Core (hot paths)."""
 
 from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy import DateTime, String, type_coerce
+from sqlalchemy import DateTime, String, inspect, type_coerce
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.types import NullType, TypeDecorator
+
+M = TypeVar("M")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -71,6 +75,37 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def as_loaded(session: Session, model: type[M], values: dict) -> M:
+    """The ``model`` object of the row whose columns are ``values`` (attribute keys, the primary
+    key among them), as if a query had just loaded it: persistent in ``session`` and clean; a
+    column not in ``values`` is loaded when first read, relationships load lazily as usual. When
+    the session already holds that row's object, that object, unchanged (as a query returns it).
+
+    For hot paths that read or write a row with a Core statement: an ORM load of one row costs
+    ~100-150 us of Python (compile state, row processors, loading); this costs a few."""
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
+    held = session.identity_map.get(key)
+    if held is not None:
+        return held
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)  # as loaded: no pending INSERT, no history; the rest expired
+    session.add(obj)
+    return obj
+
+
+def scalar_defaults(table) -> dict:
+    """What a row of ``table`` stores in each column a Core INSERT does not name: the column's
+    constant default, or NULL (the primary key and columns with a computed default left out: give
+    those). For statements that must name every column (a data-modifying CTE)."""
+    return {
+        c.key: c.default.arg if c.default is not None else None
+        for c in table.c
+        if not c.primary_key and (c.default is None or c.default.is_scalar)
+    }
 
 
 def utcnow() -> datetime:

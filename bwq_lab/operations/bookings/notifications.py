@@ -50,18 +50,26 @@ def booking_facts(booking: Booking, instrument: Instrument) -> dict:
 
 
 def notify_created(booking: Booking, instrument: Instrument, actor: User) -> None:
-    """The booking's e-mails, written at once (``mail.write_template``: the create path's last
+    """The booking's e-mails, written at once (``mail.write_rows``: the create path's last
     write before the commit, so the commit has nothing left to flush)."""
+    mail.write_rows(created_mail(booking, instrument, actor))
+
+
+def created_mail(booking: Booking, instrument: Instrument, actor: User) -> list[dict]:
+    """The outbox rows of a new booking: confirmed to its user, or requested (to its user) and
+    to decide (to the instrument's managers)."""
     facts = booking_facts(booking, instrument)
-    if booking.status == "pending":
-        mail.write_template([(actor.email, actor.locale)], "booking_requested", **facts)
-        managers = [m for m in managers_of(instrument) if m[0] != actor.email]
-        if managers:
-            mail.write_template(
-                managers, "booking_to_decide", requester=actor.name, requester_email=actor.email, **facts
-            )
-    else:
-        mail.write_template([(actor.email, actor.locale)], "booking_confirmed", attachments=_ics(booking), **facts)
+    if booking.status != "pending":
+        return mail.template_rows(
+            [(actor.email, actor.locale)], "booking_confirmed", attachments=_ics(booking), **facts
+        )
+    rows = mail.template_rows([(actor.email, actor.locale)], "booking_requested", **facts)
+    managers = [m for m in managers_of(instrument) if m[0] != actor.email]
+    if managers:
+        rows += mail.template_rows(
+            managers, "booking_to_decide", requester=actor.name, requester_email=actor.email, **facts
+        )
+    return rows
 
 
 def tell(users: list[User], kind: str, booking: Booking | None, attachments=None, **facts) -> None:
