@@ -17,20 +17,9 @@ from sqlalchemy.orm import Session
 from bwq_lab.domain import indicators
 from bwq_lab.models import Booking, ServiceDay, ServiceDayStaff, ServiceOrder, YearGoal
 from bwq_lab.reports import figures
-from bwq_lab.reports.figures import (
-    COMPLETED,
-    Frame,
-    based,
-    group_key,
-    grouped,
-    in_period,
-    make_frame,
-    rolled,
-    rolled_key,
-    served,
-    staffed,
-    tune,
-)
+from bwq_lab.reports.counted import COMPLETED, Frame, based, group_key, grouped, in_period, served, staffed, tune
+from bwq_lab.reports.figures import make_frame
+from bwq_lab.reports.rolled import rolled, rolled_key
 from bwq_lab.reports.scope import Scope
 
 GOAL_FIGURES = ("providers", "staff", "enterprises", "enterprise_visits", "sessions", "batches")
