@@ -27,7 +27,7 @@ from bwq_lab.web.bookings.common import (
     week_of,
     zone,
 )
-from bwq_lab.web.bookings.week_layout import build_week, id_link, link_pattern, managed_busy
+from bwq_lab.web.bookings.week_layout import Remembered, build_week, id_link, link_pattern, managed_busy
 from bwq_lab.web.forms.bookings import (
     ActionForm,
     CheckOutForm,
@@ -68,19 +68,18 @@ def calendar(instrument_id: int):
         free_href=free_href,
     )
     today = now.astimezone(tz).date()
-    manager, detail, names = signed_in_user(), id_link(".detail", "booking_id"), {}
+    manager, detail = signed_in_user(), id_link(".detail", "booking_id")
+    names, weekdays = Remembered(lambda status: status_name("booking", status)), Remembered(weekday_name)
     rows = []
     for b in bookings:
         start, end = b.start_at.astimezone(tz), b.end_at.astimezone(tz)
         # checking in is offered on the booking's own day only
         check_in = start.date() == today and ops.allowed_actions(b, manager, now)["check_in"]
-        if b.status not in names:
-            names[b.status] = status_name("booking", b.status)
         rows.append(
             {
                 "booking": b,
                 "href": detail(b.id),
-                "when": f"{weekday_name(start.weekday())} {start:%Y-%m-%d %H:%M}–{end:%H:%M}",
+                "when": f"{weekdays[start.weekday()]} {start:%Y-%m-%d %H:%M}–{end:%H:%M}",
                 "status": names[b.status],
                 "badge": STATUS_BADGES.get(b.status, ""),
                 "today": start.date() == today,

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from bwq_lab.domain.booking_rules import BookingPolicy, ceil_from, ceil_to_grid, interval_anchor, local_midnight
+from bwq_lab.edge.messages.bookings import weekday_name
 from bwq_lab.edge.messages.names import status_name
 from bwq_lab.models import Booking
 
@@ -49,6 +50,7 @@ class Day:
     opening: list[Block]
     blocks: list[Block]
     free_spans: list[Block]  # whole free stretches: the grid's free time and the phones' list
+    weekday_label: str = ""  # the weekday's name in the reader's language
     column: Markup = Markup("")  # the day column's blocks, as HTML
     agenda_items: Markup = Markup("")  # the phones' list of the day, as HTML <li> items
 
@@ -207,8 +209,9 @@ def build_week(
             b.height = round(max(min(bottom, span) - max(top, 0), 0) / span * 100, 3)
         d.blocks = [b for b in d.blocks if b.end > b.start]
     hours = [(h, round((h * 60 - lo) / span * 100, 3)) for h in range(first_hour, last_hour)]
-    words = _Words()
+    words, weekdays = _Words(), Remembered(weekday_name)
     for d in days:
+        d.weekday_label = weekdays[d.day.weekday()]
         d.column = _column(d, words)
         d.agenda_items = _agenda_items(d, words)
     return Week(monday, days, hours, first_hour, last_hour)
@@ -283,19 +286,27 @@ def _buffer_block(start: datetime, end: datetime, blocked_until: datetime, label
     return Block("buffer", end, blocked_until, label) if blocked_until > end else None
 
 
-class _StatusNames(dict):
-    """A booking status's name in the reader's language, looked up once per request and status
-    (a week can draw dozens of bookings)."""
+class Remembered(dict):
+    """``words(key)`` looked up once per key and page: a status's or a weekday's name in the
+    reader's language is a catalogue lookup, and a week can draw dozens of them."""
 
-    def __missing__(self, status) -> str:
-        self[status] = name = status_name("booking", status)
-        return name
+    def __init__(self, words: Callable) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, key) -> str:
+        self[key] = value = self.words(key)
+        return value
+
+
+def _status_names() -> Remembered:
+    return Remembered(lambda status: status_name("booking", status))
 
 
 def public_busy(own: dict[int, tuple[str, str]], tz: ZoneInfo):
     """Others' bookings as anonymous "booked" time; the viewer's own (``{id: (status, purpose)}``)
     in full, with a link."""
-    booked, cleanup, names = _("booked"), _("cleanup"), _StatusNames()
+    booked, cleanup, names = _("booked"), _("cleanup"), _status_names()
     detail = id_link(".detail", "booking_id")
 
     def draw(view) -> list[Block]:
@@ -317,7 +328,7 @@ def public_busy(own: dict[int, tuple[str, str]], tz: ZoneInfo):
 
 def managed_busy(bookings: list[Booking], tz: ZoneInfo):
     """Every booking with who, enterprise, purpose and status (managers' calendar)."""
-    cleanup, names = _("cleanup"), _StatusNames()
+    cleanup, names = _("cleanup"), _status_names()
     detail = id_link(".detail", "booking_id")
     rows = []  # what the days draw, read from the ORM objects once (not once per day)
     for booking in bookings:
