@@ -59,6 +59,7 @@ from bwq_lab.operations.bookings.qualifications import (
 )
 from bwq_lab.operations.bookings.queries import (
     Page,
+    bookings_by_id,
     calendar_bookings,
     can_view,
     enterprise_user_id,
@@ -82,6 +83,7 @@ __all__ = [
     "enterprise_user_id",
     "may_read_purpose",
     "own_on_instrument",
+    "bookings_by_id",
     "calendar_bookings",
     "CHECK_IN_EARLY_MINUTES",
     "MAX_BUFFER",

@@ -68,13 +68,14 @@ def calendar(instrument_id: int):
         free_href=free_href,
     )
     today = now.astimezone(tz).date()
+    # checking in is offered on the booking's own day only: the lifecycle is asked about those
+    todays = ops.bookings_by_id(b.id for b in bookings if b.start_at.astimezone(tz).date() == today)
     manager, detail = signed_in_user(), id_link(".detail", "booking_id")
     names, weekdays = Remembered(lambda status: status_name("booking", status)), Remembered(weekday_name)
     rows = []
     for b in bookings:
         start, end = b.start_at.astimezone(tz), b.end_at.astimezone(tz)
-        # checking in is offered on the booking's own day only
-        check_in = start.date() == today and ops.allowed_actions(b, manager, now)["check_in"]
+        check_in = b.id in todays and ops.allowed_actions(todays[b.id], manager, now)["check_in"]
         rows.append(
             {
                 "booking": b,

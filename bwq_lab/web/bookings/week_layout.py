@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from bwq_lab.domain.booking_rules import BookingPolicy, ceil_from, ceil_to_grid, interval_anchor, local_midnight
 from bwq_lab.edge.messages.bookings import weekday_name
 from bwq_lab.edge.messages.names import status_name
-from bwq_lab.models import Booking
+from bwq_lab.operations.bookings.queries import CalendarBooking
 
 
 @dataclass(slots=True)
@@ -34,7 +34,7 @@ class Block:
     end: datetime
     label: str = ""
     href: str | None = None
-    booking: Booking | None = None
+    booking: CalendarBooking | None = None
     top: float = 0.0
     height: float = 0.0
     data: dict = field(default_factory=dict)
@@ -326,13 +326,15 @@ def public_busy(own: dict[int, tuple[str, str]], tz: ZoneInfo):
     return draw
 
 
-def managed_busy(bookings: list[Booking], tz: ZoneInfo):
+def managed_busy(bookings: list[CalendarBooking], tz: ZoneInfo):
     """Every booking with who, enterprise, purpose and status (managers' calendar)."""
     cleanup, names = _("cleanup"), _status_names()
     detail = id_link(".detail", "booking_id")
-    rows = []  # what the days draw, read from the ORM objects once (not once per day)
+    rows = []  # what the days draw, worked out once (not once per day)
     for booking in bookings:
-        who = f"{booking.user.name}, {booking.enterprise.name}" if booking.enterprise else booking.user.name
+        who = (
+            booking.user_name if booking.enterprise_name is None else f"{booking.user_name}, {booking.enterprise_name}"
+        )
         label = f"{names[booking.status]} · {who} · {booking.purpose}"
         kind = "booking " + booking.status
         rows.append((booking.start_at, booking.end_at, booking.blocked_until, kind, label, detail(booking.id), booking))
