@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, false, func, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false, func, literal_column, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -140,6 +140,12 @@ def _changes_time_or_status(fields: dict) -> bool:
         fields.get("new_start_at"),
         fields.get("new_end_at"),
     )
+
+
+#: "the booking holds its slot" in SQL with the statuses written in, like the exclusion
+#: constraint's predicate: ``status.in_(LIVE)`` is an expanding list, rewritten into the statement
+#: on every execution (a third of the create path's one read under the write lock)
+IS_LIVE = Booking.status.in_([literal_column(f"'{status}'") for status in LIVE])
 
 
 class BookingEvent(db.Model):

@@ -16,7 +16,7 @@ from bwq_lab.domain import booking_rules as rules
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Instrument, MaintenanceWindow, ProviderClosure, Qualification, User
 from bwq_lab.models.base import instant_from_db, raw_instant
-from bwq_lab.models.booking import LIVE
+from bwq_lab.models.booking import IS_LIVE, LIVE
 
 #: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
 #: probe can bound its index range scan: latency never grows with an instrument's history.
@@ -126,7 +126,7 @@ _BUSY = (
         Booking.start_at >= bindparam("floor"),
         Booking.start_at < bindparam("hi"),
         Booking.blocked_until > bindparam("lo"),
-        Booking.status.in_(LIVE),
+        IS_LIVE,
     )
     .order_by(Booking.instrument_id, Booking.start_at)
 )
@@ -136,7 +136,7 @@ _BUSY_ALL = select(*_BUSY.selected_columns).where(
     Booking.start_at >= bindparam("floor"),
     Booking.start_at < bindparam("hi"),
     Booking.blocked_until > bindparam("lo"),
-    Booking.status.in_(LIVE),
+    IS_LIVE,
 )
 
 
@@ -259,7 +259,7 @@ def _busy_and_blackouts_of(instrument_is: Callable, provider_is: Callable):
             Booking.start_at >= bindparam("floor"),
             Booking.start_at < bindparam("busy_hi"),
             Booking.blocked_until > bindparam("busy_lo"),
-            Booking.status.in_(LIVE),
+            IS_LIVE,
         ),
         select(
             literal("maintenance", String),
@@ -546,7 +546,7 @@ def _future_counts(
         .where(
             Booking.instrument_id.in_(instrument_ids),
             Booking.user_id == user_id,
-            Booking.status.in_(LIVE),
+            IS_LIVE,
             Booking.end_at > now,
         )
         .group_by(Booking.instrument_id)
