@@ -39,6 +39,7 @@ def _default_instance_path(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
+    from bwq_lab.edge.sessions import CookieSessions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))
@@ -49,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_token)
+    app.session_interface = CookieSessions()  # no cookie session for bearer-token API calls
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine)
@@ -220,22 +222,13 @@ def select_locale() -> str:
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-API_PREFIX = "/api/v1/"
-
-
-def _bearer_applies(req) -> bool:
-    """Bearer tokens are API credentials: honoured under /api/v1 only, never on pages, forms,
-    the account page (where tokens are made) or calendar feeds."""
-    return req.path.startswith(API_PREFIX) and req.headers.get("Authorization", "").startswith("Bearer ")
-
-
 def load_user(user_id: str):
     """The session's user (a live server-side session, see ``edge.sessions``). An API request
     that carries a bearer token is that token's user instead: the explicit credential wins over a
     cookie (and needs no CSRF token)."""
-    from bwq_lab.edge.sessions import load_session_user
+    from bwq_lab.edge.sessions import bearer_applies, load_session_user
 
-    if _bearer_applies(request):
+    if bearer_applies(request):
         return None  # Flask-Login then asks load_user_from_token
     return load_session_user(user_id)
 
@@ -247,7 +240,9 @@ def load_user_from_token(req):
     ``last_used_at`` is refreshed at most once a minute per token, after the request's own
     transaction has ended (see ``_touch_api_token``): no write on every API request, and never
     inside, or waiting on, the request's transaction."""
-    if not _bearer_applies(req):
+    from bwq_lab.edge.sessions import bearer_applies
+
+    if not bearer_applies(req):
         return None
     header = req.headers.get("Authorization", "")
     from datetime import timedelta

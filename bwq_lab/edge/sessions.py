@@ -13,13 +13,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import g, request, session
+from flask import Flask, Request, Response, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, exists, select, update
 
 from bwq_lab.edge.throttle import client_ip
 from bwq_lab.extensions import db
 from bwq_lab.models import Notice, User, UserSession
+
+API_PREFIX = "/api/v1/"
+
+
+def bearer_applies(req: Request) -> bool:
+    """Bearer tokens are API credentials: honoured under /api/v1 only, never on pages, forms,
+    the account page (where tokens are made) or calendar feeds."""
+    return req.path.startswith(API_PREFIX) and req.headers.get("Authorization", "").startswith("Bearer ")
+
+
+class _CallSession(SecureCookieSession):
+    """The session of an API call with a bearer token: empty, and never sent back."""
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except for an API call with a bearer token: the token is
+    its only credential (the cookie's user is never asked, ``factory.load_user``), so the call
+    neither opens the cookie session (no serializer to build, no signature to check) nor sends
+    one back (no ``Set-Cookie``, no ``Vary: Cookie``); what the request writes in its session
+    (``?lang=``, Flask-Login's marks) lasts for the request."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if bearer_applies(request):
+            return _CallSession()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        if not isinstance(session, _CallSession):
+            super().save_session(app, session, response)
 
 
 def rotate_csrf() -> None:

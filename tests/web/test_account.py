@@ -209,6 +209,21 @@ def test_me_works_with_a_browser_session(client, user_factory, login):
     assert client.get("/api/v1/me").json["email"] == user.email
 
 
+def test_a_bearer_call_neither_opens_nor_sends_a_cookie_session(app, user_factory, token_for):
+    """The token is the call's only credential: no cookie session comes back (not even for
+    ``?lang=``, which still chooses the language of that one answer)."""
+    with app.app_context():
+        headers = token_for(db.session.get(User, user_factory().id))
+    api = app.test_client()
+    answers = {lang: api.get(f"/api/v1/bookings/999999?lang={lang}", headers=headers) for lang in ("en", "zh")}
+    for response in answers.values():
+        assert response.status_code == 404
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    english, chinese = (answers[lang].json["errors"][0]["message"] for lang in ("en", "zh"))
+    assert english.isascii() and not chinese.isascii()
+
+
 def test_last_used_is_recorded_at_most_once_a_minute(app, user_factory, token_for):
     user = user_factory()
     with app.app_context():
