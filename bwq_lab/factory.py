@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 
 from bwq_lab.config import load_config
 from bwq_lab.extensions import babel, csrf, db, login_manager, migrate
@@ -216,10 +217,20 @@ def select_locale() -> str:
         return current_app.config.get("CLI_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
     if "lang" in session and session["lang"] in languages:
         return session["lang"]
-    if current_user and getattr(current_user, "locale", None) in languages:
-        return current_user.locale
+    if current_user and (locale := _user_locale(current_user._get_current_object())) in languages:
+        return locale
     best = request.accept_languages.best_match(languages)
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _user_locale(user) -> str | None:
+    """The user's language. A refused write is worded after its rollback, which expires the
+    user: the language read when the token's user was loaded then (``g.user_locale``), rather
+    than a reload of the user's row just for it."""
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and "locale" in state.unloaded and "user_locale" in g:
+        return g.user_locale
+    return getattr(user, "locale", None)
 
 
 def load_user(user_id: str):
@@ -256,6 +267,7 @@ def load_user_from_token(req):
     user, token_id, last_used_at = found
     g.api_token_id = token_id
     g.auth_via_token = True
+    g.user_locale = user.locale  # (select_locale, after a rollback)
     now = utcnow()
     stale = now - timedelta(seconds=60)
     if last_used_at is None or last_used_at < stale:

@@ -85,6 +85,22 @@ def test_messages_follow_the_language(client, setup):
     assert "Sunday" in message
 
 
+def test_a_refusal_is_worded_in_the_token_users_own_language(client, app, setup, create_user, token_for):
+    """A refused write is rolled back before it is worded; the words still follow the user's
+    saved language (no Accept-Language, no ?lang=)."""
+    with app.app_context():
+        headers = {lang: token_for(create_user("enterprise", locale=lang)) for lang in ("en", "zh")}
+    sunday = body(
+        instrument_id=setup["instrument_id"], start="2026-12-06T09:00:00+08:00", end="2026-12-06T10:00:00+08:00"
+    )
+    words = {}
+    for lang, auth in headers.items():
+        r = client.post("/api/v1/bookings", json=sunday, headers=auth)
+        assert r.status_code == 422
+        words[lang] = next(e["message"] for e in r.json["errors"] if e["code"] == "OUTSIDE_OPENING_HOURS")
+    assert "Sunday" in words["en"] and "Sunday" not in words["zh"]
+
+
 @pytest.mark.parametrize(
     "payload, field",
     [
