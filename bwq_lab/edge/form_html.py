@@ -2,7 +2,7 @@
 
 The same markup as the ``field`` macro of ``templates/macros/forms.html`` around WTForms' own
 widgets (names, ids, ``required``/``maxlength``/``step`` attributes, the selected option, the
-errors next to the field), for pages drawn on every request (the booking page, decision 22e).
+errors next to the field), for pages drawn on every request (the booking page, docs/decisions.md 26).
 WTForms renders a widget through ``dir(field.flags)``, a generic ``html_params`` (sorted, each
 value escaped and formatted as ``Markup``) and, for a select, a dataclass per option and its
 ``Choice`` per option twice; with the macro's own calls that was ~15% of the booking page. The
