@@ -27,7 +27,7 @@ class _Other(Form):
 
     agree = BooleanField("I <agree>")
     secret = PasswordField("Secret", validators=[InputRequired()])
-    colour = RadioField("Colour", choices=[("r", "Red"), ("g", "Green")])
+    colour = RadioField("Colour", choices=[SelectChoice("r", "Red"), SelectChoice("g", "Green")])
     size = SelectField("Size", choices=["s", "m"])  # plain strings: WTForms renders it
     shade = SelectField("Shade", choices=[SelectChoice("d", "Dark <b>"), SelectChoice("l", "Light")])
     grouped = SelectField("Grouped", choices=[SelectChoice("a", "A", optgroup="G"), SelectChoice("b", "B")])
