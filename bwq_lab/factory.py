@@ -40,7 +40,7 @@ def _default_instance_path(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     from bwq_lab import models  # noqa: F401  (the whole schema, for Alembic)
-    from bwq_lab.edge.sessions import CookieSessions
+    from bwq_lab.edge.sessions import CookieSessions, bearer_applies
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_token)
+    login_manager.credential_in_request = bearer_applies  # the token wins over any cookie
     app.session_interface = CookieSessions()  # no cookie session for bearer-token API calls
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():

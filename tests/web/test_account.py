@@ -224,6 +224,30 @@ def test_a_bearer_call_neither_opens_nor_sends_a_cookie_session(app, user_factor
     assert english.isascii() and not chinese.isascii()
 
 
+def test_a_bearer_call_is_the_tokens_user_whatever_cookies_come_with_it(
+    app, client, user_factory, post_form, token_for
+):
+    """A browser signed in as one user (session and remember-me cookies) calls the API with
+    another user's token: the token is the credential; the cookies neither refuse nor replace it,
+    and the browser's own remembered sign-in is left as it was."""
+    browser_user, token_user = user_factory(), user_factory()
+    post_form("/login", {"email": browser_user.email, "password": PASSWORD, "remember": "y"})
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    with app.app_context():
+        headers = token_for(db.session.get(User, token_user.id))
+    answer = client.get("/api/v1/me", headers=headers)
+    assert answer.status_code == 200 and answer.json["email"] == token_user.email
+    assert not any(h.startswith("remember_token=") for h in answer.headers.getlist("Set-Cookie"))
+    only_remembered = app.test_client()  # the remember cookie alone, no session cookie
+    only_remembered.set_cookie("remember_token", remember.value, domain="localhost")
+    answer = only_remembered.get("/api/v1/me", headers=headers)
+    assert answer.status_code == 200 and answer.json["email"] == token_user.email
+    bad = only_remembered.get("/api/v1/me", headers={"Authorization": "Bearer bwq_not-a-token"})
+    assert bad.status_code == 401  # a bad token is refused, not replaced by the cookie
+    assert client.get("/api/v1/me").json["email"] == browser_user.email  # the browser still signed in
+
+
 def test_last_used_is_recorded_at_most_once_a_minute(app, user_factory, token_for):
     user = user_factory()
     with app.app_context():
