@@ -12,11 +12,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -84,7 +84,7 @@ def area_name(scope) -> str | None:
 
 # ------------------------------------------------------------------ a short cache of the counts
 T = TypeVar("T")
-_CACHE: dict[tuple, tuple[float, object]] = {}
+_CACHE: dict[tuple, tuple[float, datetime, object]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -98,20 +98,39 @@ def cache_seconds() -> int:
 def cached(key: tuple, compute: Callable[[], T]) -> T:
     """``compute()``, kept per process for GOALS_CACHE_SECONDS under ``key`` (which names the
     database, the scope, the year and the last day counted: a reader only ever gets counts of the
-    scope they were allowed). The year's counts move slowly; the targets are never cached."""
+    scope they were allowed). The year's counts move slowly; the targets are never cached. When
+    the counts may be kept, the request remembers when the oldest it shows were counted
+    (``counted_at``), and the page says so: a kept count is never passed off as a fresh one."""
     seconds = cache_seconds()
     if seconds <= 0:
         return compute()
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
     hit = _CACHE.get(key)
     if hit is not None and time.monotonic() - hit[0] < seconds:
-        return hit[1]  # type: ignore[return-value]
+        _note_counted_at(hit[1])
+        return hit[2]  # type: ignore[return-value]
     value = compute()
+    counted_at = clock.now()
     with _CACHE_LOCK:
         if len(_CACHE) >= 512:
             _CACHE.clear()
-        _CACHE[key] = (time.monotonic(), value)  # kept from when it was counted
+        _CACHE[key] = (time.monotonic(), counted_at, value)  # kept from when it was counted
+    _note_counted_at(counted_at)
     return value
+
+
+def _note_counted_at(moment: datetime) -> None:
+    if g.get("counted_at") is None or moment < g.counted_at:
+        g.counted_at = moment
+
+
+def counted_at_note() -> dict | None:
+    """When the counts this request shows were counted (local time) and how long they are kept,
+    or None when they are counted on every request."""
+    moment = g.get("counted_at")
+    if moment is None:
+        return None
+    return {"time": moment.astimezone(tz()).strftime("%H:%M"), "minutes": max(1, -(-cache_seconds() // 60))}
 
 
 def goal_board(scope, year: int) -> progress.Board:
@@ -126,6 +145,7 @@ def goal_board(scope, year: int) -> progress.Board:
 @bp.get("")
 @role_required(*READERS)
 def dashboard():
+    g.pop("counted_at", None)  # (an app context may outlive one request: tests, CLI)
     year = chosen_year()
     narrowed = {name: int_arg(name) for name in ("city_id", "county_id", "provider_id")}
     scope = scope_for(signed_in_user(), **narrowed)
@@ -151,6 +171,7 @@ def dashboard():
         units=GOAL_UNITS,
         figures=GOAL_FIGURES,
         month_label=month_label,
+        counted_at=counted_at_note(),
     )
 
 

@@ -197,7 +197,7 @@ def test_the_api_gives_the_dashboards_progress(client, world, token_for, user_of
     assert future["progress"]["sessions"]["projection"] is None and future["until"] == "2026-12-31"
 
 
-def test_the_counts_are_kept_a_while_but_the_targets_never(app, ctx, client, world, frozen_clock, user_of):
+def test_the_counts_are_kept_a_while_but_the_targets_never(app, ctx, client, world, frozen_clock, user_of, signed_in):
     from sqlalchemy import delete
 
     from bwq_lab.extensions import db
@@ -219,6 +219,11 @@ def test_the_counts_are_kept_a_while_but_the_targets_never(app, ctx, client, wor
         assert strip() == ("7", "30,000")  # the counts from the cache, the target afresh
         page._CACHE.clear()
         assert strip() == ("5", "30,000")  # b8 and b10 (I3, October and November) are gone
+        page_html = signed_in("province").get("/reports/goals?year=2026&lang=en").get_data(as_text=True)
+        # the dashboard says when what it shows was counted (FIXED_NOW: 09:00 in Asia/Shanghai)
+        assert "Counted at 09:00; the counts are kept up to 1 minute before" in page_html
     finally:
         app.config.pop("GOALS_CACHE_SECONDS")
         page._CACHE.clear()
+    counted_afresh = client.get("/reports/goals?year=2026&lang=en").get_data(as_text=True)
+    assert "Goals 2026" in counted_afresh and 'id="goal-counted-at"' not in counted_afresh  # nothing kept
