@@ -236,12 +236,10 @@ def _user_locale(user) -> str | None:
 
 def load_user(user_id: str):
     """The session's user (a live server-side session, see ``edge.sessions``). An API request
-    that carries a bearer token is that token's user instead: the explicit credential wins over a
-    cookie (and needs no CSRF token)."""
-    from bwq_lab.edge.sessions import bearer_applies, load_session_user
+    that carries a bearer token never comes here: it is that token's user whatever cookies it
+    carries (``extensions.CredentialFirstLoginManager``; it needs no CSRF token)."""
+    from bwq_lab.edge.sessions import load_session_user
 
-    if bearer_applies(request):
-        return None  # Flask-Login then asks load_user_from_token
     return load_session_user(user_id)
 
 

@@ -362,8 +362,12 @@ def token_for(app):
 @pytest.fixture
 def frozen_clock(app):
     """Pin the app's clock (bwq_lab.clock.now) to FIXED_NOW for this test."""
-    app.config["FIXED_NOW"] = FIXED_NOW
-    yield FIXED_NOW
+    yield from _pinned_clock(app, FIXED_NOW)
+
+
+def _pinned_clock(app, moment: datetime):
+    app.config["FIXED_NOW"] = moment
+    yield moment
     app.config.pop("FIXED_NOW", None)
 
 
@@ -372,9 +376,7 @@ def one_rate_window(app):
     """Pin the app's clock to this moment: the rate limits count in fixed windows (15 minutes for
     the logins), and a test that fills a counter must not see it emptied by a window that ends
     while it runs (a loaded machine made one such test straddle 08:15:00 and fail)."""
-    app.config["FIXED_NOW"] = datetime.now(UTC)
-    yield app.config["FIXED_NOW"]
-    app.config.pop("FIXED_NOW", None)
+    yield from _pinned_clock(app, datetime.now(UTC))
 
 
 def local(text: str) -> datetime:

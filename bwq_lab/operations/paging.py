@@ -19,9 +19,14 @@ class Page:
     per_page: int
 
 
-def paged(query: Select, order_by: Iterable = (), *, page: int, per_page: int) -> Page:
-    """One page of ``query`` in ``order_by`` order (ids last, so pages never overlap), with the
-    total count of the whole query."""
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+def paged(
+    query: Select, order_by: Iterable = (), *, page: int, per_page: int, count_query: Select | None = None
+) -> Page:
+    """One page of ``query`` in ``order_by`` order (ids last, so pages never overlap; none: the
+    query's own order), with the total count of the whole query (or ``count_query``'s, where a
+    cheaper count is known)."""
+    if count_query is None:
+        count_query = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.execute(count_query).scalar_one()
     items = db.session.execute(query.order_by(*order_by).limit(per_page).offset((page - 1) * per_page)).scalars()
     return Page(list(items), total, page, per_page)

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import ColumnElement, Select, func, or_
 
 from bwq_lab.domain import catalogue as vocab
-from bwq_lab.extensions import db
-from bwq_lab.operations.paging import Page
+from bwq_lab.operations.paging import Page, paged
 
 MAX_PER_PAGE = 100
 
@@ -25,10 +24,10 @@ def page_args(page: int | None, per_page: int | None) -> tuple[int, int]:
 
 
 def paginate(query: Select, count_query: Select, page: int | None, per_page: int | None) -> Page:
+    """A public listing's page: the asked page and size bounded (``page_args``), ``query`` in its
+    own order."""
     page, per_page = page_args(page, per_page)
-    total = db.session.execute(count_query).scalar_one()
-    items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars())
-    return Page(items, total, page, per_page)
+    return paged(query, page=page, per_page=per_page, count_query=count_query)
 
 
 def _like(column, term: str) -> ColumnElement[bool]:
