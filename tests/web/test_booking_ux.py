@@ -11,38 +11,7 @@ import pytest
 
 from bwq_lab.extensions import db
 from bwq_lab.models import User
-from tests.conftest import FIXED_NOW, PASSWORD, local
-
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-@pytest.fixture
-def within(app):
-    def run(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def browser(app):
-    def make(user) -> SimpleNamespace:
-        client = app.test_client()
-        client.get("/?lang=en")
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-        r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-        assert r.status_code in (302, 303)
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-
-        def post(path, data=None, **kwargs):
-            data = dict(data or {})
-            data.setdefault("csrf_token", token)
-            return client.post(path, data=data, **kwargs)
-
-        return SimpleNamespace(get=client.get, post=post)
-
-    return make
+from tests.conftest import FIXED_NOW, local
 
 
 @pytest.fixture

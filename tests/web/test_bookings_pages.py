@@ -12,21 +12,9 @@ from sqlalchemy import func, select
 
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, MaintenanceWindow, Qualification, User
-from tests.conftest import FIXED_NOW, PASSWORD, local
+from tests.conftest import FIXED_NOW, local
 
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def within(app):
-    """Run a function in its own app context (requests get their own sessions, as in production)."""
-
-    def run(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture
@@ -45,28 +33,6 @@ def world(app, frozen_clock, within, create_instrument, create_user):
         return SimpleNamespace(instrument_id=instrument.id, **people)
 
     return within(build)
-
-
-@pytest.fixture
-def browser(app):
-    """A signed-in browser of its own (so several users can look at once), in English."""
-
-    def make(user) -> SimpleNamespace:
-        client = app.test_client()
-        client.get("/?lang=en")
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-        r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-        assert r.status_code in (302, 303)
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-
-        def post(path, data=None, **kwargs):
-            data = dict(data or {})
-            data.setdefault("csrf_token", token)
-            return client.post(path, data=data, **kwargs)
-
-        return SimpleNamespace(get=client.get, post=post, client=client)
-
-    return make
 
 
 @pytest.fixture

@@ -14,38 +14,7 @@ from sqlalchemy import select
 
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Notice, OutboxMessage, User
-from tests.conftest import FIXED_NOW, PASSWORD, local
-
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-@pytest.fixture
-def within(app):
-    def run(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def browser(app):
-    def make(user) -> SimpleNamespace:
-        client = app.test_client()
-        client.get("/?lang=en")
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-        r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-        assert r.status_code in (302, 303)
-
-        def post(path, data=None, **kwargs):
-            page = client.get("/").get_data(as_text=True)
-            data = dict(data or {})
-            data.setdefault("csrf_token", CSRF_RE.search(page).group(1))
-            return client.post(path, data=data, **kwargs)
-
-        return SimpleNamespace(get=client.get, post=post)
-
-    return make
+from tests.conftest import FIXED_NOW, local
 
 
 def _lab(within, create_instrument, create_user, **policy):

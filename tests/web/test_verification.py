@@ -4,7 +4,6 @@ The clock is Tuesday 2026-12-01 09:00 (Asia/Shanghai)."""
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -12,38 +11,8 @@ from sqlalchemy import select
 
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Enterprise, Region, User
-from tests.conftest import PASSWORD
 
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 BOOKING = {"date": "2026-12-03", "start": "10:00", "duration": "60", "purpose": "XRD of powders", "submit": "Book"}
-
-
-@pytest.fixture
-def within(app):
-    def run(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def browser(app):
-    def make(user) -> SimpleNamespace:
-        client = app.test_client()
-        client.get("/?lang=en")
-        token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
-        r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-        assert r.status_code in (302, 303)
-
-        def post(path, data=None, **kwargs):
-            data = dict(data or {})
-            data.setdefault("csrf_token", CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1))
-            return client.post(path, data=data, **kwargs)
-
-        return SimpleNamespace(get=client.get, post=post)
-
-    return make
 
 
 @pytest.fixture
