@@ -1,9 +1,9 @@
 """A form field with its label, help text and errors, written as HTML in one pass.
 
-The same markup as the ``field`` macro of ``templates/macros/forms.html`` around WTForms' own
-widgets (names, ids, ``required``/``maxlength``/``step`` attributes, the selected option, the
-errors next to the field), for pages drawn on every request (the booking page, docs/decisions.md 26).
-WTForms renders a widget through ``dir(field.flags)``, a generic ``html_params`` (sorted, each
+The one source of a field's markup: the ``field`` macro of ``templates/macros/forms.html`` calls
+:func:`form_field`, and pages drawn on every request call it directly (the booking page,
+docs/decisions.md 26). Around WTForms' own widgets (names, ids, ``required``/``maxlength``/
+``step`` attributes, the selected option, the errors next to the field). WTForms renders a widget through ``dir(field.flags)``, a generic ``html_params`` (sorted, each
 value escaped and formatted as ``Markup``) and, for a select, a dataclass per option and its
 ``Choice`` per option twice; with the macro's own calls that was ~15% of the booking page. The
 widget types written here are the plain ones; any other widget (and a custom option list) is
@@ -69,7 +69,7 @@ def widget_html(field, **kwargs) -> Markup:
     """``field(**kwargs)``, the same HTML; plain inputs, text areas and single selects with a
     list of ``(value, label)`` choices are written here, anything else by WTForms."""
     widget, kind = field.widget, type(field.widget)
-    if getattr(field, "_datalist", None) is not None:
+    if getattr(field, "_datalist", None) is not None or getattr(field, "render_kw", None):
         return field(**kwargs)
     if kind in _INPUTS:
         params = {"id": field.id, "type": widget.input_type, **kwargs}
@@ -101,8 +101,8 @@ def widget_html(field, **kwargs) -> Markup:
 
 
 def form_field(field, help=None, **kwargs) -> Markup:
-    """The ``field`` macro of ``templates/macros/forms.html``: label (with the required mark),
-    widget, help text and the field's errors."""
+    """One field as a form shows it (the ``field`` macro of ``templates/macros/forms.html`` is
+    this function): label (with the required mark), widget, help text and the field's errors."""
     if field.type in ("CSRFTokenField", "HiddenField"):
         return widget_html(field)
     classes = "field"

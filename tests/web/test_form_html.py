@@ -1,5 +1,6 @@
-"""``form_field`` / ``form_widget`` (edge/form_html.py) write the same HTML as the ``field`` macro
-around WTForms' own widgets: names, ids, flags, the selected option, escaped values, the errors."""
+"""``form_field`` / ``form_widget`` (edge/form_html.py), the one source of a field's markup (the
+``field`` macro calls ``form_field``), write what the macro wrote when it was Jinja around WTForms'
+own widgets: names, ids, flags, the selected option, escaped values, the errors."""
 
 from __future__ import annotations
 
@@ -17,6 +18,23 @@ from bwq_lab.web.forms.bookings import BookingForm, duration_choices
 
 MACRO = '{% from "macros/forms.html" import field %}{{ field(f, **kw) }}'
 
+#: the ``field`` macro as it was written in Jinja around WTForms' widgets (``f(**kwargs)``): the
+#: oracle the one source is held to
+ORACLE = """{% macro field(f, help=None) -%}
+  {% if f.type in ('CSRFTokenField', 'HiddenField') %}{{ f() }}{% else %}
+  <div class="field{% if f.errors %} has-error{% endif %}{% if f.type == 'BooleanField' %} checkbox{% endif %}">
+    {% if f.type == 'BooleanField' %}
+      <label>{{ f(**kwargs) }} {{ f.label.text }}</label>
+    {% else %}
+      <label for="{{ f.id }}">{{ f.label.text }}{% if f.flags.required %} <span class="req" aria-hidden="true">*</span>{% endif %}</label>
+      {{ f(**kwargs) }}
+    {% endif %}
+    {% if help or f.description %}<small class="help">{{ help or f.description }}</small>{% endif %}
+    {% for e in f.errors %}<div class="error" role="alert">{{ e }}</div>{% endfor %}
+  </div>
+  {% endif %}
+{%- endmacro %}{{ field(f, **kw) }}"""
+
 
 def _squeeze(html: str) -> str:
     return re.sub(r"\s+", " ", str(html)).strip()
@@ -31,7 +49,8 @@ class _Other(Form):
     size = SelectField("Size", choices=["s", "m"])  # plain strings: WTForms renders it
     shade = SelectField("Shade", choices=[SelectChoice("d", "Dark <b>"), SelectChoice("l", "Light")])
     grouped = SelectField("Grouped", choices=[SelectChoice("a", "A", optgroup="G"), SelectChoice("b", "B")])
-    note = StringField("Note", validators=[Length(min=2, max=5)])
+    note = StringField("Note", validators=[Length(min=2, max=5)], description="Two to <five>")
+    nick = StringField("Nick", render_kw={"placeholder": 'a "nick" <b>', "class_": "wide"})
 
 
 POSTS = [
@@ -62,7 +81,8 @@ def test_the_booking_form_is_written_as_the_macro_writes_it(app, data):
             if f.name == "on_behalf_email":
                 kw = {"type": "email"}
             assert widget_html(f, **kw) == f(**kw), f.name
-            assert _squeeze(form_field(f, **kw)) == _squeeze(render_template_string(MACRO, f=f, kw=kw)), f.name
+            assert _squeeze(form_field(f, **kw)) == _squeeze(render_template_string(ORACLE, f=f, kw=kw)), f.name
+            assert render_template_string(MACRO, f=f, kw=kw) == str(form_field(f, **kw)), f.name
         submit = widget_html(form.check, **{"class": "button secondary"})
         assert submit == form.check(**{"class": "button secondary"})
         if data is POSTS[1]:
@@ -84,8 +104,24 @@ def test_other_widgets_fall_back_to_wtforms_inside_the_same_frame(app):
         form.validate()
         for f in form:
             assert widget_html(f) == f(), f.name
-            assert _squeeze(form_field(f)) == _squeeze(render_template_string(MACRO, f=f, kw={})), f.name
+            assert _squeeze(form_field(f)) == _squeeze(render_template_string(ORACLE, f=f, kw={})), f.name
+            assert render_template_string(MACRO, f=f, kw={}) == str(form_field(f)), f.name
         assert "has-error" in str(form_field(form.note))
+        assert 'placeholder="a &#34;nick&#34; &lt;b&gt;"' in str(widget_html(form.nick))
+
+
+def test_the_macro_passes_help_and_attributes_on(app):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        form = _Other(MultiDict({"note": "x"}))
+        form.validate()
+        page = render_template_string(
+            '{% from "macros/forms.html" import field %}{{ field(f, help="Say <hi>", autofocus=true) }}', f=form.note
+        )
+        oracle = render_template_string(
+            ORACLE.replace("field(f, **kw)", 'field(f, help="Say <hi>", autofocus=true)'), f=form.note
+        )
+        assert _squeeze(page) == _squeeze(oracle)
+        assert '<small class="help">Say &lt;hi&gt;</small>' in page and " autofocus " in page
 
 
 def test_duration_choices_are_a_fresh_list_per_form_in_the_request_language(app):
