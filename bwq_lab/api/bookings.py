@@ -280,13 +280,13 @@ def availability(args, instrument_id):
     """Free/busy per local day from the day of `from` through the day of `to` (at most 31 days):
     others' bookings appear as busy time only. A retired
     instrument has no availability (404, as the instrument itself)."""
-    catalogue_ops.public_instrument(instrument_id)
+    instrument = catalogue_ops.public_instrument(instrument_id)
     viewer = actor() if current_user.is_authenticated else None
     zone = ZoneInfo(_zone())
     first = args["start"].astimezone(zone).date()
     last = (args["end"] - timedelta(microseconds=1)).astimezone(zone).date()
     n_days = max(1, min(31, (last - first).days + 1))
-    instrument, days = ops.availability(instrument_id, viewer, args["start"], clock.now(), tz=_zone(), days=n_days)
+    days, _own = ops.availability(instrument, viewer, args["start"], clock.now(), tz=_zone(), days=n_days)
     out = []
     for d in days:
         out.append(

@@ -68,7 +68,6 @@ from bwq_lab.operations.bookings.queries import (
     list_bookings,
     managed_instrument_ids_query,
     may_read_purpose,
-    own_on_instrument,
 )
 from bwq_lab.operations.bookings.rule_inputs import (
     MAX_BUFFER,
@@ -82,7 +81,6 @@ from bwq_lab.operations.bookings.rule_inputs import (
 __all__ = [
     "enterprise_user_id",
     "may_read_purpose",
-    "own_on_instrument",
     "bookings_by_id",
     "calendar_bookings",
     "CHECK_IN_EARLY_MINUTES",

@@ -15,7 +15,6 @@ from bwq_lab.domain import booking_rules as rules
 from bwq_lab.domain import slots as slot_finder
 from bwq_lab.extensions import db
 from bwq_lab.models import Instrument, Provider, User
-from bwq_lab.operations.bookings.queries import instrument_or_404
 from bwq_lab.operations.bookings.rule_inputs import (
     MAX_BUFFER,
     SEARCH_COLUMNS,
@@ -24,30 +23,30 @@ from bwq_lab.operations.bookings.rule_inputs import (
     load_contexts,
     policies_of,
     policy_of,
+    week_inputs,
 )
 
 
 def availability(
-    instrument_id: int,
+    instrument: Instrument,
     viewer: User | None,
     week_start: datetime,
     now: datetime,
     *,
     tz: str = rules.DEFAULT_TIMEZONE,
     days: int = 7,
-):
-    """``days`` (default a week) of free/busy for an instrument: the viewer's own bookings in
-    full, others' only as busy time."""
-    instrument = instrument_or_404(instrument_id)
+) -> tuple[list[slot_finder.DayView], dict[int, tuple[str, str]]]:
+    """``days`` (default a week) of free/busy for an instrument (as the caller loaded it: the
+    public view or a manager's): the viewer's own bookings in full, others' only as busy time.
+    Also ``{id: (status, purpose)}`` of the viewer's own bookings shown, for their labels. The
+    bookings, maintenance windows and closures come in one statement."""
     policy = policy_of(instrument, tz)
     lo, hi = week_start, week_start + timedelta(days=days)
     busy_lo, busy_hi = rules.busy_load_window(policy, lo, hi)
-    context = rules.BookingContext(
-        policy=policy,
-        busy=tuple(busy_blocks([instrument.id], busy_lo - MAX_BUFFER, busy_hi)[instrument.id]),
-        blackouts=tuple(blackouts_for([instrument], lo, hi)[instrument.id]),
-    )
-    return instrument, slot_finder.week_view(context, week_start, now, user_id=viewer.id if viewer else None, days=days)
+    viewer_id = viewer.id if viewer else None
+    busy, blackouts, own = week_inputs(instrument, viewer_id, (busy_lo - MAX_BUFFER, busy_hi), (lo, hi))
+    context = rules.BookingContext(policy=policy, busy=tuple(busy), blackouts=tuple(blackouts))
+    return slot_finder.week_view(context, week_start, now, user_id=viewer_id, days=days), own
 
 
 @contextlib.contextmanager

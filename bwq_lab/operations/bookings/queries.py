@@ -116,26 +116,6 @@ def list_bookings(
 
 # Statements built once (a week page's reads): building and cache-keying a select costs about as
 # much as running it.
-_OWN_ON_INSTRUMENT = select(Booking.id, Booking.status, Booking.purpose).where(
-    Booking.user_id == bindparam("user_id"),
-    Booking.instrument_id == bindparam("instrument_id"),
-    Booking.start_at >= bindparam("start_from"),
-    Booking.start_at < bindparam("start_to"),
-)
-
-
-def own_on_instrument(
-    actor: User, instrument_id: int, start_from: datetime, start_to: datetime
-) -> dict[int, tuple[str, str]]:
-    """The actor's own bookings on one instrument starting in ``[start_from, start_to)``, any
-    status, as ``{id: (status, purpose)}``: what a week page labels the viewer's blocks with."""
-    rows = db.session.execute(
-        _OWN_ON_INSTRUMENT,
-        {"user_id": actor.id, "instrument_id": instrument_id, "start_from": start_from, "start_to": start_to},
-    )
-    return {booking_id: (status, purpose) for booking_id, status, purpose in rows}
-
-
 _CALENDAR_COLUMNS = (
     Booking.id,
     Booking.instrument_id,

@@ -127,11 +127,7 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
     fallback = form.date.data if isinstance(form.date.data, date) else None
     monday = week_of(tz, now, fallback)
     viewer = signed_in_user() if current_user.is_authenticated else None
-    instrument, views = ops.availability(instrument.id, viewer, local_midnight(monday, tz), now, tz=zone())
-    own: dict[int, tuple[str, str]] = {}
-    if viewer is not None and any(b.own for view in views for b in view.busy):
-        lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
-        own = ops.own_on_instrument(viewer, instrument.id, lo - ops.MAX_SPAN, hi)
+    views, own = ops.availability(instrument, viewer, local_midnight(monday, tz), now, tz=zone())
     free_link = link_pattern(
         ".book",
         instrument_id=instrument.id,

@@ -48,7 +48,7 @@ def calendar(instrument_id: int):
     tz, now = local_zone(), clock.now()
     monday = week_of(tz, now)
     lo, hi = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
-    instrument, views = ops.availability(instrument.id, signed_in_user(), lo, now, tz=zone())
+    views, _own = ops.availability(instrument, signed_in_user(), lo, now, tz=zone())
     bookings = ops.calendar_bookings(signed_in_user(), instrument.id, CALENDAR_STATUSES, lo, hi)
     free_link = link_pattern(
         ".book", instrument_id=instrument.id, week=monday.isoformat(), date=..., start=..., _anchor="book"
