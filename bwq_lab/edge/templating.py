@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, has_app_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, url_for
 from flask_babel import Domain, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -70,8 +70,6 @@ def url_with(**changes) -> str:
     """The current URL with some query arguments changed (for pagination and filters)."""
     from urllib.parse import urlencode
 
-    from flask import url_for
-
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
     for k, v in changes.items():
@@ -79,7 +77,48 @@ def url_with(**changes) -> str:
             args.pop(k, None)
     if request.endpoint is None:  # error pages (404, 405) have no endpoint: keep the path
         return request.path + ("?" + urlencode(args) if args else "")
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return remembered_url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+#: how many URLs an app keeps (:func:`remembered_url_for`), and the longest value kept in a key
+_URLS_KEPT = 4096
+_LONG = 64
+
+
+def remembered_url_for(endpoint: str, **values) -> str:
+    """Templates' ``url_for``: the same URL, built once per process for the same script root,
+    endpoint and values. A page builds dozens of URLs at 15-40 us each (Werkzeug's rule
+    matching and quoting), most of them the same on every page (the menu, the static files,
+    the page's own links). The URL map is fixed once the app is made and the app has no
+    ``url_defaults``, so a relative URL depends on nothing else (a blueprint-relative endpoint is
+    resolved first). External URLs, values that cannot be a key, and anything outside a request
+    go to ``url_for`` as before; a failed build is never kept. Each app keeps its own, at most
+    ``_URLS_KEPT`` (then they are forgotten at once and built again), none with a long value
+    (``url_with`` passes the query's own arguments on: a client must not fill it with big keys)."""
+    if (
+        values.get("_external")
+        or values.get("_scheme")
+        or not has_request_context()
+        or any(type(v) is str and len(v) > _LONG for v in values.values())
+    ):
+        return url_for(endpoint, **values)
+    if endpoint[:1] == ".":
+        blueprint = request.blueprint
+        endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+    # the type is part of the key: 1, 1.0 and True are equal keys but different URLs
+    key = (request.script_root, endpoint, *((k, type(v), v) for k, v in sorted(values.items())))
+    urls = current_app.extensions["bwq_urls"]
+    try:
+        return urls[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be a key (a list of values)
+        return url_for(endpoint, **values)
+    url = url_for(endpoint, **values)
+    if len(urls) >= _URLS_KEPT:
+        urls.clear()
+    urls[key] = url
+    return url
 
 
 class RequestDomain(Domain):
@@ -126,7 +165,8 @@ def breadcrumb_trail(items) -> Markup:
 def register(app: Flask) -> None:
     from bwq_lab.extensions import babel
 
-    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
+    app.extensions["bwq_urls"] = {}
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext, url_for=remembered_url_for)
 
     # Flask-Babel's Babel makes its default domain on first use (a cached property); ours is set first
     if not isinstance(vars(babel).get("domain_instance"), RequestDomain):
