@@ -9,6 +9,12 @@ create   POST /api/v1/bookings under wrk (2 threads x 8 connections, the same Lu
          slots; the best round of each counts. Targets: rate >= 0.8 of the floor's, p99 <= 1.3x.
          About 1 request in 8 repeats a slot taken just before (must be 409); afterwards the
          database is checked for overlapping live bookings (must be 0).
+create-cpu
+         The same creations in ONE process, through the WSGI callables of the app and the floor
+         (no HTTP, no gunicorn, no client): CPU time and wall time per request, batches of each
+         alternating, the best batch of each counts. Steadier than wrk on a shared machine (it
+         leaves out what the load does to scheduling); on PostgreSQL the wall time also holds the
+         round trips. ``--profile`` py-spies this process while it creates through the app only.
 weeks    One instrument's week (open around the clock, 30-minute grid, 15-minute buffer, 30
          bookings: the heavy case, ~100 KB pages before this issue): the API's availability JSON, the signed-in booking page and the manager's
          calendar (HTML), each against the floor's bare week JSON (time per request =
@@ -28,8 +34,10 @@ and dropped; skipped with the reason when unreachable).
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import http.cookiejar
+import json
 import os
 import re
 import statistics
@@ -63,7 +71,7 @@ from harness import (  # noqa: E402
 BASE = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday, far enough ahead
 ALWAYS_OPEN = [[d, "00:00", "24:00"] for d in range(7)]
 PASSWORD = "bench-password-2026"
-PARTS = ("create", "weeks", "latency", "slots")
+PARTS = ("create", "create-cpu", "weeks", "latency", "slots")
 
 CREATE_LUA = r"""
 local counter = 0
@@ -265,6 +273,100 @@ def bench_create(kind: str, args) -> None:
         f"{raw.rps:,.0f} req/s, p99 {raw.p99:.1f} ms",
         a.rps / raw.rps,
     )
+
+
+def create_bodies(n_instruments: int, first_id: int, base: datetime, count: int) -> list[bytes]:
+    """The JSON bodies CREATE_LUA sends, in the same pattern: every 8th repeats the slot before
+    it (must be 409), the rest are fresh 30-minute slots spread over the instruments."""
+    bodies = []
+    for counter in range(1, count + 1):
+        k = counter - 1 if counter % 8 == 0 else counter
+        start = base + timedelta(minutes=30 * (k // n_instruments))
+        bodies.append(
+            json.dumps(
+                {
+                    "instrument_id": first_id + k % n_instruments,
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(minutes=30)).isoformat(),
+                    "purpose": "bench",
+                }
+            ).encode()
+        )
+    return bodies
+
+
+def bench_create_cpu(kind: str, args) -> None:
+    from werkzeug.test import EnvironBuilder
+
+    from bwq_lab.edge.warm import warm_up
+
+    batch = 400
+    with scratch_app(kind) as (app, _env):
+        n = 500
+        first_id, token, *_ = prepare(app, n)
+        sys.path.insert(0, str(BENCH))
+        import floor_app  # reads BWQ_DATABASE_URL, which scratch_app has set
+
+        warm_up(app)
+        headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
+        statuses: dict[int, int] = {}
+
+        def start_response(status, _headers, exc_info=None):
+            code = int(status[:3])
+            statuses[code] = statuses.get(code, 0) + 1
+
+        def environs(week: int, count: int) -> list[dict]:
+            base = BASE + timedelta(days=7 * week)
+            return [
+                EnvironBuilder(
+                    path="/api/v1/bookings", method="POST", headers=headers, data=body, content_type="application/json"
+                ).get_environ()
+                for body in create_bodies(n, first_id, base, count)
+            ]
+
+        def run(wsgi, envs) -> tuple[float, float]:
+            """(CPU seconds, wall seconds) per request over ``envs``."""
+            c0, w0 = time.process_time(), time.perf_counter()
+            for environ in envs:
+                result = wsgi(environ, start_response)
+                for _ in result:
+                    pass
+                if hasattr(result, "close"):
+                    result.close()
+            return (time.process_time() - c0) / len(envs), (time.perf_counter() - w0) / len(envs)
+
+        sides = {"app": app, "floor": floor_app.app}
+        week = 0
+        for wsgi in sides.values():  # warm-up, on slots nobody measures
+            week += 1
+            run(wsgi, environs(week, 100))
+        gc.collect()
+        gc.freeze()  # as gunicorn.conf.py does after a worker's warm-up
+        before = scalar(app, "SELECT count(*) FROM bookings")
+        statuses.clear()
+        results = {side: [] for side in sides}
+        for _ in range(max(3, args.rounds)):
+            for side, wsgi in sides.items():
+                week += 1
+                results[side].append(run(wsgi, environs(week, batch)))
+        answered = dict(statuses)
+        if args.profile:  # the app alone, so that the floor's requests do not mix into the profile
+            with profiled(os.getpid(), args.profile, 8):
+                until = time.monotonic() + 8
+                while time.monotonic() < until:
+                    week += 1
+                    run(app, environs(week, 100))
+        created = scalar(app, "SELECT count(*) FROM bookings") - before
+        overlaps = scalar(app, OVERLAPS_SQL)
+        gc.unfreeze()
+    a_cpu, f_cpu = (min(r[0] for r in results[side]) for side in sides)
+    a_wall, f_wall = (min(r[1] for r in results[side]) for side in sides)
+    print(
+        f"[{kind}] create in one process: {max(3, args.rounds)} batches x {batch} per side, answers {answered}, "
+        f"{created} bookings created, overlapping live bookings: {overlaps}"
+    )
+    report(kind, "create CPU per request", f"{a_cpu * 1e6:.0f} us", f"{f_cpu * 1e6:.0f} us", a_cpu / f_cpu)
+    report(kind, "create wall time per request", f"{a_wall * 1e6:.0f} us", f"{f_wall * 1e6:.0f} us", a_wall / f_wall)
 
 
 # ----------------------------------------------------------------------------------------- weeks
@@ -565,9 +667,13 @@ def main() -> None:
             skip(kind, "all booking benchmarks", reason)
             continue
         if args.only:
-            {"create": bench_create, "weeks": bench_weeks, "latency": bench_latency, "slots": bench_slots}[args.only](
-                kind, args
-            )
+            {
+                "create": bench_create,
+                "create-cpu": bench_create_cpu,
+                "weeks": bench_weeks,
+                "latency": bench_latency,
+                "slots": bench_slots,
+            }[args.only](kind, args)
             continue
         for part in PARTS:  # each part in a child process: a clean environment per app
             cmd = [sys.executable, __file__, "--db", kind, "--only", part, "--seconds", str(args.seconds)]

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 from bwq_lab.extensions import db
 from bwq_lab.models.base import scalar_defaults, utcnow
 from bwq_lab.models.outbox import OutboxMessage
+from bwq_lab.models.prepared import Prepared
 
 MAX_ATTEMPTS = 5
 
@@ -76,7 +77,9 @@ def queue_template(
     return messages
 
 
-_OUTBOX_INSERT = insert(OutboxMessage.__table__)
+_OUTBOX_INSERT = Prepared(
+    insert(OutboxMessage.__table__), keys=[c.key for c in OutboxMessage.__table__.c if not c.primary_key]
+)
 #: what an outbox row stores where a templated message says nothing
 _OUTBOX_DEFAULTS = scalar_defaults(OutboxMessage.__table__)
 
@@ -109,7 +112,7 @@ def write_rows(rows: list[dict]) -> None:
     session's next flush (so a booking's commit needs no second flush pass for its e-mail). Same
     transaction, same guarantee: they exist only if the change commits."""
     if rows:
-        db.session.connection().execute(_OUTBOX_INSERT, rows)
+        _OUTBOX_INSERT.execute_many(db.session.connection(), rows)
 
 
 def queue(to: str | list[str] | tuple[str, ...], subject: str, body: str) -> OutboxMessage | None:

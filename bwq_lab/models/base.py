@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sqlalchemy import DateTime, String, inspect, type_coerce
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.types import NullType, TypeDecorator
 
 M = TypeVar("M")
@@ -93,7 +94,12 @@ def as_loaded(session: Session, model: type[M], values: dict) -> M:
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(values)
     make_transient_to_detached(obj)  # as loaded: no pending INSERT, no history; the rest expired
-    session.add(obj)
+    # what ``session.add`` does for a detached object, without its save-update cascade: the
+    # object holds no related object to cascade to (its relationships are unloaded), and walking
+    # every relationship of the mapper to find that out was half of this function's cost
+    if isinstance(session, scoped_session):
+        session = session()
+    session._update_impl(instance_state(obj))
     return obj
 
 

@@ -23,6 +23,7 @@ from bwq_lab.domain.booking_lifecycle import BookingStatus as S
 from bwq_lab.extensions import db
 from bwq_lab.models import Booking, BookingEvent, Instrument, OutboxMessage, Provider, User
 from bwq_lab.models.base import UTCDateTime, as_loaded, scalar_defaults
+from bwq_lab.models.prepared import Prepared
 from bwq_lab.operations import audit
 from bwq_lab.operations.bookings import fees
 from bwq_lab.operations.bookings.notifications import created_mail, notify_created, notify_moved
@@ -177,8 +178,11 @@ def create_booking(  # noqa: PLR0913 - the request's fields
 # CTEs): one round trip instead of three.
 _BOOKINGS = Booking.__table__
 _EVENTS = BookingEvent.__table__
-_INSERT_BOOKING = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
-_INSERT_EVENT = insert(_EVENTS)
+#: every column but the id (``Prepared`` runs no Python-side default: the row gives them all)
+_INSERT_BOOKING = Prepared(
+    insert(_BOOKINGS).returning(_BOOKINGS.c.id), keys=[c.key for c in _BOOKINGS.c if not c.primary_key]
+)
+_INSERT_EVENT = Prepared(insert(_EVENTS), keys=[c.key for c in _EVENTS.c if not c.primary_key])
 #: what a new booking (its event) stores where the create path says nothing
 _BOOKING_DEFAULTS = scalar_defaults(_BOOKINGS)
 _EVENT_DEFAULTS = scalar_defaults(_EVENTS)
@@ -190,9 +194,9 @@ def _write_created(row: dict, event: dict, instrument: Instrument, actor: User, 
     connection = db.session.connection()
     try:
         if new_id is None:  # SQLite
-            new_id = connection.execute(_INSERT_BOOKING, row).scalar_one()
+            ((new_id,),) = _INSERT_BOOKING.rows(connection, row)
             booking = _as_stored(new_id, row, instrument)
-            connection.execute(_INSERT_EVENT, {**event, "booking_id": new_id})
+            _INSERT_EVENT.rows(connection, {**event, "booking_id": new_id})
             notify_created(booking, instrument, actor)  # the outbox rows
             return booking
         booking = _as_stored(new_id, row, instrument)
@@ -200,7 +204,7 @@ def _write_created(row: dict, event: dict, instrument: Instrument, actor: User, 
         mails = created_mail(booking, instrument, actor)
         for i, mail_row in enumerate(mails):
             params.update({f"mail{i}_{k}": v for k, v in mail_row.items()})
-        connection.execute(_insert_created(len(mails)), params)
+        _insert_created(len(mails)).rows(connection, params)
         return booking
     except (IntegrityError, OperationalError) as exc:
         db.session.rollback()  # the transaction is dead on PostgreSQL; the request answers 409
@@ -229,14 +233,14 @@ def _binds(table, prefix: str = "") -> dict:
 
 
 @functools.cache
-def _insert_created(mails: int):
+def _insert_created(mails: int) -> Prepared:
     """PostgreSQL: the booking (its id given), its event and ``mails`` outbox rows in one INSERT
     with data-modifying CTEs (binds: the booking's columns, ``event_<column>``,
     ``mail<i>_<column>``). Every column is named: a CTE's INSERT runs no Python-side default."""
     outbox = OutboxMessage.__table__
     ctes = [insert(_EVENTS).values(_binds(_EVENTS, "event_")).cte("created_event")]
     ctes += [insert(outbox).values(_binds(outbox, f"mail{i}_")).cte(f"created_mail{i}") for i in range(mails)]
-    return insert(_BOOKINGS).values(_binds(_BOOKINGS)).add_cte(*ctes)
+    return Prepared(insert(_BOOKINGS).values(_binds(_BOOKINGS)).add_cte(*ctes))
 
 
 #: what creating a booking reads of the instrument: its policy and what the e-mails show, with
@@ -245,11 +249,12 @@ def _insert_created(mails: int):
 #: joined provider cost ~200 us, this ~70)
 _INSTRUMENT_KEYS = (*POLICY_COLUMNS, "location", "price_internal_fen", "price_external_fen")
 _PROVIDER_KEYS = ("name", "name_en", "address")
-_INSTRUMENT_FOR_BOOKING = (
+_INSTRUMENT_SELECT = (
     select(*(getattr(Instrument, k) for k in _INSTRUMENT_KEYS), *(getattr(Provider, k) for k in _PROVIDER_KEYS))
     .join_from(Instrument, Provider, Provider.id == Instrument.provider_id)
     .where(Instrument.id == bindparam("instrument_id"))
 )
+_INSTRUMENT_FOR_BOOKING = Prepared(_INSTRUMENT_SELECT)
 
 
 #: PostgreSQL: the same read takes the instrument's write lock (``transactions.lock_instrument``) in
@@ -257,9 +262,12 @@ _INSTRUMENT_FOR_BOOKING = (
 #: whatever a writer that held the lock before committed. It also draws the new booking's id (a
 #: refused request leaves a gap, as a rolled-back INSERT does), so that the booking, its event and
 #: its e-mails can be written in one statement (``_insert_created``)
-_INSTRUMENT_FOR_BOOKING_LOCKED = _INSTRUMENT_FOR_BOOKING.add_columns(
-    INSTRUMENT_LOCK, func.nextval(func.pg_get_serial_sequence(_BOOKINGS.name, _BOOKINGS.c.id.name))
+_INSTRUMENT_FOR_BOOKING_LOCKED = Prepared(
+    _INSTRUMENT_SELECT.add_columns(
+        INSTRUMENT_LOCK, func.nextval(func.pg_get_serial_sequence(_BOOKINGS.name, _BOOKINGS.c.id.name))
+    )
 )
+_PROVIDER_ID = _INSTRUMENT_KEYS.index("provider_id")
 
 
 def _instrument_for_booking(instrument_id: int) -> tuple[Instrument, int | None]:
@@ -269,12 +277,12 @@ def _instrument_for_booking(instrument_id: int) -> tuple[Instrument, int | None]
     else:
         statement = _INSTRUMENT_FOR_BOOKING_LOCKED
         params = {"instrument_id": instrument_id, "lock_class": INSTRUMENT_LOCK_CLASS}
-    row = db.session.connection().execute(statement, params).first()
+    row = statement.first(db.session.connection(), params)
     if row is None:
         raise refuse(404, "NOT_FOUND", field="instrument_id")
     n, m = len(_INSTRUMENT_KEYS), len(_INSTRUMENT_KEYS) + len(_PROVIDER_KEYS)
     instrument = as_loaded(db.session, Instrument, dict(zip(_INSTRUMENT_KEYS, row[:n], strict=True)))
-    provider = {"id": row.provider_id, **dict(zip(_PROVIDER_KEYS, row[n:m], strict=True))}
+    provider = {"id": row[_PROVIDER_ID], **dict(zip(_PROVIDER_KEYS, row[n:m], strict=True))}
     set_committed_value(instrument, "provider", as_loaded(db.session, Provider, provider))
     return instrument, (row[-1] if len(row) > m else None)
 

@@ -17,6 +17,7 @@ from bwq_lab.extensions import db
 from bwq_lab.models import Booking, Instrument, MaintenanceWindow, ProviderClosure, Qualification, User
 from bwq_lab.models.base import instant_from_db, raw_instant
 from bwq_lab.models.booking import IS_LIVE, LIVE
+from bwq_lab.models.prepared import Prepared
 
 #: No booking is ever longer than this (a hard cap whatever the policy says), so the overlap
 #: probe can bound its index range scan: latency never grows with an instrument's history.
@@ -309,10 +310,13 @@ _BUSY_AND_BLACKOUTS_FEW = _busy_and_blackouts_of(
     lambda column: column.in_(bindparam("provider_ids", expanding=True)),
 )
 #: one instrument (a booking): ``id`` and ``provider_id``, plain binds (an expanding list is
-#: rewritten into the SQL on every execution: a third of this statement's cost)
-_BUSY_AND_BLACKOUTS_ONE = _busy_and_blackouts_of(
-    lambda column: column == bindparam("id", type_=Integer),
-    lambda column: column == bindparam("provider_id", type_=Integer),
+#: rewritten into the SQL on every execution: a third of this statement's cost); a ``Prepared``
+#: statement (compiled once, run on the DB-API cursor: a booking's hot path)
+_BUSY_AND_BLACKOUTS_ONE = Prepared(
+    _busy_and_blackouts_of(
+        lambda column: column == bindparam("id", type_=Integer),
+        lambda column: column == bindparam("provider_id", type_=Integer),
+    )
 )
 
 
@@ -380,12 +384,12 @@ def busy_and_blackouts(
         "hi": blackout_window[1],
     }
     if len(instruments) == 1:
-        statement = _BUSY_AND_BLACKOUTS_ONE
         params.update(id=instruments[0].id, provider_id=instruments[0].provider_id)
+        rows = _BUSY_AND_BLACKOUTS_ONE.rows(db.session.connection(), params)
     else:
-        statement = _BUSY_AND_BLACKOUTS_FEW
         params.update(ids=list(busy), provider_ids=list({i.provider_id for i in instruments}))
-    for kind, bid, owner, start, end, blocked, uid, eid, reason in db.session.connection().execute(statement, params):
+        rows = db.session.connection().execute(_BUSY_AND_BLACKOUTS_FEW, params)
+    for kind, bid, owner, start, end, blocked, uid, eid, reason in rows:
         if kind == "busy":  # as _busy_rows reads them (``_blocks`` makes them domain values)
             busy[owner].append((bid, owner, start, end, blocked, uid, eid))
         elif kind == "maintenance":
