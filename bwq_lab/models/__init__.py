@@ -24,7 +24,7 @@ from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 from bwq_lab.models.reports import ServiceRecord, Staff, YearGoal
-from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
+from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
 from bwq_lab.models.search import reindex as reindex_search
 from bwq_lab.models.security import AuditEvent, RateCounter, UserSession
 from bwq_lab.models.user import ApiToken, User
@@ -59,6 +59,8 @@ __all__ = [
     "ServiceRecord",
     "ServiceDay",
     "ServiceDayStaff",
+    "ServiceMonth",
+    "AreaMember",
     "Staff",
     "YearGoal",
     "reindex_search",

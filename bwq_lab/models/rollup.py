@@ -38,22 +38,9 @@ class Grouped:
     enterprise_category: Mapped[str | None] = mapped_column(String(30))  # None without an enterprise
 
 
-class ServiceDay(Grouped, db.Model):
-    """One (enterprise, provider, local day) with any counted row: completed or no-show sessions
-    at their local start, batches at their first delivery, service records on their day, and the
-    sums the figures need. ``services`` > 0 (a completed session, a batch or a record) makes it a
-    visit (家次) when it has an enterprise; a key of no-shows only is not one."""
-
-    __tablename__ = "service_days"
-    __table_args__ = (
-        # ``services`` in the key's index: a provider's first served day is read from it alone
-        Index("ix_service_days_key", "provider_id", "day", "enterprise_id", "services"),
-        Index("ix_service_days_day", "day"),
-        Index("ix_service_days_enterprise_day", "enterprise_id", "day"),
-        Index("ix_service_days_city_day", "city_id", "day"),
-        Index("ix_service_days_county_day", "county_id", "day"),
-        Index("ix_service_days_month_day", "month", "day"),  # SQLite groups by month in its order
-    )
+@declarative_mixin
+class Sums:
+    """The sums the figures need, per key (``ServiceDay``) or per provider and month (``ServiceMonth``)."""
 
     services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
     sessions: Mapped[int] = mapped_column(default=0)  # completed
@@ -75,6 +62,24 @@ class ServiceDay(Grouped, db.Model):
     results: Mapped[int] = mapped_column(default=0)
 
 
+class ServiceDay(Grouped, Sums, db.Model):
+    """One (enterprise, provider, local day) with any counted row: completed or no-show sessions
+    at their local start, batches at their first delivery, service records on their day, and the
+    sums the figures need. ``services`` > 0 (a completed session, a batch or a record) makes it a
+    visit (家次) when it has an enterprise; a key of no-shows only is not one."""
+
+    __tablename__ = "service_days"
+    __table_args__ = (
+        # ``services`` in the key's index: a provider's first served day is read from it alone
+        Index("ix_service_days_key", "provider_id", "day", "enterprise_id", "services"),
+        Index("ix_service_days_day", "day"),
+        Index("ix_service_days_enterprise_day", "enterprise_id", "day"),
+        Index("ix_service_days_city_day", "city_id", "day"),
+        Index("ix_service_days_county_day", "county_id", "day"),
+        Index("ix_service_days_month_day", "month", "day"),  # SQLite groups by month in its order
+    )
+
+
 class ServiceDayStaff(Grouped, db.Model):
     """A staff member who delivered a service of the key (enterprise, provider, local day): the
     staff of completed sessions, of batches and of service records, once per key."""
@@ -86,6 +91,55 @@ class ServiceDayStaff(Grouped, db.Model):
         Index("ix_service_day_staff_city_day", "city_id", "day"),
         Index("ix_service_day_staff_county_day", "county_id", "day"),
         Index("ix_service_day_staff_month_day", "month", "day"),
+        Index("ix_service_day_staff_staff_day", "staff_id", "day"),  # a staff member's month (area_members)
     )
 
     staff_id: Mapped[int] = mapped_column()
+
+
+# ------------------------------------------------------------- derived from the two tables above
+class ServiceMonth(Sums, db.Model):
+    """One (provider, local month) of ``service_days``: the sums of the provider's keys of that
+    month and its 家次 (``visits``: keys with a service and an enterprise). Whole months of a
+    provider, a county, a city or the province add up these rows (12 per provider a year) instead
+    of every key; a provider served in the month when ``services`` > 0."""
+
+    __tablename__ = "service_months"
+    __table_args__ = (
+        Index("ix_service_months_key", "provider_id", "month", unique=True),
+        Index("ix_service_months_month", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column()
+    month: Mapped[str] = mapped_column(String(7))
+    city_id: Mapped[int] = mapped_column()
+    county_id: Mapped[int] = mapped_column()
+    provider_kind: Mapped[str] = mapped_column(String(30))
+    visits: Mapped[int] = mapped_column(default=0)
+
+
+class AreaMember(db.Model):
+    """An enterprise served (a provider that served, a staff member who delivered) in an area in a
+    period: one row per (kind, member, period, area) with the first local day of the period the
+    member was seen there. ``period`` is a local month ("YYYY-MM") or a year ("YYYY"); the area is the province
+    (``level`` "province", ids 0), a city or a county (``city_id``: the county's city). So the
+    distinct enterprises, providers or staff of an area in a month, or from 1 January (or a month's first day)
+    up to any day, are a COUNT of rows (``first_day`` <= that day), not a distinct count over
+    every key. Rows of enterprises and providers come from served keys of ``service_days``, of
+    staff from ``service_day_staff`` (``operations.rollup_months``)."""
+
+    __tablename__ = "area_members"
+    __table_args__ = (
+        Index("ix_area_members_area", "kind", "level", "period", "city_id", "area_id", "first_day"),
+        Index("ix_area_members_member", "kind", "member_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "enterprise" | "provider" | "staff"
+    member_id: Mapped[int] = mapped_column()
+    period: Mapped[str] = mapped_column(String(7))
+    level: Mapped[str] = mapped_column(String(8))  # "province" | "city" | "county"
+    area_id: Mapped[int] = mapped_column()
+    city_id: Mapped[int] = mapped_column()
+    first_day: Mapped[date] = mapped_column(Date)

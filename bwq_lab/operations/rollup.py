@@ -48,6 +48,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     or_,
     select,
@@ -59,6 +60,7 @@ from sqlalchemy.orm import Session, attributes
 from bwq_lab.models import Booking, Enterprise, Instrument, Provider, ServiceOrder, ServiceRecord
 from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
 from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
+from bwq_lab.operations import rollup_months
 from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
 
 Key = tuple[int | None, int, date]  # (enterprise_id, provider_id, local day)
@@ -203,26 +205,7 @@ def _sources(dialect: str, calendar: LocalCalendar, key: Key | None):
 
 
 #: the rollup's per-key sums, in column order
-_SUMS = (
-    "services",
-    "sessions",
-    "no_shows",
-    "booked_minutes",
-    "effective_minutes",
-    "external_minutes",
-    "session_internal_fen",
-    "session_external_fen",
-    "batches",
-    "samples",
-    "batch_internal_fen",
-    "batch_external_fen",
-    "records",
-    "record_minutes",
-    "agreements",
-    "agreements_paid_fen",
-    "provincial_projects",
-    "results",
-)
+_SUMS = rollup_months.SUMS
 _KEY = ("enterprise_id", "provider_id", "day")
 
 
@@ -268,7 +251,7 @@ def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterpri
     their rollup rows again (after they changed: a provider moved to another city)."""
     connection = session.connection()
     providers, enterprises = sorted(set(providers)), sorted(set(enterprises))
-    for table in (ServiceDay, ServiceDayStaff):
+    for table in (ServiceDay, ServiceDayStaff, rollup_months.ServiceMonth):
         if providers:
             of = select(Provider).where(Provider.id == table.provider_id)
             connection.execute(
@@ -280,11 +263,14 @@ def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterpri
                     provider_kind=of.with_only_columns(Provider.kind).scalar_subquery(),
                 )
             )
-        if enterprises:
+        if enterprises and table is not rollup_months.ServiceMonth:
             category = select(Enterprise.category).where(Enterprise.id == table.enterprise_id).scalar_subquery()
             connection.execute(
                 update(table).where(table.enterprise_id.in_(enterprises)).values(enterprise_category=category)
             )
+    if providers:  # their enterprises and staff are now seen in other areas
+        moved = rollup_months.months_of_providers(session, providers)
+        rollup_months.derive(session, (), moved["members"])
 
 
 def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None) -> int:
@@ -299,8 +285,15 @@ def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None
     if dialect == "postgresql":
         for provider_day in sorted({(k[1], k[2]) for k in wanted}):
             connection.execute(_ROLLUP_LOCK, {"lock_class": ROLLUP_LOCK_CLASS, "key": _lock_key(*provider_day)})
+    months: set[tuple[int, str]] = set()
+    members: dict[str, set] = {kind: set() for kind in rollup_months.KINDS}
     for key in wanted:
         enterprise_id, provider_id, day = key
+        month = f"{day.year:04d}-{day.month:02d}"
+        mine = [ServiceDayStaff.provider_id == provider_id, ServiceDayStaff.day == day]
+        mine.append(_same(ServiceDayStaff.enterprise_id, enterprise_id))
+        staff = select(ServiceDayStaff.staff_id).where(*mine)
+        members["staff"] |= {(s, month) for s in connection.execute(staff).scalars()}
         for table in (ServiceDay, ServiceDayStaff):
             connection.execute(
                 delete(table).where(
@@ -308,6 +301,12 @@ def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None
                 )
             )
         _fill(session, dialect, LocalCalendar(dialect, tz, day, day), key)
+        members["staff"] |= {(s, month) for s in connection.execute(staff).scalars()}
+        months.add((provider_id, month))
+        members["provider"].add((provider_id, month))
+        if enterprise_id is not None:
+            members["enterprise"].add((enterprise_id, month))
+    rollup_months.derive(session, months, members)
     return len(wanted)
 
 
@@ -325,7 +324,16 @@ def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
     connection.execute(delete(ServiceDayStaff))
     connection.execute(delete(ServiceDay))
     _fill(session, dialect, LocalCalendar(dialect, tz, *_EVERYTHING), None)
+    if _derived_tables_exist(connection):
+        rollup_months.derive_all(session)
     return connection.execute(select(func.count()).select_from(ServiceDay)).scalar_one()
+
+
+def _derived_tables_exist(connection) -> bool:
+    """Whether the month and area tables exist: not yet when an older migration (d2f4a6c8e0b1)
+    fills the day tables with this code; the migration that made them fills them
+    (docs/decisions.md 75)."""
+    return inspect(connection).has_table(rollup_months.ServiceMonth.__tablename__)
 
 
 # ------------------------------------------------------------------- naming the keys touched

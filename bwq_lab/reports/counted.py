@@ -41,6 +41,8 @@ class Frame:
     last_day: date
     tz: ZoneInfo
     group_by: str | None = None
+    #: count only these groups (a ranking's candidates; groupings counted from the rows only)
+    keys: tuple | None = None
 
     @property
     def calendar(self) -> LocalCalendar:
@@ -174,10 +176,26 @@ def in_period(frame: Frame, source: str) -> list:
     if source == "approvals":
         return [Booking.decided_at >= lo, Booking.decided_at < hi, Booking.decided_at > Booking.created_at]
     if source == "batches":
-        return [ServiceOrder.first_delivered_at >= lo, ServiceOrder.first_delivered_at < hi]
+        return _long(frame, [ServiceOrder.first_delivered_at >= lo, ServiceOrder.first_delivered_at < hi])
     if source == "records":
-        return [ServiceRecord.day >= frame.first_day, ServiceRecord.day <= frame.last_day]
+        return _long(frame, [ServiceRecord.day >= frame.first_day, ServiceRecord.day <= frame.last_day])
     raise ValueError(source)
+
+
+#: a period at least this long is read from the whole table on SQLite (below)
+LONG_PERIOD_DAYS = 90
+
+
+def _long(frame: Frame, bounds: list) -> list:
+    """SQLite reads a long period's batches and records of an area by reading the table through,
+    not the index on their day: rows of any one day are scattered across the table, and a range of a
+    year of them through the index took 5-10 times longer (0.25 s against 2.3 s for the records of
+    the bench's year). ``likely()`` tells the planner each bound keeps most rows."""
+    if frame.dialect != "sqlite" or (frame.last_day - frame.first_day).days < LONG_PERIOD_DAYS:
+        return bounds
+    if frame.scope.level in ("provider", "enterprise"):  # their own (provider or enterprise, day) index
+        return bounds
+    return [func.likely(bound) for bound in bounds]
 
 
 # ------------------------------------------------------------------------------ the aggregates
@@ -189,7 +207,23 @@ def _aggregate(session: Session, frame: Frame, source: str, *columns) -> dict:
     """``{group key: row of columns}`` over the source's rows in the period and scope."""
     raw = group_key(frame, source)
     query = based(frame, source, raw.label("group_key"), *columns).where(*in_period(frame, source))
+    if frame.keys is not None:
+        query = query.where(raw.in_(frame.keys))
     return {row.group_key: row for row in session.execute(grouped(query, keyed=raw is not NO_KEY))}
+
+
+def busiest(session: Session, frame: Frame, top: int) -> tuple | None:
+    """The groups that can rank among the ``top`` by completed sessions (a ranking's first key):
+    every group with at least as many as the ``top``-th has, ties included; None when there are
+    no more than ``top`` groups with sessions (all of them can)."""
+    raw = group_key(frame, "sessions")
+    query = based(frame, "sessions", raw.label("group_key"), func.count().label("n"))
+    query = query.where(*in_period(frame, "sessions"), Booking.status == COMPLETED)
+    counts = session.execute(grouped(query)).all()
+    if len(counts) <= top:
+        return None
+    least = sorted((row.n for row in counts), reverse=True)[top - 1]
+    return tuple(row.group_key for row in counts if row.n >= least)
 
 
 def session_sums(session: Session, frame: Frame) -> dict:
@@ -425,6 +459,8 @@ def opening_minutes(session: Session, frame: Frame) -> dict:
     query = based(frame, "opening", key, policy, since, func.count().label("n")).where(
         Instrument.created_at < hi, Instrument.status != "retired"
     )
+    if frame.keys is not None and raw is not NO_KEY:
+        query = query.where(raw.in_(frame.keys))
     query = grouped(query, "policy", "since", keyed=raw is not NO_KEY)
     periods = indicators.months(frame.first_day, frame.last_day) if by_month else [(0, frame.first_day, frame.last_day)]
     out: dict = {}
@@ -433,8 +469,15 @@ def opening_minutes(session: Session, frame: Frame) -> dict:
         start = _as_date(row.since) if row.since is not None else frame.first_day
         for period_key, first, last in periods:
             group = period_key if by_month else row.group_key
-            out[group] = out.get(group, 0) + row.n * indicators.open_minutes(rows, max(first, start), last)
+            out[group] = out.get(group, 0) + row.n * _open_minutes(rows, max(first, start), last)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _open_minutes(rows: tuple, first_day: date, last_day: date) -> int:
+    """``indicators.open_minutes``, once per policy and period (an instrument ranking asks it for
+    thousands of instruments sharing a handful of policies)."""
+    return indicators.open_minutes(rows, first_day, last_day)
 
 
 @lru_cache(maxsize=4096)

@@ -52,7 +52,7 @@ from bwq_lab.reports.counted import (
     staff,
     tune,
 )
-from bwq_lab.reports.rolled import rolled_part, rolled_staff, rolled_sums
+from bwq_lab.reports.rolled import Row, member_counts, month_sums, rolled_part, rolled_staff, rolled_sums
 from bwq_lab.reports.scope import Scope
 
 #: figure keys in display order
@@ -165,7 +165,7 @@ class Summary:
 
 
 def make_frame(
-    session: Session, scope: Scope, first_day: date, last_day: date, *, tz: ZoneInfo, group_by=None
+    session: Session, scope: Scope, first_day: date, last_day: date, *, tz: ZoneInfo, group_by=None, keys=None
 ) -> Frame:
     problems = []
     if group_by is not None and group_by not in GROUPINGS:
@@ -178,7 +178,9 @@ def make_frame(
         )
     if problems:
         raise Refusal(422, problems)
-    return Frame(session.get_bind().dialect.name, scope, first_day, last_day, tz, group_by)
+    if keys is not None and group_by in ROLLUP_GROUPINGS:
+        raise ValueError("only the groupings counted from the rows count chosen groups")
+    return Frame(session.get_bind().dialect.name, scope, first_day, last_day, tz, group_by, keys)
 
 
 # ------------------------------------------------------------------------------- the rollup
@@ -240,13 +242,17 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
     if frame.group_by in ROLLUP_GROUPINGS:  # every service row's key: the rollup answers
         counts = needed & {"sessions", "batches", "records", "participation"}
         distinct = "participation" in needed
-        sums = rolled_sums(session, frame, with_total and distinct, distinct) if counts else {}
+        sums = _rolled_participation(session, frame, with_total, distinct) if counts else {}
+        people = None
+        if "staff" in needed:
+            people = member_counts(session, frame, "staff", with_total)
+            people = rolled_staff(session, frame, with_total) if people is None else people
         return {
             "sessions": run("sessions", lambda: rolled_part(sums, "sessions")),
             "batches": run("batches", lambda: rolled_part(sums, "batches")),
             "records": run("records", lambda: rolled_part(sums, "records")),
             "participation": sums if distinct else {},
-            "staff": rolled_staff(session, frame, with_total) if "staff" in needed else {},
+            "staff": people or {},
             "approvals": run("approvals", lambda: median_approval(session, frame, with_total)),
             "opening": run("opening", lambda: opening_minutes(session, frame)),
             "serves": True,
@@ -260,6 +266,31 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
         "approvals": run("approvals", lambda: median_approval(session, frame, with_total)),
         "opening": run("opening", lambda: opening_minutes(session, frame)),
         "serves": any(applies(frame, source) for source in SERVICES),
+    }
+
+
+def _rolled_participation(session: Session, frame: Frame, with_total: bool, distinct: bool) -> dict:
+    """The rollup's sums, 家次 and (with ``distinct``) the distinct enterprises and providers per
+    group and in total: from the month and area tables when they answer the frame (whole months;
+    periods from 1 January or a month's first day), else from the day table's keys."""
+    sums = month_sums(session, frame)
+    if not distinct:
+        return rolled_sums(session, frame, distinct=False) if sums is None else sums
+    people = {kind: member_counts(session, frame, kind, with_total) for kind in ("enterprise", "provider")}
+    if any(found is None for found in people.values()):
+        return rolled_sums(session, frame, with_total, distinct=True)
+    if sums is None:
+        sums = rolled_sums(session, frame, distinct=False)
+    enterprises, providers = people["enterprise"], people["provider"]
+    return {
+        key: Row(
+            {
+                **(sums[key]._mapping if key in sums else {}),
+                "enterprises": enterprises.get(key, 0),
+                "providers": providers.get(key, 0),
+            }
+        )
+        for key in sums.keys() | enterprises.keys() | providers.keys()
     }
 
 
@@ -371,19 +402,23 @@ def summary(
     tz: ZoneInfo,
     figures: Iterable[str] | None = None,
     with_totals: bool = True,
+    keys: Iterable | None = None,
 ) -> Summary:
     """Every figure over whole local days ``first_day..last_day`` (inclusive, any length) inside
     ``scope``: totals, and per group when ``group_by`` is one of GROUPINGS. ``Refusal(422)`` for an
     unknown grouping or a reversed period. ``figures`` (keys of FIGURES) counts only those, and
     only what they are made of (e.g. the goal figures need no opening hours or median).
     ``with_totals=False``: the groups only (a ranking), the totals left None where they would need a
-    count of their own (groupings that are not a partition)."""
+    count of their own (groupings that are not a partition). ``keys``: count only these groups (a
+    ranking's candidates: ``counted.busiest``), for a grouping counted from the rows (instrument...)."""
     wanted = tuple(FIGURES) if figures is None else tuple(name for name in FIGURES if name in set(figures))
     unknown = set(figures or ()) - set(FIGURES)
     if unknown:
         raise ValueError(f"unknown figures: {sorted(unknown)}")
     needed = _needed(wanted)
-    frame = make_frame(session, scope, first_day, last_day, tz=tz, group_by=group_by)
+    frame = make_frame(
+        session, scope, first_day, last_day, tz=tz, group_by=group_by, keys=None if keys is None else tuple(keys)
+    )
     tune(session)
     whole = frame.regrouped(None)
     groups: list[Group] = []

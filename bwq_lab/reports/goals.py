@@ -19,7 +19,7 @@ from bwq_lab.models import Booking, ServiceDay, ServiceDayStaff, ServiceOrder, Y
 from bwq_lab.reports import figures
 from bwq_lab.reports.counted import COMPLETED, Frame, based, group_key, grouped, in_period, served, staffed, tune
 from bwq_lab.reports.figures import make_frame
-from bwq_lab.reports.rolled import rolled, rolled_key
+from bwq_lab.reports.rolled import member_firsts, rolled, rolled_key
 from bwq_lab.reports.scope import Scope
 
 GOAL_FIGURES = ("providers", "staff", "enterprises", "enterprise_visits", "sessions", "batches")
@@ -51,7 +51,8 @@ def cumulative_by_month(
     frame = make_frame(session, scope, first, last, tz=tz, group_by="month")
     tune(session)
     if "month" in figures.ROLLUP_GROUPINGS:
-        monthly = {**_rolled_sums(session, frame), **_rolled_firsts(session, frame)}
+        firsts = member_firsts(session, frame)
+        monthly = {**_rolled_sums(session, frame), **(_rolled_firsts(session, frame) if firsts is None else firsts)}
     else:  # counted from the rows themselves (what the rollup is checked against)
         monthly = {
             "sessions": _per_month(session, frame, "sessions"),

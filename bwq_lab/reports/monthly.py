@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bwq_lab.models import Enterprise, Provider, Region
 from bwq_lab.reports import figures
+from bwq_lab.reports.counted import busiest
 from bwq_lab.reports.figures import Group, Summary
 from bwq_lab.reports.scope import Scope
 
@@ -67,10 +68,10 @@ class MonthlyReport:
 def monthly_report(session: Session, scope: Scope, year: int, *, tz: ZoneInfo, top: int = TOP) -> MonthlyReport:
     first, last = date(year, 1, 1), date(year, 12, 31)
 
-    def grouped(group_by: str, keys: tuple[str, ...] | None = None) -> Summary:
+    def grouped(group_by: str, keys: tuple[str, ...] | None = None, only=None) -> Summary:
         # the ranked tables show their groups only: no totals counted for them
         return figures.summary(
-            session, scope, first, last, group_by=group_by, tz=tz, figures=keys, with_totals=keys is None
+            session, scope, first, last, group_by=group_by, tz=tz, figures=keys, with_totals=keys is None, keys=only
         )
 
     def ranked(groups: list[Group], *figure_keys: str) -> list[Group]:
@@ -86,10 +87,21 @@ def monthly_report(session: Session, scope: Scope, year: int, *, tz: ZoneInfo, t
         name_en=name_en,
         year=year,
         months=grouped("month"),
-        instruments=ranked(grouped("instrument", INSTRUMENT_FIGURES).groups, "sessions", "effective_hours")[:top],
+        instruments=ranked(
+            grouped("instrument", INSTRUMENT_FIGURES, only=_candidates(session, scope, year, tz, top)).groups,
+            "sessions",
+            "effective_hours",
+        )[:top],
         services=ranked(grouped("service", SERVICE_FIGURES).groups, "batches", "samples")[:top],
         record_kinds=ranked(grouped("record_kind", RECORD_FIGURES).groups, "service_records", "service_hours"),
     )
+
+
+def _candidates(session: Session, scope: Scope, year: int, tz: ZoneInfo, top: int) -> tuple | None:
+    """The instruments that can be among the ``top`` by sessions (ranked by sessions first): the
+    ranking counts its figures for these only, not for every instrument of the area."""
+    frame = figures.make_frame(session, scope, date(year, 1, 1), date(year, 12, 31), tz=tz, group_by="instrument")
+    return busiest(session, frame, top)
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,27 @@ def test_city_year_summary_access(client, world, sign_in):
     assert chooser.status_code == 200 and "Choose a city to see its summary." in chooser.get_data(as_text=True)
     _book, counties = sheet_rows(client.get(f"/reports/city-year?year=2026&city_id={world.nb}&format=xlsx"))
     assert counties[1][0] == "City: Ningbo" and counties[-1][5] == 2  # b8 (October) and b10
+
+
+@pytest.mark.parametrize("top", [1, 2, 3, 20])
+def test_the_instrument_ranking_counts_its_candidates_only_and_ranks_as_if_it_counted_all(ctx, world, top):
+    """The monthly summary counts the instruments' figures only for those that can rank among the
+    top by sessions (every one with as many as the top-th: ties included); the list is the one
+    ranked over every instrument."""
+    from datetime import date
+
+    from bwq_lab.extensions import db
+    from bwq_lab.reports import figures
+    from bwq_lab.reports.monthly import INSTRUMENT_FIGURES, monthly_report
+    from bwq_lab.reports.scope import PROVINCE as province
+    from tests.reports.conftest import TZ
+
+    every = figures.summary(
+        db.session, province, date(2026, 1, 1), date(2026, 12, 31), group_by="instrument", tz=TZ,
+        figures=INSTRUMENT_FIGURES, with_totals=False,
+    )  # fmt: skip
+    served = [g for g in every.groups if g.figures["sessions"] or g.figures["effective_hours"]]
+    served.sort(key=lambda g: (-(g.figures["sessions"] or 0), -(g.figures["effective_hours"] or 0), g.name))
+    listed = monthly_report(db.session, province, 2026, tz=TZ, top=top).instruments
+    assert [(g.key, g.figures) for g in listed] == [(g.key, g.figures) for g in served[:top]]
+    assert len(served) >= 3  # the hand-made world has instruments enough to choose among

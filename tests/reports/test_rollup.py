@@ -7,6 +7,7 @@ directly from the rows (the old path, kept for the groupings the rollup cannot a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import product
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,11 +16,11 @@ from hypothesis import strategies as st
 from tests.reports.conftest import NOVEMBER, TZ
 
 
-def _rollup() -> tuple[list, list]:
+def _rollup() -> tuple[list, list, list, list]:
     from sqlalchemy import select
 
     from bwq_lab.extensions import db
-    from bwq_lab.models import ServiceDay, ServiceDayStaff
+    from bwq_lab.models import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
 
     columns = [c for c in ServiceDay.__table__.columns if c.key != "id"]
     days = sorted(tuple(map(str, row)) for row in db.session.execute(select(*columns)))
@@ -34,7 +35,14 @@ def _rollup() -> tuple[list, list]:
             )
         )
     )
-    return days, people
+    months, members = (
+        sorted(tuple(map(str, row)) for row in db.session.execute(select(*derived)))
+        for derived in (
+            [c for c in ServiceMonth.__table__.columns if c.key != "id"],
+            [c for c in AreaMember.__table__.columns if c.key != "id"],
+        )
+    )
+    return days, people, months, members
 
 
 def assert_rollup_is_exact() -> None:
@@ -52,8 +60,8 @@ def test_the_hand_made_world_is_in_the_rollup(ctx, world):
     from bwq_lab.extensions import db
     from bwq_lab.models import ServiceDay
 
-    days, people = _rollup()
-    assert len(days) == db.session.query(ServiceDay).count() > 0 and people
+    days, people, months, members = _rollup()
+    assert len(days) == db.session.query(ServiceDay).count() > 0 and people and months and members
     assert_rollup_is_exact()
 
 
@@ -221,12 +229,20 @@ def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ct
 
     scopes = [PROVINCE, Scope("city", world.hz), Scope("provider", world.p1), Scope("enterprise", world.ea)]
 
-    def counted(scope, group_by, direct: bool):
+    # whole months (the month table), from 1 January (the area table's years), part of a month
+    # from its first day (its months), and a period neither answers (the day table's keys)
+    periods = [
+        (date(2026, 10, 1), NOVEMBER[1]),
+        (date(2026, 1, 1), date(2026, 11, 20)),
+        (NOVEMBER[0], date(2026, 11, 2)),
+    ]
+    periods.append((date(2026, 10, 31), date(2026, 11, 30)))
+
+    def counted(scope, group_by, direct: bool, period):
         with monkeypatch.context() as m:
             if direct:
                 m.setattr(figures, "ROLLUP_GROUPINGS", frozenset())
-            first, last = date(2026, 10, 1), NOVEMBER[1]
-            return figures.summary(db.session, scope, first, last, group_by=group_by, tz=TZ)
+            return figures.summary(db.session, scope, *period, group_by=group_by, tz=TZ)
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(change, min_size=1, max_size=12))
@@ -236,10 +252,10 @@ def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ct
                 _apply(world, c)
                 db.session.flush()
             assert_rollup_is_exact()
-            for scope in scopes:
+            for scope, period in product(scopes, periods):
                 for group_by in (None, "city", "county", "provider", "provider_kind", "month", "enterprise_category"):
-                    fast, slow = counted(scope, group_by, False), counted(scope, group_by, True)
-                    assert fast.totals == slow.totals, (scope, group_by)
+                    fast, slow = counted(scope, group_by, False, period), counted(scope, group_by, True, period)
+                    assert fast.totals == slow.totals, (scope, group_by, period)
                     assert [(g.key, g.figures) for g in fast.groups] == [(g.key, g.figures) for g in slow.groups]
         finally:
             db.session.rollback()

@@ -1,0 +1,178 @@
+"""The rollup's month and area tables (``models.rollup.ServiceMonth``, ``AreaMember``), derived from
+``service_days`` and ``service_day_staff`` and kept with them by ``operations.rollup``: whenever
+keys are refreshed, the (provider, month) rows and the enterprises' and staff's area rows of
+their months are recomputed from the day tables in the same transaction (never incremented:
+deleted and inserted again, so naming a month twice is harmless).
+
+- ``service_months``: the sums and 家次 of a provider's keys of one local month.
+- ``area_members``: for each enterprise served (provider that served, staff member who delivered)
+  in a month, one row per area it was seen in (the province, the provider's city, the provider's county) with the
+  first day it was seen there that month; and the same per year (the first day of the year).
+
+:func:`derive` recomputes given (provider, month) and (member, month) pairs; :func:`derive_all`
+everything (``rollup.rebuild``, the migration that made them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth, Sums
+
+#: the sums of the rollup, in ``models.rollup.Sums``' order
+SUMS = tuple(name for name in Sums.__dict__ if not name.startswith("_"))
+_MONTH_COPIES = ("city_id", "county_id", "provider_kind")
+_MEMBER_COLUMNS = ("kind", "member_id", "period", "level", "area_id", "city_id", "first_day")
+#: how many pairs one statement names (an OR of indexed ranges)
+_CHUNK = 200
+#: the member kinds of ``area_members`` (providers: served in the month, with or without an enterprise)
+KINDS = ("enterprise", "provider", "staff")
+
+
+def _days(month: str) -> tuple[date, date]:
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _in_months(model, column, pairs: list[tuple[int, str]]):
+    """``(column, month)`` is one of ``pairs``: an OR of index ranges (column, day)."""
+    return or_(*(and_(column == member, model.day.between(*_days(month))) for member, month in pairs))
+
+
+def _provider_months(*where) -> select:
+    """``service_days`` grouped by (provider, month): the sums, 家次 and the provider's copies."""
+    visit = case((and_(ServiceDay.services > 0, ServiceDay.enterprise_id.is_not(None)), 1), else_=0)
+    return (
+        select(
+            ServiceDay.provider_id,
+            ServiceDay.month,
+            *(func.min(getattr(ServiceDay, name)) for name in _MONTH_COPIES),
+            *(func.sum(getattr(ServiceDay, name)) for name in SUMS),
+            func.sum(visit),
+        )
+        .where(*where)
+        .group_by(ServiceDay.provider_id, ServiceDay.month)
+    )
+
+
+def _source(kind: str):
+    """(table, member column, what makes a row count) of a member kind."""
+    if kind == "enterprise":
+        return ServiceDay, ServiceDay.enterprise_id, [ServiceDay.services > 0, ServiceDay.enterprise_id.is_not(None)]
+    if kind == "provider":
+        return ServiceDay, ServiceDay.provider_id, [ServiceDay.services > 0]
+    return ServiceDayStaff, ServiceDayStaff.staff_id, []
+
+
+def _month_members(kind: str, *where):
+    """The month rows of ``kind``: per (member, month) the province, each city and each county
+    it was seen in, with its first day there."""
+    model, column, counts = _source(kind)
+    zero = literal_column("0")
+    parts = []
+    for level, area, city in (
+        ("province", None, None),
+        ("city", model.city_id, model.city_id),
+        ("county", model.county_id, model.city_id),
+    ):
+        keys = [column, model.month] + ([] if area is None else [area, city])
+        parts.append(
+            select(
+                literal_column(f"'{kind}'"),
+                column,
+                model.month,
+                literal_column(f"'{level}'"),
+                zero if area is None else area,
+                zero if city is None else city,
+                func.min(model.day),
+            )
+            .where(*counts, *where)
+            .group_by(*keys)
+        )
+    return union_all(*parts)
+
+
+def _year_members(kind: str, *where):
+    """The year rows of ``kind`` from its month rows: the first day of the year per area."""
+    year = func.substr(AreaMember.period, literal_column("1"), literal_column("4"))
+    keys = (AreaMember.member_id, year, AreaMember.level, AreaMember.area_id, AreaMember.city_id)
+    return (
+        select(literal_column(f"'{kind}'"), *keys[:2], *keys[2:], func.min(AreaMember.first_day))
+        .where(AreaMember.kind == kind, func.length(AreaMember.period) == 7, *where)
+        .group_by(*keys)
+    )
+
+
+def derive(session: Session, months: Iterable[tuple[int, str]], members: dict[str, Iterable[tuple[int, str]]]) -> None:
+    """Recompute the ``service_months`` rows of (provider, month) ``months`` and the
+    ``area_members`` rows (those months' and their years') of ``members``: ``{kind: (member, month)}``."""
+    connection = session.connection()
+    for chunk in _chunks(sorted(set(months))):
+        connection.execute(
+            delete(ServiceMonth).where(
+                or_(*(and_(ServiceMonth.provider_id == p, ServiceMonth.month == m) for p, m in chunk))
+            )
+        )
+        rows = _provider_months(_in_months(ServiceDay, ServiceDay.provider_id, chunk))
+        connection.execute(insert(ServiceMonth).from_select(_MONTH_NAMES, rows))
+    for kind, pairs in members.items():
+        pairs = sorted(set(pairs))
+        model, column, _counts = _source(kind)
+        for chunk in _chunks(pairs):
+            mine = or_(*(and_(AreaMember.member_id == e, AreaMember.period == m) for e, m in chunk))
+            connection.execute(delete(AreaMember).where(AreaMember.kind == kind, mine))
+            rows = _month_members(kind, _in_months(model, column, chunk))
+            connection.execute(insert(AreaMember).from_select(_MEMBER_COLUMNS, rows))
+        years: dict[str, set[int]] = {}
+        for member, month in pairs:
+            years.setdefault(month[:4], set()).add(member)
+        for year, ids in sorted(years.items()):
+            for chunk in _chunks(sorted(ids)):
+                mine = [AreaMember.kind == kind, AreaMember.member_id.in_(chunk)]
+                connection.execute(delete(AreaMember).where(*mine, AreaMember.period == year))
+                in_year = AreaMember.period.between(f"{year}-01", f"{year}-12")
+                connection.execute(
+                    insert(AreaMember).from_select(_MEMBER_COLUMNS, _year_members(kind, *mine[1:], in_year))
+                )
+
+
+def derive_all(session: Session) -> None:
+    """Empty both tables and fill them again from the whole rollup."""
+    connection = session.connection()
+    connection.execute(delete(ServiceMonth))
+    connection.execute(delete(AreaMember))
+    connection.execute(insert(ServiceMonth).from_select(_MONTH_NAMES, _provider_months()))
+    for kind in KINDS:
+        connection.execute(insert(AreaMember).from_select(_MEMBER_COLUMNS, _month_members(kind)))
+        connection.execute(insert(AreaMember).from_select(_MEMBER_COLUMNS, _year_members(kind)))
+
+
+def months_of_providers(session: Session, providers: list[int]) -> dict:
+    """Every (provider, month) of ``providers``, and every (member, month) of the enterprises
+    and staff they served: what a provider's move to another city or county changes."""
+    connection = session.connection()
+    found: dict = {"months": set(), "members": {kind: set() for kind in KINDS}}
+    for chunk in _chunks(sorted(set(providers))):
+        found["months"] |= set(
+            connection.execute(
+                select(ServiceMonth.provider_id, ServiceMonth.month).where(ServiceMonth.provider_id.in_(chunk))
+            ).all()
+        )
+        for kind in KINDS:
+            model, column, counts = _source(kind)
+            query = select(column, model.month).where(model.provider_id.in_(chunk), *counts).distinct()
+            found["members"][kind] |= set(connection.execute(query).all())
+    return found
+
+
+_MONTH_NAMES = ("provider_id", "month", *_MONTH_COPIES, *SUMS, "visits")
