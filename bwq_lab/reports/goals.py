@@ -8,7 +8,7 @@ provider, day) fall in exactly one month each, so their months add up.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal_column, select, union_all
@@ -19,7 +19,7 @@ from bwq_lab.models import Booking, ServiceDay, ServiceDayStaff, ServiceOrder, Y
 from bwq_lab.reports import figures
 from bwq_lab.reports.counted import COMPLETED, Frame, based, group_key, grouped, in_period, served, staffed, tune
 from bwq_lab.reports.figures import make_frame
-from bwq_lab.reports.rolled import member_firsts, rolled, rolled_key
+from bwq_lab.reports.rolled import member_firsts, month_sums, rolled, rolled_key
 from bwq_lab.reports.scope import Scope
 
 GOAL_FIGURES = ("providers", "staff", "enterprises", "enterprise_visits", "sessions", "batches")
@@ -112,6 +112,30 @@ def _staff_first_months(session: Session, frame: Frame) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------- from the rollup
 def _rolled_sums(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
+    """Sessions, batches and 家次 per month: the month rows (``service_months``) of the months
+    that ended by the frame's last day, the rollup's keys of the month it ends inside."""
+    ended = frame.last_day if (frame.last_day + timedelta(days=1)).day == 1 else frame.last_day.replace(day=1) - ONE_DAY
+    months = None
+    if ended >= frame.first_day:
+        months = month_sums(session, Frame(frame.dialect, frame.scope, frame.first_day, ended, frame.tz, "month"))
+    if months is None:
+        return _day_sums(session, frame)
+    out: dict[str, dict[str, int]] = {"sessions": {}, "batches": {}, "enterprise_visits": {}}
+    for key, row in months.items():
+        out["sessions"][key] = int(row.sessions or 0)
+        out["batches"][key] = int(row.batches or 0)
+        out["enterprise_visits"][key] = int(row.visits or 0)
+    if ended < frame.last_day:
+        rest = _day_sums(session, Frame(frame.dialect, frame.scope, ended + ONE_DAY, frame.last_day, frame.tz, "month"))
+        for figure, per_month in rest.items():
+            out[figure].update(per_month)
+    return out
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _day_sums(session: Session, frame: Frame) -> dict[str, dict[str, int]]:
     """Sessions, batches and 家次 per month: sums and counts over the rollup's keys (a key with a
     service and an enterprise is one 家次)."""
     month = rolled_key(frame, ServiceDay).label("group_key")
