@@ -39,7 +39,7 @@ class Booking(db.Model):
         Index("ix_bookings_user_updated", "user_id", "updated_at"),
         Index("ix_bookings_instrument_updated", "instrument_id", "updated_at"),
         # the figures' median approval time: the decisions taken in a period
-        # the median approval time reads the year's decisions from this index alone (decision 75)
+        # the median approval time reads the year's decisions from this index alone (decision 76)
         Index("ix_bookings_decided_at", "decided_at", "created_at", "instrument_id"),
         ExcludeConstraint(
             ("instrument_id", "="),

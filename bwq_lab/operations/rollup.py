@@ -332,7 +332,7 @@ def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
 def _derived_tables_exist(connection) -> bool:
     """Whether the month and area tables exist: not yet when an older migration (d2f4a6c8e0b1)
     fills the day tables with this code; the migration that made them fills them
-    (docs/decisions.md 75)."""
+    (docs/decisions.md 76)."""
     return inspect(connection).has_table(rollup_months.ServiceMonth.__tablename__)
 
 
