@@ -59,6 +59,7 @@ from bwq_lab.operations.bookings.qualifications import (
 )
 from bwq_lab.operations.bookings.queries import (
     Page,
+    bookable_instrument,
     bookings_by_id,
     calendar_bookings,
     can_view,
@@ -81,6 +82,7 @@ from bwq_lab.operations.bookings.rule_inputs import (
 __all__ = [
     "enterprise_user_id",
     "may_read_purpose",
+    "bookable_instrument",
     "bookings_by_id",
     "calendar_bookings",
     "CHECK_IN_EARLY_MINUTES",

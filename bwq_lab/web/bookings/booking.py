@@ -19,7 +19,6 @@ from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.feeds.ics import booking_calendar
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
-from bwq_lab.operations import catalogue as catalogue_ops
 from bwq_lab.operations import staff as staff_ops
 from bwq_lab.operations.bookings.notifications import manager_users
 from bwq_lab.refusals import Refusal
@@ -67,7 +66,7 @@ def _booking_form(instrument: Instrument, policy, tz: ZoneInfo, now: datetime) -
 def book(instrument_id: int):
     """The week's free/busy and the booking form. Anyone may look; booking needs an approved
     enterprise member or one of the instrument's managers (the operation decides)."""
-    instrument = catalogue_ops.public_instrument(instrument_id)
+    instrument = ops.bookable_instrument(instrument_id)
     policy = ops.policy_of(instrument)
     tz, now = local_zone(), clock.now()
     form = _booking_form(instrument, policy, tz, now)
@@ -216,7 +215,7 @@ def check(instrument_id: int):
     """JSON for the live check: every rule the entered interval breaks, nothing saved."""
     if not current_user.is_authenticated:
         return jsonify({"errors": [{"code": "UNAUTHENTICATED", "message": _("Please sign in."), "field": None}]}), 401
-    instrument = catalogue_ops.public_instrument(instrument_id)
+    instrument = ops.bookable_instrument(instrument_id)
     policy = ops.policy_of(instrument)
     tz, now = local_zone(), clock.now()
     form = BookingForm().localize(policy, locale_code())
