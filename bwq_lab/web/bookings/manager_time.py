@@ -3,6 +3,7 @@ provider's closures, and qualifications."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.models import Instrument
 from bwq_lab.operations import bookings as ops
 from bwq_lab.operations.bookings import collisions as collision_ops
+from bwq_lab.operations.bookings.queries import CalendarBooking
 from bwq_lab.web.bookings.common import (
     CALENDAR_STATUSES,
     STATUS_BADGES,
@@ -38,6 +40,25 @@ from bwq_lab.web.forms.bookings import (
     aware,
 )
 from bwq_lab.web.pages import refusals, signed_in_user
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRow:
+    """One booking in the calendar's list, as the template shows it (an object, not a dict: Jinja
+    asks for an attribute first, and a dict answered each of a row's dozen lookups with an
+    AttributeError before its item)."""
+
+    booking: CalendarBooking
+    href: str
+    when: str
+    status: str
+    badge: str
+    today: bool
+    check_in: bool
+    check_out: bool
+    record: bool
+    used_from: datetime
+    used_until: datetime
 
 
 @bp.get("/manage/instruments/<int:instrument_id>/calendar")
@@ -77,19 +98,19 @@ def calendar(instrument_id: int):
         start, end = b.start_at.astimezone(tz), b.end_at.astimezone(tz)
         check_in = b.id in todays and ops.allowed_actions(todays[b.id], manager, now)["check_in"]
         rows.append(
-            {
-                "booking": b,
-                "href": detail(b.id),
-                "when": f"{weekdays[start.weekday()]} {start:%Y-%m-%d %H:%M}–{end:%H:%M}",
-                "status": names[b.status],
-                "badge": STATUS_BADGES.get(b.status, ""),
-                "today": start.date() == today,
-                "check_in": check_in,
-                "check_out": b.status == "in_use",
-                "record": b.status == "approved" and b.end_at <= now,
-                "used_from": start.replace(tzinfo=None),
-                "used_until": end.replace(tzinfo=None),
-            }
+            CalendarRow(
+                booking=b,
+                href=detail(b.id),
+                when=f"{weekdays[start.weekday()]} {start:%Y-%m-%d %H:%M}–{end:%H:%M}",
+                status=names[b.status],
+                badge=STATUS_BADGES.get(b.status, ""),
+                today=start.date() == today,
+                check_in=check_in,
+                check_out=b.status == "in_use",
+                record=b.status == "approved" and b.end_at <= now,
+                used_from=start.replace(tzinfo=None),
+                used_until=end.replace(tzinfo=None),
+            )
         )
     return render_template(
         "bookings/calendar.html",
@@ -97,8 +118,8 @@ def calendar(instrument_id: int):
         week=week,
         rows=rows,
         # the forms give the rows' buttons their CSRF token: made only when a row has a button
-        action_form=ActionForm() if any(row["check_in"] for row in rows) else None,
-        checkout_form=CheckOutForm() if any(row["check_out"] or row["record"] for row in rows) else None,
+        action_form=ActionForm() if any(row.check_in for row in rows) else None,
+        checkout_form=CheckOutForm() if any(row.check_out or row.record for row in rows) else None,
         edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id),
     )
 
