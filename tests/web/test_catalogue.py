@@ -103,6 +103,16 @@ def test_retired_is_hidden_and_its_page_is_404(client, within, create_instrument
     assert "旧显微镜" not in text(client.get("/instruments"))
     assert client.get(f"/instruments/{retired.id}").status_code == 404
     assert client.get("/instruments/999999").status_code == 404
+    # nor can its week be read or booked (the booking page reads it on its own)
+    for path in (f"/instruments/{retired.id}/book", "/instruments/999999/book"):
+        page = client.get(path, headers=EN)
+        assert page.status_code == 404 and "No such instrument" in text(page)
+    assert (
+        client.get(
+            f"/api/v1/instruments/{retired.id}/availability?from=2026-12-01T00:00:00%2B08:00&to=2026-12-08T00:00:00%2B08:00"
+        ).status_code
+        == 404
+    )
 
 
 def test_detail_page_tells_the_rules_in_words(client, sem):
