@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from bwq_lab import clock
 from bwq_lab.domain import booking_lifecycle as lifecycle
 from bwq_lab.domain.booking_rules import local_midnight, week_start_of
 from bwq_lab.edge.access import role_required
+from bwq_lab.edge.form_html import escaped
 from bwq_lab.edge.templating import locale_code
 from bwq_lab.edge.unit_of_work import unit_of_work
 from bwq_lab.feeds.ics import booking_calendar
@@ -173,7 +175,15 @@ def _book_page(instrument, policy, form, tz, now, *, problems=None, checked=Fals
         step=input_step(policy),
         slots=slots,
         slot_duration=slot_duration,
-        durations=form.duration.choices,  # the same choices as the form's (duration_choices)
+        # the same choices as the form's (duration_choices), written once here (a Jinja loop over them
+        # cost an attribute lookup and an escape per value)
+        duration_options=Markup(
+            "".join(
+                f'<option value="{escaped(minutes)}"{" selected" if minutes == slot_duration else ""}>'
+                f"{escaped(label)}</option>"
+                for minutes, label in form.duration.choices
+            )
+        ),
         edit_url=url_for("manage.edit_instrument", instrument_id=instrument.id) if manager else None,
     )
 
