@@ -27,7 +27,7 @@ BENCH = Path(__file__).resolve().parent
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="*", help="glob on the file name, e.g. 'bench_book*'")
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("BWQ_BENCH_TIMEOUT", "600")))
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("BWQ_BENCH_TIMEOUT", "1800")))
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("extra", nargs=argparse.REMAINDER)
     args = parser.parse_args()
