@@ -69,11 +69,18 @@ def months(first_day: date, last_day: date) -> list[tuple[str, date, date]]:
     out: list[tuple[str, date, date]] = []
     day = first_day
     while day <= last_day:
-        following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        end = min(last_day, following - timedelta(days=1))
-        out.append((f"{day.year:04d}-{day.month:02d}", day, end))
-        day = following
+        key = month_key(day)
+        end = min(last_day, month_bounds(key)[1])
+        out.append((key, day, end))
+        day = end + timedelta(days=1)
     return out
+
+
+def month_bounds(key: str) -> tuple[date, date]:
+    """The first and last day of the month ``"YYYY-MM"``."""
+    first = date(int(key[:4]), int(key[5:7]), 1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def month_key(day: date) -> str:

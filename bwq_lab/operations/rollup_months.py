@@ -16,27 +16,22 @@ everything (``rollup.rebuild``, the migration that made them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
 
 from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from bwq_lab.domain.indicators import month_bounds
 from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth, Sums
 
 #: the sums of the rollup, in ``models.rollup.Sums``' order
 SUMS = tuple(name for name in Sums.__dict__ if not name.startswith("_"))
 _MONTH_COPIES = ("city_id", "county_id", "provider_kind")
+_MONTH_NAMES = ("provider_id", "month", *_MONTH_COPIES, *SUMS, "visits")
 _MEMBER_COLUMNS = ("kind", "member_id", "period", "level", "area_id", "city_id", "first_day")
 #: how many pairs one statement names (an OR of indexed ranges)
 _CHUNK = 200
 #: the member kinds of ``area_members`` (providers: served in the month, with or without an enterprise)
 KINDS = ("enterprise", "provider", "staff")
-
-
-def _days(month: str) -> tuple[date, date]:
-    first = date(int(month[:4]), int(month[5:7]), 1)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
 
 
 def _chunks(items: list) -> Iterable[list]:
@@ -46,7 +41,7 @@ def _chunks(items: list) -> Iterable[list]:
 
 def _in_months(model, column, pairs: list[tuple[int, str]]):
     """``(column, month)`` is one of ``pairs``: an OR of index ranges (column, day)."""
-    return or_(*(and_(column == member, model.day.between(*_days(month))) for member, month in pairs))
+    return or_(*(and_(column == member, model.day.between(*month_bounds(month))) for member, month in pairs))
 
 
 def _provider_months(*where) -> select:
@@ -107,7 +102,7 @@ def _year_members(kind: str, *where):
     year = func.substr(AreaMember.period, literal_column("1"), literal_column("4"))
     keys = (AreaMember.member_id, year, AreaMember.level, AreaMember.area_id, AreaMember.city_id)
     return (
-        select(literal_column(f"'{kind}'"), *keys[:2], *keys[2:], func.min(AreaMember.first_day))
+        select(literal_column(f"'{kind}'"), *keys, func.min(AreaMember.first_day))
         .where(AreaMember.kind == kind, func.length(AreaMember.period) == 7, *where)
         .group_by(*keys)
     )
@@ -173,6 +168,3 @@ def months_of_providers(session: Session, providers: list[int]) -> dict:
             query = select(column, model.month).where(model.provider_id.in_(chunk), *counts).distinct()
             found["members"][kind] |= set(connection.execute(query).all())
     return found
-
-
-_MONTH_NAMES = ("provider_id", "month", *_MONTH_COPIES, *SUMS, "visits")
