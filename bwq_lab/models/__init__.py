@@ -24,7 +24,15 @@ from bwq_lab.models.outbox import OutboxMessage, SchedulerLease
 from bwq_lab.models.provider import Provider
 from bwq_lab.models.region import Region
 from bwq_lab.models.reports import ServiceRecord, Staff, YearGoal
-from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
+from bwq_lab.models.rollup import (
+    AreaMember,
+    InstrumentMonth,
+    LabServiceMonth,
+    RecordKindMonth,
+    ServiceDay,
+    ServiceDayStaff,
+    ServiceMonth,
+)
 from bwq_lab.models.search import reindex as reindex_search
 from bwq_lab.models.security import AuditEvent, RateCounter, UserSession
 from bwq_lab.models.user import ApiToken, User
@@ -60,6 +68,9 @@ __all__ = [
     "ServiceDay",
     "ServiceDayStaff",
     "ServiceMonth",
+    "InstrumentMonth",
+    "LabServiceMonth",
+    "RecordKindMonth",
     "AreaMember",
     "Staff",
     "YearGoal",

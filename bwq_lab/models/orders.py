@@ -27,13 +27,15 @@ class ServiceOrder(db.Model):
         Index("ix_service_orders_enterprise_created", "enterprise_id", "created_at"),
         Index("ix_service_orders_status_delivered", "status", "delivered_at"),
         Index("ix_service_orders_first_delivered", "first_delivered_at"),
+        # a provider's orders, and its batches of a month (the rollup's item rows, recomputed per month)
+        Index("ix_service_orders_provider_first_delivered", "provider_id", "first_delivered_at"),
     )
 
     LIFECYCLE = domain.MACHINE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("lab_services.id"))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
     status: Mapped[OrderStatus] = mapped_column(StrEnumType(OrderStatus), default=OrderStatus.SUBMITTED)

@@ -39,10 +39,9 @@ class Grouped:
 
 
 @declarative_mixin
-class Sums:
-    """The sums the figures need, per key (``ServiceDay``) or per provider and month (``ServiceMonth``)."""
+class SessionSums:
+    """What completed and no-show sessions add up to."""
 
-    services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
     sessions: Mapped[int] = mapped_column(default=0)  # completed
     no_shows: Mapped[int] = mapped_column(default=0)
     booked_minutes: Mapped[float] = mapped_column(Float, default=0)  # completed and no-shows
@@ -50,16 +49,46 @@ class Sums:
     external_minutes: Mapped[float] = mapped_column(Float, default=0)
     session_internal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     session_external_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+@declarative_mixin
+class BatchSums:
+    """What batches (at their first delivery) add up to."""
+
     batches: Mapped[int] = mapped_column(default=0)
     samples: Mapped[int] = mapped_column(default=0)
     batch_internal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     batch_external_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+@declarative_mixin
+class RecordSums:
+    """What service records add up to."""
+
     records: Mapped[int] = mapped_column(default=0)
     record_minutes: Mapped[int] = mapped_column(BigInteger, default=0)
     agreements: Mapped[int] = mapped_column(default=0)
     agreements_paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     provincial_projects: Mapped[int] = mapped_column(default=0)
     results: Mapped[int] = mapped_column(default=0)
+
+
+def _names(mixin) -> tuple[str, ...]:
+    return tuple(name for name in mixin.__dict__ if not name.startswith("_"))
+
+
+SESSION_SUMS, BATCH_SUMS, RECORD_SUMS = _names(SessionSums), _names(BatchSums), _names(RecordSums)
+
+
+@declarative_mixin
+class Sums(SessionSums, BatchSums, RecordSums):
+    """The sums the figures need, per key (``ServiceDay``) or per provider and month (``ServiceMonth``)."""
+
+    services: Mapped[int] = mapped_column(default=0)  # completed sessions + batches + records
+
+
+#: every sum, in column order
+SUMS: tuple[str, ...] = ("services", *SESSION_SUMS, *BATCH_SUMS, *RECORD_SUMS)
 
 
 class ServiceDay(Grouped, Sums, db.Model):
@@ -98,7 +127,20 @@ class ServiceDayStaff(Grouped, db.Model):
 
 
 # ------------------------------------------------------------- derived from the two tables above
-class ServiceMonth(Sums, db.Model):
+@declarative_mixin
+class ProviderMonth:
+    """One provider's local month, with the copies of the provider's city, county and kind (kept
+    like ``Grouped``'s)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column()
+    month: Mapped[str] = mapped_column(String(7))
+    city_id: Mapped[int] = mapped_column()
+    county_id: Mapped[int] = mapped_column()
+    provider_kind: Mapped[str] = mapped_column(String(30))
+
+
+class ServiceMonth(ProviderMonth, Sums, db.Model):
     """One (provider, local month) of ``service_days``: the sums of the provider's keys of that
     month and its 家次 (``visits``: keys with a service and an enterprise). Whole months of a
     provider, a county, a city or the province add up these rows (12 per provider a year) instead
@@ -110,13 +152,45 @@ class ServiceMonth(Sums, db.Model):
         Index("ix_service_months_month", "month"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = mapped_column()
-    month: Mapped[str] = mapped_column(String(7))
-    city_id: Mapped[int] = mapped_column()
-    county_id: Mapped[int] = mapped_column()
-    provider_kind: Mapped[str] = mapped_column(String(30))
     visits: Mapped[int] = mapped_column(default=0)
+
+
+def _item_indexes(table: str) -> tuple:
+    """A provider's month (recomputed together), and an area's months (read together)."""
+    return (
+        Index(f"ix_{table}_provider_month", "provider_id", "month"),
+        Index(f"ix_{table}_month", "month"),
+        Index(f"ix_{table}_city_month", "city_id", "month"),
+        Index(f"ix_{table}_county_month", "county_id", "month"),
+    )
+
+
+class InstrumentMonth(ProviderMonth, SessionSums, db.Model):
+    """One instrument's completed and no-show sessions of a local month (at their local start):
+    a summary grouped by instrument over whole months adds up these rows, not the sessions."""
+
+    __tablename__ = "instrument_months"
+    __table_args__ = _item_indexes("instrument_months")
+
+    instrument_id: Mapped[int] = mapped_column()
+
+
+class LabServiceMonth(ProviderMonth, BatchSums, db.Model):
+    """One lab service's batches first delivered in a local month."""
+
+    __tablename__ = "lab_service_months"
+    __table_args__ = _item_indexes("lab_service_months")
+
+    service_id: Mapped[int] = mapped_column()
+
+
+class RecordKindMonth(ProviderMonth, RecordSums, db.Model):
+    """A provider's service records of one kind in a local month."""
+
+    __tablename__ = "record_kind_months"
+    __table_args__ = _item_indexes("record_kind_months")
+
+    kind: Mapped[str] = mapped_column(String(30))
 
 
 class AreaMember(db.Model):

@@ -23,9 +23,12 @@ a bulk load through the operations in one transaction (the demo history) runs in
 :func:`deferred`, which names no keys and rebuilds once at the end.
 
 Concurrency: SQLite writers hold the database's write lock from the start of the transaction. On
-PostgreSQL two transactions refreshing one key take turns on an advisory lock per (provider, day):
-the second one waits for the first's commit, and its statements (READ COMMITTED) then see the
-first's rows.
+PostgreSQL two transactions refreshing keys of the same local month take turns on an advisory
+lock per month: the second one waits for the first's commit, and its statements (READ COMMITTED)
+then see the first's rows. Per month, not per key: the month, area and item rows a key's refresh
+recomputes are shared by every key of its month (a provider's month, an enterprise's month in an
+area), and two refreshes deleting and inserting the same derived rows at once would both insert
+them (the second's DELETE does not see the first's uncommitted rows).
 
 The local day is the app's ``TIMEZONE``, registered per engine by the app factory
 (:func:`use_zone`); the rollup must be rebuilt after changing it.
@@ -41,16 +44,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Integer,
-    and_,
     bindparam,
-    case,
     delete,
     event,
     func,
     insert,
     inspect,
-    literal,
-    or_,
     select,
     union_all,
     update,
@@ -58,10 +57,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, attributes
 
 from bwq_lab.models import Booking, Enterprise, Instrument, Provider, ServiceOrder, ServiceRecord
-from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN, service_record_staff
+from bwq_lab.models.reports import service_record_staff
+from bwq_lab.models.rollup import SUMS as _SUMS
 from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
-from bwq_lab.operations import rollup_months
-from bwq_lab.reports.local_time import LocalCalendar, minutes_between, utc_bounds
+from bwq_lab.operations import rollup_items, rollup_months
+from bwq_lab.operations.rollup_sources import COUNTED_SESSIONS, counted_rows
+from bwq_lab.reports.local_time import LocalCalendar, utc_bounds
 
 Key = tuple[int | None, int, date]  # (enterprise_id, provider_id, local day)
 
@@ -69,10 +70,10 @@ DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 _ZONES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: the period a whole rebuild's local days are computed for (SQLite: a fixed offset through it)
 _EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
-COUNTED_SESSIONS = ("completed", "no_show")
 
-#: advisory-lock namespace for "refreshing the rollup of one provider's day" (pg_advisory_xact_lock(int, int))
-ROLLUP_LOCK_CLASS = 7302
+#: advisory-lock namespace for "refreshing the rollup of one local month" (pg_advisory_xact_lock(int, int);
+#: 7302 is the lab services' capacity lock)
+ROLLUP_LOCK_CLASS = 7303
 _ROLLUP_LOCK = select(
     func.pg_advisory_xact_lock(bindparam("lock_class", type_=Integer), bindparam("key", type_=Integer))
 )
@@ -95,98 +96,28 @@ def _same(column, value):
 def _sources(dialect: str, calendar: LocalCalendar, key: Key | None):
     """The counted rows as ``(enterprise_id, provider_id, day, <the sums' columns>)`` per source,
     and their staff as ``(enterprise_id, provider_id, day, staff_id)``; only ``key``'s when given."""
-    completed = Booking.status == "completed"
-    used = and_(completed, Booking.checked_in_at.is_not(None), Booking.checked_out_at.is_not(None))
-    external = or_(
-        Booking.price_tier == "external", and_(Booking.price_tier.is_(None), Booking.enterprise_id.is_not(None))
-    )
-    effective = minutes_between(dialect, Booking.checked_in_at, Booking.checked_out_at)
-    zero, one = literal(0), literal(1)
-    fee = func.coalesce(Booking.fee_fen, 0)
-    order_fee = func.coalesce(ServiceOrder.fee_fen, 0)
-    signed = ServiceRecord.agreement_signed.is_(True)
-    nothing = dict.fromkeys(_SUMS, zero)
-
-    def row(enterprise, provider, day, **sums):
-        values = {**nothing, **sums}
-        return (enterprise.label("enterprise_id"), provider.label("provider_id"), day.label("day")) + tuple(
-            values[name].label(name) for name in _SUMS
-        )
-
-    booking_day = calendar.day(Booking.start_at)
-    order_day = calendar.day(ServiceOrder.first_delivered_at)
-    record_day = calendar.plain_day(ServiceRecord.day)
-    session_where = [Booking.status.in_(COUNTED_SESSIONS)]
-    order_where = [ServiceOrder.first_delivered_at.is_not(None)]
-    record_where = []
+    rows = counted_rows(dialect, calendar)
+    sessions, batches, records = rows["sessions"], rows["batches"], rows["records"]
     if key is not None:
         enterprise_id, provider_id, day = key
         lo, hi = utc_bounds(day, day, calendar.tz)
-        session_where += [
+        sessions = sessions.where(
             _same(Booking.enterprise_id, enterprise_id),
             Instrument.provider_id == provider_id,
             Booking.start_at >= lo,
             Booking.start_at < hi,
-        ]
-        order_where += [
+        )
+        batches = batches.where(
             _same(ServiceOrder.enterprise_id, enterprise_id),
             ServiceOrder.provider_id == provider_id,
             ServiceOrder.first_delivered_at >= lo,
             ServiceOrder.first_delivered_at < hi,
-        ]
-        record_where += [
+        )
+        records = records.where(
             _same(ServiceRecord.enterprise_id, enterprise_id),
             ServiceRecord.provider_id == provider_id,
             ServiceRecord.day == day,
-        ]
-    sessions = (
-        select(
-            *row(
-                Booking.enterprise_id,
-                Instrument.provider_id,
-                booking_day,
-                services=case((completed, one), else_=zero),
-                sessions=case((completed, one), else_=zero),
-                no_shows=case((Booking.status == "no_show", one), else_=zero),
-                booked_minutes=minutes_between(dialect, Booking.start_at, Booking.end_at),
-                effective_minutes=case((used, effective), else_=zero),
-                external_minutes=case((and_(used, external), effective), else_=zero),
-                session_internal_fen=case((and_(completed, Booking.price_tier == "internal"), fee), else_=zero),
-                session_external_fen=case((and_(completed, Booking.price_tier == "external"), fee), else_=zero),
-            )
         )
-        .join(Instrument, Instrument.id == Booking.instrument_id)
-        .where(*session_where)
-    )
-    batches = select(
-        *row(
-            ServiceOrder.enterprise_id,
-            ServiceOrder.provider_id,
-            order_day,
-            services=one,
-            batches=one,
-            samples=ServiceOrder.samples,
-            batch_internal_fen=case((ServiceOrder.price_tier == "internal", order_fee), else_=zero),
-            batch_external_fen=case((ServiceOrder.price_tier == "external", order_fee), else_=zero),
-        )
-    ).where(*order_where)
-    records = select(
-        *row(
-            ServiceRecord.enterprise_id,
-            ServiceRecord.provider_id,
-            record_day,
-            services=one,
-            records=one,
-            record_minutes=ServiceRecord.minutes,
-            agreements=case((signed, one), else_=zero),
-            agreements_paid_fen=case((signed, ServiceRecord.paid_fen), else_=zero),
-            provincial_projects=case(
-                (and_(signed, ServiceRecord.paid_fen >= PROVINCIAL_PROJECT_PAID_FEN), one),
-                else_=zero,
-            ),
-            results=ServiceRecord.results_count,
-        )
-    ).where(*record_where)
 
     def staff_of(query, staff_column):
         return query.with_only_columns(
@@ -195,7 +126,7 @@ def _sources(dialect: str, calendar: LocalCalendar, key: Key | None):
         ).where(staff_column.is_not(None))
 
     staff = union_all(
-        staff_of(sessions, Booking.staff_id).where(completed),
+        staff_of(sessions, Booking.staff_id).where(Booking.status == "completed"),
         staff_of(batches, ServiceOrder.staff_id),
         staff_of(records, service_record_staff.c.staff_id).join(
             service_record_staff, service_record_staff.c.record_id == ServiceRecord.id
@@ -204,8 +135,6 @@ def _sources(dialect: str, calendar: LocalCalendar, key: Key | None):
     return union_all(sessions, batches, records).subquery("counted"), staff
 
 
-#: the rollup's per-key sums, in column order
-_SUMS = rollup_months.SUMS
 _KEY = ("enterprise_id", "provider_id", "day")
 
 
@@ -251,7 +180,8 @@ def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterpri
     their rollup rows again (after they changed: a provider moved to another city)."""
     connection = session.connection()
     providers, enterprises = sorted(set(providers)), sorted(set(enterprises))
-    for table in (ServiceDay, ServiceDayStaff, rollup_months.ServiceMonth):
+    item_tables = [table for table, *_ in rollup_items.ITEMS] if rollup_items.tables_exist(connection) else []
+    for table in (ServiceDay, ServiceDayStaff, rollup_months.ServiceMonth, *item_tables):
         if providers:
             of = select(Provider).where(Provider.id == table.provider_id)
             connection.execute(
@@ -263,7 +193,7 @@ def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterpri
                     provider_kind=of.with_only_columns(Provider.kind).scalar_subquery(),
                 )
             )
-        if enterprises and table is not rollup_months.ServiceMonth:
+        if enterprises and hasattr(table, "enterprise_category"):
             category = select(Enterprise.category).where(Enterprise.id == table.enterprise_id).scalar_subquery()
             connection.execute(
                 update(table).where(table.enterprise_id.in_(enterprises)).values(enterprise_category=category)
@@ -282,9 +212,9 @@ def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None
     tz = tz or zone_of(session)
     connection = session.connection()
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        for provider_day in sorted({(k[1], k[2]) for k in wanted}):
-            connection.execute(_ROLLUP_LOCK, {"lock_class": ROLLUP_LOCK_CLASS, "key": _lock_key(*provider_day)})
+    if dialect == "postgresql":  # in order: two refreshes of the same months never wait on each other in a ring
+        for year, month in sorted({(k[2].year, k[2].month) for k in wanted}):
+            connection.execute(_ROLLUP_LOCK, {"lock_class": ROLLUP_LOCK_CLASS, "key": year * 12 + month})
     months: set[tuple[int, str]] = set()
     members: dict[str, set] = {kind: set() for kind in rollup_months.KINDS}
     for key in wanted:
@@ -307,12 +237,8 @@ def refresh(session: Session, keys: Iterable[Key], *, tz: ZoneInfo | None = None
         if enterprise_id is not None:
             members["enterprise"].add((enterprise_id, month))
     rollup_months.derive(session, months, members)
+    rollup_items.derive(session, months, tz)
     return len(wanted)
-
-
-def _lock_key(provider_id: int, day: date) -> int:
-    """One int4 per (provider, day): collisions only make two refreshes take turns needlessly."""
-    return ((provider_id * 40_009 + day.toordinal()) % 2_147_483_647) - 1_073_741_823
 
 
 def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
@@ -326,6 +252,8 @@ def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
     _fill(session, dialect, LocalCalendar(dialect, tz, *_EVERYTHING), None)
     if _derived_tables_exist(connection):
         rollup_months.derive_all(session)
+    if rollup_items.tables_exist(connection):
+        rollup_items.derive_all(session, tz)
     return connection.execute(select(func.count()).select_from(ServiceDay)).scalar_one()
 
 
@@ -352,6 +280,7 @@ _TRACKED = {
         "staff_id",
     ),
     ServiceOrder: (
+        "service_id",  # the lab service's months (rollup_items)
         "first_delivered_at",
         "enterprise_id",
         "provider_id",
@@ -362,6 +291,7 @@ _TRACKED = {
     ),
     ServiceRecord: (
         "day",
+        "kind",  # the record kind's months (rollup_items)
         "enterprise_id",
         "provider_id",
         "minutes",

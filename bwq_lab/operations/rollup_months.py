@@ -21,10 +21,8 @@ from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, se
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain.indicators import month_bounds
-from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth, Sums
+from bwq_lab.models.rollup import SUMS, AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
 
-#: the sums of the rollup, in ``models.rollup.Sums``' order
-SUMS = tuple(name for name in Sums.__dict__ if not name.startswith("_"))
 _MONTH_COPIES = ("city_id", "county_id", "provider_kind")
 _MONTH_NAMES = ("provider_id", "month", *_MONTH_COPIES, *SUMS, "visits")
 _MEMBER_COLUMNS = ("kind", "member_id", "period", "level", "area_id", "city_id", "first_day")

@@ -212,18 +212,22 @@ def _aggregate(session: Session, frame: Frame, source: str, *columns) -> dict:
     return {row.group_key: row for row in session.execute(grouped(query, keyed=raw is not NO_KEY))}
 
 
-def busiest(session: Session, frame: Frame, top: int) -> tuple | None:
-    """The groups that can rank among the ``top`` by completed sessions (a ranking's first key):
-    every group with at least as many as the ``top``-th has, ties included; None when there are
-    no more than ``top`` groups with sessions (all of them can)."""
+def completed_sessions(session: Session, frame: Frame) -> dict:
+    """``{group key: completed sessions}`` of the groups with any (a ranking's first key)."""
     raw = group_key(frame, "sessions")
     query = based(frame, "sessions", raw.label("group_key"), func.count().label("n"))
     query = query.where(*in_period(frame, "sessions"), Booking.status == COMPLETED)
-    counts = session.execute(grouped(query)).all()
+    return {row.group_key: row.n for row in session.execute(grouped(query))}
+
+
+def leaders(counts: dict, top: int) -> tuple | None:
+    """The groups that can rank among the ``top`` by ``counts``: every group with at least as many
+    as the ``top``-th has, ties included; None when there are no more than ``top`` groups (all of
+    them can)."""
     if len(counts) <= top:
         return None
-    least = sorted((row.n for row in counts), reverse=True)[top - 1]
-    return tuple(row.group_key for row in counts if row.n >= least)
+    least = sorted(counts.values(), reverse=True)[top - 1]
+    return tuple(key for key, n in counts.items() if n >= least)
 
 
 def session_sums(session: Session, frame: Frame) -> dict:

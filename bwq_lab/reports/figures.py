@@ -44,6 +44,8 @@ from bwq_lab.reports.counted import (
     Frame,
     applies,
     batch_sums,
+    completed_sessions,
+    leaders,
     median_approval,
     opening_minutes,
     participation,
@@ -52,7 +54,15 @@ from bwq_lab.reports.counted import (
     staff,
     tune,
 )
-from bwq_lab.reports.rolled import Row, member_counts, month_sums, rolled_part, rolled_staff, rolled_sums
+from bwq_lab.reports.rolled import (
+    Row,
+    item_sums,
+    member_counts,
+    month_sums,
+    rolled_part,
+    rolled_staff,
+    rolled_sums,
+)
 from bwq_lab.reports.scope import Scope
 
 #: figure keys in display order
@@ -258,15 +268,30 @@ def _parts(session: Session, frame: Frame, needed: frozenset[str], with_total: b
             "serves": True,
         }
     return {
-        "sessions": run("sessions", lambda: session_sums(session, frame)),
-        "batches": run("batches", lambda: batch_sums(session, frame)),
-        "records": run("records", lambda: record_sums(session, frame)),
+        "sessions": run("sessions", lambda: _itemised(session, frame, "sessions", session_sums)),
+        "batches": run("batches", lambda: _itemised(session, frame, "batches", batch_sums)),
+        "records": run("records", lambda: _itemised(session, frame, "records", record_sums)),
         "participation": participation(session, frame, with_total) if "participation" in needed else {},
         "staff": staff(session, frame, with_total) if "staff" in needed else {},
         "approvals": run("approvals", lambda: median_approval(session, frame, with_total)),
         "opening": run("opening", lambda: opening_minutes(session, frame)),
         "serves": any(applies(frame, source) for source in SERVICES),
     }
+
+
+def _itemised(session: Session, frame: Frame, source: str, count) -> dict:
+    """A kind of row's sums per instrument, lab service or record kind from the item tables when
+    they answer the frame (whole months of an area or a provider), else counted from the rows."""
+    found = item_sums(session, frame, source)
+    return count(session, frame) if found is None else found
+
+
+def busiest(session: Session, frame: Frame, top: int) -> tuple | None:
+    """The groups that can rank among the ``top`` by completed sessions (``counted.leaders``)."""
+    found = item_sums(session, frame, "sessions")
+    if found is None:
+        return leaders(completed_sessions(session, frame), top)
+    return leaders({key: row.sessions for key, row in found.items() if row.sessions}, top)
 
 
 def _rolled_participation(session: Session, frame: Frame, with_total: bool, distinct: bool) -> dict:
@@ -410,7 +435,7 @@ def summary(
     only what they are made of (e.g. the goal figures need no opening hours or median).
     ``with_totals=False``: the groups only (a ranking), the totals left None where they would need a
     count of their own (groupings that are not a partition). ``keys``: count only these groups (a
-    ranking's candidates: ``counted.busiest``), for a grouping counted from the rows (instrument...)."""
+    ranking's candidates: ``busiest``), for a grouping counted from the rows (instrument...)."""
     wanted = tuple(FIGURES) if figures is None else tuple(name for name in FIGURES if name in set(figures))
     unknown = set(figures or ()) - set(FIGURES)
     if unknown:

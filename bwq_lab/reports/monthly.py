@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from bwq_lab.models import Enterprise, Provider, Region
 from bwq_lab.reports import figures
-from bwq_lab.reports.counted import busiest
 from bwq_lab.reports.figures import Group, Summary
 from bwq_lab.reports.scope import Scope
 
@@ -101,7 +100,7 @@ def _candidates(session: Session, scope: Scope, year: int, tz: ZoneInfo, top: in
     """The instruments that can be among the ``top`` by sessions (ranked by sessions first): the
     ranking counts its figures for these only, not for every instrument of the area."""
     frame = figures.make_frame(session, scope, date(year, 1, 1), date(year, 12, 31), tz=tz, group_by="instrument")
-    return busiest(session, frame, top)
+    return figures.busiest(session, frame, top)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,15 @@ from sqlalchemy.sql import Select
 
 from bwq_lab.domain import indicators
 from bwq_lab.models import Region
-from bwq_lab.models.rollup import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
+from bwq_lab.models.rollup import (
+    AreaMember,
+    InstrumentMonth,
+    LabServiceMonth,
+    RecordKindMonth,
+    ServiceDay,
+    ServiceDayStaff,
+    ServiceMonth,
+)
 from bwq_lab.reports.counted import NO_KEY, TOTAL, Frame, count_people, grouped, sum_if
 
 
@@ -208,6 +216,33 @@ def month_sums(session: Session, frame: Frame) -> dict | None:
         func.coalesce(func.sum(ServiceMonth.visits), 0).label("visits"),
     ).where(*where, ServiceMonth.month.between(*months))
     return {row.group_key: row for row in session.execute(grouped(query, keyed=key is not NO_KEY))}
+
+
+#: the groupings the item tables answer: (table, its item column, the kind of row it sums)
+_ITEMS = {
+    "instrument": (InstrumentMonth, "instrument_id", "sessions"),
+    "service": (LabServiceMonth, "service_id", "batches"),
+    "record_kind": (RecordKindMonth, "kind", "records"),
+}
+
+
+def item_sums(session: Session, frame: Frame, source: str) -> dict | None:
+    """One kind of row's raw numbers per instrument, lab service or record kind (as
+    ``counted.session_sums``, ``batch_sums``, ``record_sums`` give them) from the item tables: for
+    whole months in a province, city, county or provider scope, grouped by what the table holds
+    (only the frame's ``keys`` when it names some); None for anything else."""
+    table, column, kind = _ITEMS.get(frame.group_by, (None, None, None))
+    if kind != source or not _whole_months(frame) or frame.scope.level == "enterprise":
+        return None
+    fields, _present = _ROLLED[source]
+    key = getattr(table, column)
+    query = select(key.label("group_key"), *(func.sum(getattr(table, c)).label(name) for name, c in fields.items()))
+    query = query.where(
+        *_in_scope(table, frame.scope), table.month.between(_month(frame.first_day), _month(frame.last_day))
+    )
+    if frame.keys is not None:
+        query = query.where(key.in_(frame.keys))
+    return {row.group_key: row for row in session.execute(grouped(query))}
 
 
 def _month(day: date) -> str:

@@ -181,11 +181,15 @@ def test_city_year_summary_access(client, world, sign_in):
     assert counties[1][0] == "City: Ningbo" and counties[-1][5] == 2  # b8 (October) and b10
 
 
+@pytest.mark.parametrize("items", [True, False], ids=["item-tables", "rows"])
 @pytest.mark.parametrize("top", [1, 2, 3, 20])
-def test_the_instrument_ranking_counts_its_candidates_only_and_ranks_as_if_it_counted_all(ctx, world, top):
+def test_the_instrument_ranking_counts_its_candidates_only_and_ranks_as_if_it_counted_all(
+    ctx, world, top, items, monkeypatch
+):
     """The monthly summary counts the instruments' figures only for those that can rank among the
     top by sessions (every one with as many as the top-th: ties included); the list is the one
-    ranked over every instrument."""
+    ranked over every instrument. Both ways: from the instruments' months (the item tables), and
+    counted from the sessions (the path of a period that is not whole months)."""
     from datetime import date
 
     from bwq_lab.extensions import db
@@ -194,6 +198,8 @@ def test_the_instrument_ranking_counts_its_candidates_only_and_ranks_as_if_it_co
     from bwq_lab.reports.scope import PROVINCE as province
     from tests.reports.conftest import TZ
 
+    if not items:
+        monkeypatch.setattr(figures, "item_sums", lambda *args: None)
     every = figures.summary(
         db.session, province, date(2026, 1, 1), date(2026, 12, 31), group_by="instrument", tz=TZ,
         figures=INSTRUMENT_FIGURES, with_totals=False,

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from tests.reports.conftest import NOVEMBER, TZ
 
 
-def _rollup() -> tuple[list, list, list, list]:
+def _rollup() -> tuple[list, list, list, list, list]:
     from sqlalchemy import select
 
     from bwq_lab.extensions import db
     from bwq_lab.models import AreaMember, ServiceDay, ServiceDayStaff, ServiceMonth
+    from bwq_lab.operations.rollup_items import ITEMS
 
     columns = [c for c in ServiceDay.__table__.columns if c.key != "id"]
     days = sorted(tuple(map(str, row)) for row in db.session.execute(select(*columns)))
@@ -34,14 +35,14 @@ def _rollup() -> tuple[list, list, list, list]:
             )
         )
     )
-    months, members = (
+    months, members, *items = (
         sorted(tuple(map(str, row)) for row in db.session.execute(select(*derived)))
         for derived in (
-            [c for c in ServiceMonth.__table__.columns if c.key != "id"],
-            [c for c in AreaMember.__table__.columns if c.key != "id"],
+            [c for c in table.__table__.columns if c.key != "id"]
+            for table in (ServiceMonth, AreaMember, *(table for table, *_ in ITEMS))
         )
     )
-    return days, people, months, members
+    return days, people, months, members, items
 
 
 def assert_rollup_is_exact() -> None:
@@ -59,8 +60,9 @@ def test_the_hand_made_world_is_in_the_rollup(ctx, world):
     from bwq_lab.extensions import db
     from bwq_lab.models import ServiceDay
 
-    days, people, months, members = _rollup()
+    days, people, months, members, items = _rollup()
     assert len(days) == db.session.query(ServiceDay).count() > 0 and people and months and members
+    assert all(items)  # instruments', lab services' and record kinds' months
     assert_rollup_is_exact()
 
 
@@ -115,7 +117,8 @@ change = st.fixed_dictionaries(
             (
                 "status start move enterprise fee staff use delete bulk_update bulk_delete deliver undeliver "
                 "order_enterprise record_day record_provider record_staff record_staff_rows record_delete "
-                "record_amounts provider_moves provider_kind enterprise_category bulk_provider_moves"
+                "record_amounts record_kind order_service provider_moves provider_kind enterprise_category "
+                "bulk_provider_moves"
             ).split()
         ),
         "n": st.integers(0, 50),
@@ -129,7 +132,7 @@ def _apply(world, c) -> None:
     from sqlalchemy import delete, select, update
 
     from bwq_lab.extensions import db
-    from bwq_lab.models import Booking, Enterprise, Provider, ServiceOrder, ServiceRecord, Staff
+    from bwq_lab.models import Booking, Enterprise, LabService, Provider, ServiceOrder, ServiceRecord, Staff
     from bwq_lab.models.reports import service_record_staff
 
     def pick(model):
@@ -192,9 +195,11 @@ def _apply(world, c) -> None:
         db.session.expire_all()
     elif what == "bulk_delete":
         db.session.execute(delete(Booking).where(Booking.id % 5 == c["n"] % 5))
-    elif what in ("deliver", "undeliver", "order_enterprise"):
+    elif what in ("deliver", "undeliver", "order_enterprise", "order_service"):
         o = pick(ServiceOrder)
-        if what == "deliver":
+        if what == "order_service":  # the lab service's months (item rows) follow
+            o.service_id = pick(LabService).id
+        elif what == "deliver":
             o.first_delivered_at = (o.first_delivered_at or o.created_at) + shift
             o.samples = 1 + c["n"] % 7
         elif what == "undeliver":
@@ -215,6 +220,8 @@ def _apply(world, c) -> None:
             db.session.execute(delete(service_record_staff).where(service_record_staff.c.record_id == r.id))
             db.session.execute(service_record_staff.insert(), [{"record_id": r.id, "staff_id": staff[c["n"] % 4]}])
             db.session.expire(r, ["staff"])
+        elif what == "record_kind":
+            r.kind = ["consultation", "training", "transfer"][c["n"] % 3]
         elif what == "record_amounts":
             r.agreement_signed, r.paid_fen, r.minutes = True, 500_000_000 + c["minutes"], abs(c["minutes"])
         else:
@@ -228,12 +235,13 @@ def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ct
 
     areas = [PROVINCE, Scope("city", world.hz), Scope("county", world.hz_county)]
     everything = (None, "city", "county", "provider", "provider_kind", "month", "enterprise_category")
+    items = ("instrument", "service", "record_kind")  # the item tables, over whole months
     # whole months (the month table), every scope and grouping; then for the areas and the
     # groupings the area table answers: from 1 January (its years), part of a month from its first
     # day (its months), and a period neither answers (the day table's keys)
     whole_months = (date(2026, 10, 1), NOVEMBER[1])
-    cases = [(scope, whole_months, everything) for scope in areas + [Scope("provider", world.p1)]]
-    cases.append((Scope("enterprise", world.ea), whole_months, everything))
+    cases = [(scope, whole_months, everything + items) for scope in areas + [Scope("provider", world.p1)]]
+    cases.append((Scope("enterprise", world.ea), whole_months, everything + items))
     for period in ((date(2026, 1, 1), date(2026, 11, 20)), (NOVEMBER[0], date(2026, 11, 2))):
         cases += [(scope, period, (None, "city", "county", "month")) for scope in areas]
     cases += [(scope, (date(2026, 10, 31), NOVEMBER[1]), (None, "city", "county", "month")) for scope in areas]
@@ -242,6 +250,7 @@ def test_any_sequence_of_changes_keeps_the_rollup_exact_and_the_figures_equal(ct
         with monkeypatch.context() as m:
             if direct:
                 m.setattr(figures, "ROLLUP_GROUPINGS", frozenset())
+                m.setattr(figures, "item_sums", lambda *args: None)
             return figures.summary(db.session, scope, *period, group_by=group_by, tz=TZ)
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -298,6 +307,63 @@ def test_a_provider_moved_to_another_city_takes_its_figures_along(ctx, world):
     assert by("provider_kind") == {"institute": 1, "key_lab": 5}
     assert by("enterprise_category") == {"tech_sme": 4, "incubated": 1, None: 1}
     assert_rollup_is_exact()
+
+
+def test_two_writers_refreshing_one_month_take_turns_and_keep_it_exact(app, world):
+    """Two transactions at once changing rows of one provider's month on different days: both
+    recompute the same month, area and item rows. The second waits for the first's commit (the
+    advisory lock per month on PostgreSQL, the write lock on SQLite) and recomputes them from its
+    rows: no duplicate key, no row counted twice."""
+    import threading
+    import time
+
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import Booking, ServiceMonth, ServiceRecord
+    from bwq_lab.operations.transactions import begin_write
+
+    failures: list[BaseException] = []
+    first_flushed = threading.Event()
+
+    def second_writer() -> None:
+        try:
+            first_flushed.wait(10)
+            with app.app_context():
+                begin_write()
+                late = db.session.execute(
+                    select(Booking).where(Booking.instrument_id == world.i2, Booking.status == "completed")
+                ).scalar_one()  # 30 November (p2's month)
+                late.fee_fen += 1000
+                db.session.flush()
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    with app.app_context():
+        begin_write()
+        record = db.session.execute(
+            select(ServiceRecord).where(ServiceRecord.provider_id == world.p2, ServiceRecord.kind == "consultation")
+            .order_by(ServiceRecord.day.desc()).limit(1)
+        ).scalar_one()  # fmt: skip
+        assert (record.day.year, record.day.month) == (2026, 11)
+        record.minutes += 15
+        db.session.flush()
+        racer = threading.Thread(target=second_writer)
+        racer.start()
+        first_flushed.set()
+        time.sleep(0.5)  # the second writer is now waiting for this transaction
+        db.session.commit()
+        racer.join(30)
+        assert not racer.is_alive() and not failures, failures
+        months = db.session.execute(
+            select(ServiceMonth.session_external_fen, ServiceMonth.record_minutes).where(
+                ServiceMonth.provider_id == world.p2, ServiceMonth.month == "2026-11"
+            )
+        ).all()
+        assert months == [(50000 + 1000, 120 + 15)]  # one row, with both changes
+        assert_rollup_is_exact()
+        db.session.commit()
 
 
 def test_the_lean_create_path_inserts_only_bookings_that_count_nothing():
