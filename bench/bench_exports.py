@@ -16,7 +16,7 @@ about 5,000 sessions, 2,500 batches and 7,500 records: ~15,000 lines). Times, be
 Target (issue 11): the export under 3 s. Then the monthly summary of a year for the province, the
 busiest provider's city and county, and the busiest provider (``reports.monthly.monthly_report``:
 four ``figures.summary`` calls) beside one bare aggregate of the year's sessions by month; target
-under a second.
+under a second. Last, what keeping the rollup costs one write of the busiest provider (no target).
 Prints figures; asserts nothing.
 """
 
@@ -244,6 +244,58 @@ def bench_monthly(kind: str, app, busiest: int, rounds: int) -> None:
         report(kind, f"monthly summary {YEAR}, {name} (4 summaries)", f"{took:.3f} s", f"{floor_s:.3f} s",
                took / floor_s)  # fmt: skip
         print(f"[{kind}]   target < 1 s: {'met' if took < 1 else 'MISSED'}", flush=True)
+    bench_monthly_page(kind, app, rounds, floor_s)
+
+
+def bench_monthly_page(kind: str, app, rounds: int, floor_s: float) -> None:
+    """The province's monthly summary as a province admin opens it: the page (HTML) and its
+    workbook (every table), through the whole Flask stack (test client), beside the same floor."""
+    from bench_goals import sign_in
+
+    client = sign_in(app)
+    for name, url in (
+        ("page", f"/reports/monthly?year={YEAR}"),
+        ("workbook (every table, .xlsx)", f"/reports/monthly?year={YEAR}&format=xlsx"),
+    ):
+
+        def get(url=url):
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code}")
+            return response
+
+        get()  # warm
+        took, _response = best_of(rounds, get)
+        report(kind, f"monthly summary {YEAR}, province, {name}", f"{took:.3f} s", f"{floor_s:.3f} s", took / floor_s)
+        print(f"[{kind}]   target < 1 s: {'met' if took < 1 else 'MISSED'}", flush=True)
+
+
+def bench_refresh(kind: str, busiest: int, keys: int = 20) -> None:
+    """What keeping the rollup costs a write of the busiest provider (a check-out, a delivery, a
+    service record): ``rollup.refresh`` of one of its (enterprise, provider, day) keys, which
+    recomputes the key's day rows and the provider's month, area and item rows of that month;
+    median of ``keys`` keys of one month, each rolled back. Printed for the record: no target."""
+    from sqlalchemy import select
+
+    from bwq_lab.extensions import db
+    from bwq_lab.models import ServiceDay
+    from bwq_lab.operations.rollup import refresh
+
+    found = db.session.execute(
+        select(ServiceDay.enterprise_id, ServiceDay.provider_id, ServiceDay.day)
+        .where(ServiceDay.provider_id == busiest, ServiceDay.month == f"{YEAR}-06")
+        .limit(keys)
+    ).all()
+    db.session.rollback()
+    times = []
+    for key in found:
+        t0 = time.perf_counter()
+        refresh(db.session, [tuple(key)], tz=TZ)
+        times.append(time.perf_counter() - t0)
+        db.session.rollback()
+    times.sort()
+    print(f"[{kind}] rollup refresh of one key of the busiest provider (a write's upkeep): median "
+          f"{times[len(times) // 2] * 1000:.1f} ms, best {times[0] * 1000:.1f} ms ({len(times)} keys)", flush=True)  # fmt: skip
 
 
 def best_of(rounds: int, fn):
@@ -296,6 +348,7 @@ def run(kind: str, scale: int, rounds: int) -> None:
             verdict = "met" if whole_s < 3 else "MISSED"
             print(f"[{kind}]   target < 3 s: {verdict}", flush=True)
             bench_monthly(kind, app, busiest, rounds)
+            bench_refresh(kind, busiest)
             db.session.remove()
 
 
