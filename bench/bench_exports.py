@@ -296,6 +296,16 @@ def bench_refresh(kind: str, busiest: int, keys: int = 20) -> None:
     times.sort()
     print(f"[{kind}] rollup refresh of one key of the busiest provider (a write's upkeep): median "
           f"{times[len(times) // 2] * 1000:.1f} ms, best {times[0] * 1000:.1f} ms ({len(times)} keys)", flush=True)  # fmt: skip
+    # many keys at once, as the close-the-day job's no-shows or a bulk update name them
+    day = db.session.execute(select(ServiceDay.day).where(ServiceDay.month == f"{YEAR}-06").limit(1)).scalar()
+    many = db.session.execute(
+        select(ServiceDay.enterprise_id, ServiceDay.provider_id, ServiceDay.day)
+        .where(ServiceDay.day == day)
+        .limit(keys)
+    ).all()
+    db.session.rollback()
+    took, _n = best_of(3, lambda: (refresh(db.session, [tuple(k) for k in many], tz=TZ), db.session.rollback()))
+    print(f"[{kind}] rollup refresh of {len(many)} keys of one day at once: {took * 1000:.0f} ms", flush=True)
 
 
 def best_of(rounds: int, fn):

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select
+from sqlalchemy import and_, delete, func, insert, inspect, literal_column, select
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain.indicators import month_bounds
@@ -29,6 +29,7 @@ from bwq_lab.models.rollup import (
     LabServiceMonth,
     RecordKindMonth,
 )
+from bwq_lab.operations.rollup_months import per_month
 from bwq_lab.operations.rollup_sources import counted_rows
 from bwq_lab.reports.local_time import LocalCalendar, utc_bounds
 
@@ -39,27 +40,20 @@ ITEMS = (
     (RecordKindMonth, "records", "kind", ServiceRecord.kind, RECORD_SUMS),
 )
 _COPIES = ("provider_id", "month", "city_id", "county_id", "provider_kind")
-#: how many (provider, month) pairs one statement names
-_CHUNK = 100
 #: the period a whole fill's local days are computed for (as ``rollup.rebuild``'s)
 _EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
 
 
-def _in_months(source: str, pairs: list[tuple[int, str]], tz: ZoneInfo):
-    """The source's rows of (provider, month) ``pairs``: an OR of index ranges."""
-    ranges = []
-    for provider_id, month in pairs:
-        first, last = month_bounds(month)
-        if source == "records":
-            ranges.append(and_(ServiceRecord.provider_id == provider_id, ServiceRecord.day.between(first, last)))
-            continue
-        lo, hi = utc_bounds(first, last, tz)
-        if source == "sessions":
-            ranges.append(and_(Instrument.provider_id == provider_id, Booking.start_at >= lo, Booking.start_at < hi))
-        else:
-            at = ServiceOrder.first_delivered_at
-            ranges.append(and_(ServiceOrder.provider_id == provider_id, at >= lo, at < hi))
-    return or_(*ranges)
+def _in_month(source: str, month: str, providers: list[int], tz: ZoneInfo):
+    """The source's rows of ``providers`` in ``month``: one index range per provider."""
+    first, last = month_bounds(month)
+    if source == "records":
+        return and_(ServiceRecord.provider_id.in_(providers), ServiceRecord.day.between(first, last))
+    lo, hi = utc_bounds(first, last, tz)
+    if source == "sessions":
+        return and_(Instrument.provider_id.in_(providers), Booking.start_at >= lo, Booking.start_at < hi)
+    at = ServiceOrder.first_delivered_at
+    return and_(ServiceOrder.provider_id.in_(providers), at >= lo, at < hi)
 
 
 def _item_rows(calendar: LocalCalendar, source: str, item, sums: tuple[str, ...], *where):
@@ -91,15 +85,11 @@ def derive(session: Session, months: Iterable[tuple[int, str]], tz: ZoneInfo) ->
     """Recompute every item row of the (provider, month) ``months`` from the source rows."""
     connection = session.connection()
     dialect = connection.dialect.name
-    pairs = sorted(set(months))
-    for i in range(0, len(pairs), _CHUNK):
-        chunk = pairs[i : i + _CHUNK]
-        bounds = [month_bounds(month) for _provider, month in chunk]
-        calendar = LocalCalendar(dialect, tz, min(b[0] for b in bounds), max(b[1] for b in bounds))
+    for month, providers in per_month(months):
+        calendar = LocalCalendar(dialect, tz, *month_bounds(month))
         for table, source, column, item, sums in ITEMS:
-            mine = or_(*(and_(table.provider_id == p, table.month == m) for p, m in chunk))
-            connection.execute(delete(table).where(mine))
-            rows = _item_rows(calendar, source, item, sums, _in_months(source, chunk, tz))
+            connection.execute(delete(table).where(table.month == month, table.provider_id.in_(providers)))
+            rows = _item_rows(calendar, source, item, sums, _in_month(source, month, providers, tz))
             connection.execute(insert(table).from_select([*_COPIES, column, *sums], rows))
 
 
