@@ -20,6 +20,7 @@ app listens to none); ORM events never ran for Core statements anyway.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -70,12 +71,13 @@ class _Form:
 class Prepared:
     """A Core statement run straight on the DB-API cursor; ``keys``: an INSERT's columns."""
 
-    __slots__ = ("_forms", "keys", "statement")
+    __slots__ = ("__weakref__", "_forms", "keys", "statement")
 
     def __init__(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> None:
         self.statement = statement
         self.keys = tuple(keys) if keys is not None else None
         self._forms: dict[int, _Form] = {}
+        _MADE.add(self)
 
     def _form(self, dialect) -> _Form:
         form = self._forms.get(id(dialect))
@@ -124,3 +126,16 @@ class Prepared:
             raise
         finally:
             cursor.close()
+
+
+#: every statement made so far: the modules' own (made at import) and those made on demand
+_MADE: weakref.WeakSet[Prepared] = weakref.WeakSet()
+
+
+def compile_all(dialect) -> int:
+    """Compile every statement made so far for ``dialect`` (a new worker's warm-up: its first
+    requests need not compile the statements they run); returns how many."""
+    made = list(_MADE)
+    for statement in made:
+        statement._form(dialect)
+    return len(made)
