@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, password_hash
 from tests.reports.conftest import user_of, world  # noqa: F401 - the fixtures
 
 SHOTS = Path(os.environ.get("BWQ_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "instance" / "screenshots")
@@ -18,7 +18,7 @@ def test_province_admin_reads_the_goals_as_the_api_counts_them(page, app, world,
 
     with app.app_context():
         admin = user_of("province")
-        admin.set_password(PASSWORD)
+        admin.password_hash = password_hash(PASSWORD)
         db.session.commit()
         email = admin.email
 

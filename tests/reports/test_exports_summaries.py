@@ -10,7 +10,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, password_hash
 from tests.reports.test_figures import HANGZHOU, NINGBO, PROVINCE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +29,7 @@ def sign_in(app, client, user_of, login):
 
         with app.app_context():
             user = user_of(name)
-            user.set_password(PASSWORD)
+            user.password_hash = password_hash(PASSWORD)
             db.session.commit()
             login(user)
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import FIXED_NOW, PASSWORD
+from tests.conftest import FIXED_NOW, PASSWORD, password_hash
 
 ZERO9 = "0,0,0,0,0,0,0,0,0"
 
@@ -19,7 +19,7 @@ def signed_in(ctx, client, login, user_of, frozen_clock):
 
     def sign_in(name: str):
         user = user_of(name)
-        user.set_password(PASSWORD)
+        user.password_hash = password_hash(PASSWORD)
         db.session.commit()
         login(user)
         return client
