@@ -131,17 +131,19 @@ KEEP_TABLES = {"regions", "alembic_version"}
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request):
-    """Empty every table but the region tree after each test that used the app, and start their ids
-    at 1 again.
+    """Empty every table but the region tree after each test that used the app."""
+    yield
+    if "app" in request.fixturenames:
+        empty_tables(request.getfixturevalue("app"))
+
+
+def empty_tables(app) -> None:
+    """Empty every table but the region tree, and start their ids at 1 again.
 
     DELETE, dependents first, on both databases: a PostgreSQL TRUNCATE of the ~40 tables gives each
-    table, index and TOAST table new files, 0.3-1 s a test (most of the PostgreSQL run), where
+    table, index and TOAST table new files, 0.3-1 s a call (most of the PostgreSQL run), where
     deleting the few rows a test wrote takes milliseconds. The sequences are set back as TRUNCATE's
     RESTART IDENTITY would (setval: no new files either); SQLite starts at 1 again by itself."""
-    yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
     from sqlalchemy import select, text
 
     from bwq_lab.extensions import db

@@ -31,9 +31,9 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from tests.conftest import FIXED_NOW, KEEP_TABLES
+from tests.conftest import FIXED_NOW, empty_tables
 
 ANON, ENT_A, ENT_B, PENDING, MGR_X, PARTIAL, MGR_Y, CITY, COUNTY, PROVINCE = ROLES = (
     "anonymous", "enterprise_a", "enterprise_b", "pending_member", "manager_x", "partial_manager",
@@ -319,20 +319,6 @@ def test_every_route_has_an_entry(app):
 
 
 # ------------------------------------------------------------------------------------ the world
-def _reset(app) -> None:
-    from bwq_lab.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(t.delete())
-
-
 def _build(app) -> SimpleNamespace:
     import os
     import random
@@ -540,6 +526,6 @@ def test_route_answers_each_role_as_expected(matrix_app, key):
         if want != ANY_OUTCOME and got != want or got.startswith("server error"):
             wrong.append(f"{role}: expected {want}, got {got} ({response.status_code})")
         if method != "GET" and got == OK:
-            _reset(app)  # an allowed write may have changed the world: the next role gets a fresh one
+            empty_tables(app)  # an allowed write may have changed the world: the next role gets a fresh one
             world = _build(app)
     assert not wrong, f"{key}:\n  " + "\n  ".join(wrong)
