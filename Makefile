@@ -16,13 +16,18 @@ run: install
 
 # The whole suite on SQLite, then on PostgreSQL ($(PG_TEST_URL): a fresh database is created and
 # dropped). Without a PostgreSQL server the second run is skipped with its reason printed (in CI it fails).
+# Each run is shared out to TEST_WORKERS pytest-xdist workers, each with its own database (SQLite file
+# or PostgreSQL database), live server and ports: on 2 cores 2 workers halve the run (measured
+# 5.3 -> 2.4-3.0 min SQLite, 7.0 -> 3.1-3.5 min PostgreSQL). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: test-sqlite test-postgres
 
 test-sqlite: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-postgres: install
-	BWQ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider
+	BWQ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 install: $(STAMP) translations
 

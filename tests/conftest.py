@@ -41,6 +41,8 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # once, before any worker (make test runs two) starts
+        _compile_translations()
     url = _pg_admin_url()
     if url is None:
         return
@@ -96,7 +98,6 @@ def app(database_url, tmp_path_factory):
     from bwq_lab.factory import create_app
     from bwq_lab.operations.regions import ensure_regions
 
-    _compile_translations()
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(
         {
