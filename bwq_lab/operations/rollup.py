@@ -59,17 +59,15 @@ from sqlalchemy.orm import Session, attributes
 from bwq_lab.models import Booking, Enterprise, Instrument, Provider, ServiceOrder, ServiceRecord
 from bwq_lab.models.reports import service_record_staff
 from bwq_lab.models.rollup import SUMS as _SUMS
-from bwq_lab.models.rollup import ServiceDay, ServiceDayStaff
+from bwq_lab.models.rollup import InstrumentMonth, ServiceDay, ServiceDayStaff, ServiceMonth
 from bwq_lab.operations import rollup_items, rollup_months
-from bwq_lab.operations.rollup_sources import COUNTED_SESSIONS, counted_rows
+from bwq_lab.operations.rollup_sources import COUNTED_SESSIONS, EVERYTHING, counted_rows
 from bwq_lab.reports.local_time import LocalCalendar, utc_bounds
 
 Key = tuple[int | None, int, date]  # (enterprise_id, provider_id, local day)
 
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 _ZONES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: the period a whole rebuild's local days are computed for (SQLite: a fixed offset through it)
-_EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
 
 #: advisory-lock namespace for "refreshing the rollup of one local month" (pg_advisory_xact_lock(int, int);
 #: 7302 is the lab services' capacity lock)
@@ -180,8 +178,7 @@ def copy_attributes(session: Session, *, providers: Iterable[int] = (), enterpri
     their rollup rows again (after they changed: a provider moved to another city)."""
     connection = session.connection()
     providers, enterprises = sorted(set(providers)), sorted(set(enterprises))
-    item_tables = [table for table, *_ in rollup_items.ITEMS] if rollup_items.tables_exist(connection) else []
-    for table in (ServiceDay, ServiceDayStaff, rollup_months.ServiceMonth, *item_tables):
+    for table in (ServiceDay, ServiceDayStaff, ServiceMonth, *(table for table, *_ in rollup_items.ITEMS)):
         if providers:
             of = select(Provider).where(Provider.id == table.provider_id)
             connection.execute(
@@ -249,19 +246,19 @@ def rebuild(session: Session, *, tz: ZoneInfo | None = None) -> int:
     dialect = connection.dialect.name
     connection.execute(delete(ServiceDayStaff))
     connection.execute(delete(ServiceDay))
-    _fill(session, dialect, LocalCalendar(dialect, tz, *_EVERYTHING), None)
-    if _derived_tables_exist(connection):
+    _fill(session, dialect, LocalCalendar(dialect, tz, *EVERYTHING), None)
+    if _exists(connection, ServiceMonth):
         rollup_months.derive_all(session)
-    if rollup_items.tables_exist(connection):
+    if _exists(connection, InstrumentMonth):
         rollup_items.derive_all(session, tz)
     return connection.execute(select(func.count()).select_from(ServiceDay)).scalar_one()
 
 
-def _derived_tables_exist(connection) -> bool:
-    """Whether the month and area tables exist: not yet when an older migration (d2f4a6c8e0b1)
-    fills the day tables with this code; the migration that made them fills them
-    (docs/decisions.md 76)."""
-    return inspect(connection).has_table(rollup_months.ServiceMonth.__tablename__)
+def _exists(connection, model) -> bool:
+    """Whether a derived table exists: not yet when an older migration (d2f4a6c8e0b1) fills the
+    day tables with this code; the migration that made each derived table fills it
+    (docs/decisions.md 76, 78)."""
+    return inspect(connection).has_table(model.__tablename__)
 
 
 # ------------------------------------------------------------------- naming the keys touched

@@ -7,16 +7,15 @@ the same transaction (never incremented, so an item a row left — a booking mov
 instrument of the provider — is recomputed too).
 
 :func:`derive` recomputes given (provider, month) pairs; :func:`derive_all` everything
-(``rollup.rebuild``, the migration that made the tables).
+(``rollup.rebuild`` where the tables exist, the migration that made them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, inspect, literal_column, select
+from sqlalchemy import and_, delete, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from bwq_lab.domain.indicators import month_bounds
@@ -30,7 +29,7 @@ from bwq_lab.models.rollup import (
     RecordKindMonth,
 )
 from bwq_lab.operations.rollup_months import per_month
-from bwq_lab.operations.rollup_sources import counted_rows
+from bwq_lab.operations.rollup_sources import EVERYTHING, counted_rows
 from bwq_lab.reports.local_time import LocalCalendar, utc_bounds
 
 #: (table, the source rows it sums, the table's item column, the source's item column, its sums)
@@ -40,8 +39,6 @@ ITEMS = (
     (RecordKindMonth, "records", "kind", ServiceRecord.kind, RECORD_SUMS),
 )
 _COPIES = ("provider_id", "month", "city_id", "county_id", "provider_kind")
-#: the period a whole fill's local days are computed for (as ``rollup.rebuild``'s)
-_EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
 
 
 def _in_month(source: str, month: str, providers: list[int], tz: ZoneInfo):
@@ -96,15 +93,9 @@ def derive(session: Session, months: Iterable[tuple[int, str]], tz: ZoneInfo) ->
 def derive_all(session: Session, tz: ZoneInfo) -> None:
     """Empty the item tables and fill them again from every source row."""
     connection = session.connection()
-    calendar = LocalCalendar(connection.dialect.name, tz, *_EVERYTHING)
+    calendar = LocalCalendar(connection.dialect.name, tz, *EVERYTHING)
     for table, source, column, item, sums in ITEMS:
         connection.execute(delete(table))
         connection.execute(
             insert(table).from_select([*_COPIES, column, *sums], _item_rows(calendar, source, item, sums))
         )
-
-
-def tables_exist(connection) -> bool:
-    """Whether the item tables exist: not yet when an older migration fills the rollup with this
-    code (the migration that made them fills them)."""
-    return inspect(connection).has_table(InstrumentMonth.__tablename__)

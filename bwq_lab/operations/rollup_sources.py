@@ -3,6 +3,8 @@ counted session, batch and service record with its local day and what it adds to
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from bwq_lab.models import Booking, Instrument, ServiceOrder, ServiceRecord
@@ -10,6 +12,8 @@ from bwq_lab.models.reports import PROVINCIAL_PROJECT_PAID_FEN
 from bwq_lab.models.rollup import SUMS
 from bwq_lab.reports.local_time import LocalCalendar, minutes_between
 
+#: the period a whole rebuild's local days are computed for (SQLite: a fixed offset through it)
+EVERYTHING = (date(1992, 1, 1), date(2099, 12, 31))
 #: the sessions the figures count: completed ones, and no-shows (booked hours, the no-show rate)
 COUNTED_SESSIONS = ("completed", "no_show")
 
